@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# All tests: unit and compliance tests (jest: aws-cdk-lib assertions, the four
+# cdk-nag packs), eslint, then cfn-lint and checkov over every template the
+# tests synthesized, then the pytest suites of the Python the library ships.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
+export CDK_DISABLE_CLI_TELEMETRY=true AWS_EC2_METADATA_DISABLED=true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+bash scripts/bootstrap.sh
+rm -rf test-out && mkdir -p test-out/templates
+echo "== jest (unit, compliance) and eslint"
+npx projen test
+echo "== cfn-lint and checkov over synthesized templates"
+bash scripts/lint-templates.sh
+if compgen -G "test/python_assets/test_*.py" > /dev/null; then
+  echo "== pytest (shipped Python)"
+  bash scripts/test-python-assets.sh
+fi
+echo "== all tests passed"

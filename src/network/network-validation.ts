@@ -1,0 +1,168 @@
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { MlEndpointService } from './endpoint-service';
+import type { SecureMlNetworkProps } from './secure-ml-network';
+import { entryOf, suggest } from '../private/endpoint-catalog';
+import { ACCOUNT_ID, ORGANIZATION_ID, PropsValidator } from '../private/validation';
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const PRIVATE_RANGES: Array<[number, number]> = [
+  [ip(10, 0, 0, 0), 8], [ip(172, 16, 0, 0), 12], [ip(192, 168, 0, 0), 16], [ip(100, 64, 0, 0), 10],
+];
+const MAX_AZS = 6;
+const SMALLEST_SUBNET_PREFIX = 27;
+
+/**
+ * Check SecureMlNetwork props; throws one ValidationError listing every problem.
+ */
+export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkProps, stack: Stack): void {
+  const v = new PropsValidator(scope, 'SecureMlNetwork');
+  if (props.vpc) {
+    const conflicting: Array<[string, unknown]> = [
+      ['cidr', props.cidr], ['maxAzs', props.maxAzs], ['availabilityZones', props.availabilityZones],
+      ['natGateways', props.natGateways], ['allowInternetEgress', props.allowInternetEgress],
+    ];
+    for (const [prop, value] of conflicting) {
+      v.check(value !== undefined, {
+        prop, value, allowed: 'only when the network creates its VPC (no `vpc` given)',
+        fix: `remove ${prop}: the existing VPC decides it, or drop \`vpc\` to let the network create one.`,
+      });
+    }
+  } else {
+    v.check(props.vpcSubnets !== undefined, {
+      prop: 'vpcSubnets', value: 'a subnet selection', allowed: 'only together with `vpc`',
+      fix: 'pass the existing `vpc` the selection refers to, or remove vpcSubnets.',
+    });
+    const azs = checkAzs(v, props, stack);
+    checkCidr(v, scope, props, azs);
+    checkNat(v, props, azs);
+  }
+  checkAccess(v, props);
+  for (const service of props.interfaceEndpoints ?? []) {
+    if (!entryOf(service.name)) {
+      const close = suggest(service.name);
+      v.add({
+        prop: 'interfaceEndpoints', value: service.name,
+        allowed: `a service of the catalog (${MlEndpointService.knownNames().join(', ')})`,
+        fix: close.length > 0 ? `did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : 'use the MlEndpointService constants.',
+      });
+    }
+  }
+  v.throwIfAny();
+}
+
+function checkAzs(v: PropsValidator, props: SecureMlNetworkProps, stack: Stack): number {
+  if (props.availabilityZones !== undefined) {
+    const zones = props.availabilityZones;
+    v.check(props.maxAzs !== undefined, {
+      prop: 'maxAzs', value: props.maxAzs, allowed: 'either maxAzs or availabilityZones, not both',
+      fix: 'remove maxAzs; the number of availabilityZones decides it.',
+    });
+    v.check(zones.length < 1 || zones.length > MAX_AZS, {
+      prop: 'availabilityZones', value: zones, allowed: `1 to ${MAX_AZS} zones`, fix: 'list between 1 and 6 zone names, e.g. ["eu-west-1a", "eu-west-1b"].',
+    });
+    v.check(new Set(zones).size !== zones.length, {
+      prop: 'availabilityZones', value: zones, allowed: 'distinct zone names', fix: 'remove the duplicates.',
+    });
+    return Math.max(1, zones.length);
+  }
+  const azs = props.maxAzs ?? 2;
+  if (!Number.isInteger(azs) || azs < 1 || azs > MAX_AZS) {
+    v.add({ prop: 'maxAzs', value: azs, allowed: `a whole number from 1 to ${MAX_AZS}`, fix: 'use 2 (default) or 3 for production.' });
+    return 2;
+  }
+  v.check(azs > 2 && Token.isUnresolved(stack.region), {
+    prop: 'maxAzs', value: azs,
+    allowed: 'at most 2 in an environment-agnostic stack (CloudFormation can only promise 2 zones there)',
+    fix: 'set the stack env (account and region) or list availabilityZones explicitly.',
+  });
+  return azs;
+}
+
+function checkCidr(v: PropsValidator, scope: IConstruct, props: SecureMlNetworkProps, azs: number): void {
+  const cidr = props.cidr;
+  if (cidr === undefined || Token.isUnresolved(cidr)) {
+    return;
+  }
+  const m = CIDR.exec(cidr);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const prefix = m ? Number(m[5]) : NaN;
+  if (!m || octets.some((o) => o > 255) || prefix > 32) {
+    v.add({ prop: 'cidr', value: cidr, allowed: 'an IPv4 CIDR block a.b.c.d/n', fix: "write it like '10.20.0.0/16'." });
+    return;
+  }
+  const base = ip(octets[0], octets[1], octets[2], octets[3]);
+  if (prefix < 16 || prefix > 24) {
+    v.add({
+      prop: 'cidr', value: cidr, allowed: 'a prefix length from /16 to /24',
+      fix: prefix < 16 ? 'AWS VPCs are at most /16; use a /16 or smaller block.' : 'ML workloads need room for endpoints, jobs and Studio apps: use /24 or larger (e.g. /20).',
+    });
+    return;
+  }
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  if ((base & ~mask) >>> 0 !== 0) {
+    const network = toDotted((base & mask) >>> 0);
+    v.add({ prop: 'cidr', value: cidr, allowed: 'the network address of the block', fix: `use '${network}/${prefix}'.` });
+    return;
+  }
+  const groups = props.allowInternetEgress ? 2 : 1;
+  const limit = props.allowInternetEgress ? 26 : SMALLEST_SUBNET_PREFIX;
+  const subnetPrefix = prefix + Math.ceil(Math.log2(azs * groups));
+  v.check(subnetPrefix > limit, {
+    prop: 'cidr', value: cidr,
+    allowed: `a block large enough for ${azs * groups} subnets of at least /${limit}`,
+    fix: `use a larger block (e.g. /${Math.max(16, limit - Math.ceil(Math.log2(azs * groups)) - 2)}) or fewer AZs.`,
+  });
+  const isPrivate = PRIVATE_RANGES.some(([start, bits]) => {
+    const m2 = (~0 << (32 - bits)) >>> 0;
+    return ((base & m2) >>> 0) === start;
+  });
+  if (!isPrivate) {
+    Annotations.of(scope).addWarningV2('cdk-mlops:network-public-cidr',
+      `cidr '${cidr}' is not in a private range (10/8, 172.16/12, 192.168/16, 100.64/10); make sure it does not overlap public addresses your workloads need.`);
+  }
+}
+
+function checkNat(v: PropsValidator, props: SecureMlNetworkProps, azs: number): void {
+  const nat = props.natGateways;
+  if (nat === undefined) {
+    return;
+  }
+  if (!props.allowInternetEgress) {
+    v.add({ prop: 'natGateways', value: nat, allowed: 'only with allowInternetEgress: true', fix: 'remove natGateways, or turn on allowInternetEgress.' });
+    return;
+  }
+  v.check(!Number.isInteger(nat) || nat < 1 || nat > azs, {
+    prop: 'natGateways', value: nat, allowed: `a whole number from 1 to the number of AZs (${azs})`, fix: 'use 1 (cheapest) or one per AZ (resilient).',
+  });
+}
+
+function checkAccess(v: PropsValidator, props: SecureMlNetworkProps): void {
+  const seen = new Set<string>();
+  for (const account of props.trustedAccountIds ?? []) {
+    if (Token.isUnresolved(account)) {
+      continue;
+    }
+    v.check(!ACCOUNT_ID.test(account), {
+      prop: 'trustedAccountIds', value: account, allowed: '12-digit AWS account ids', fix: "write the account id as a string of 12 digits, e.g. '123456789012'.",
+    });
+    v.check(seen.has(account), { prop: 'trustedAccountIds', value: account, allowed: 'each account once', fix: 'remove the duplicate.' });
+    seen.add(account);
+  }
+  const org = props.organizationId;
+  v.check(org !== undefined && !Token.isUnresolved(org) && !ORGANIZATION_ID.test(org), {
+    prop: 'organizationId', value: org, allowed: "an AWS Organizations id like 'o-a1b2c3d4e5'", fix: 'copy the id from the Organizations console (starts with o-).',
+  });
+  const pl = props.s3PrefixListId;
+  v.check(pl !== undefined && !Token.isUnresolved(pl) && !/^pl-[0-9a-f]{8,17}$/.test(pl), {
+    prop: 's3PrefixListId', value: pl, allowed: "a managed prefix list id like 'pl-63a5400a'", fix: 'run `aws ec2 describe-managed-prefix-lists` and use the id of com.amazonaws.<region>.s3.',
+  });
+}
+
+function ip(a: number, b: number, c: number, d: number): number {
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+
+function toDotted(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
