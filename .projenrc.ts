@@ -63,6 +63,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@3.0.2',
     'ts-jest@^29.4',
     '@types/node@^20',
+    'ajv@^8.20.0',
+    'ajv-formats@^3.0.1',
+    'fast-check@^4.11.0',
+    'asl-validator@^4.0.0',
+    'aws-local-stepfunctions@^3.0.0',
   ],
 
   gitignore: [
