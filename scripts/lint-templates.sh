@@ -30,8 +30,8 @@ echo "cfn-lint: 0 errors, 0 warnings"
 
 checkov_args=(--framework cloudformation --compact --quiet --skip-download)
 [ "$checkov_skip" != "-" ] && checkov_args+=(--skip-check "$checkov_skip")
-BC_SKIP_MAPPING=TRUE report="$dir.checkov.json"
-"$venv/bin/checkov" -d "$dir" "${checkov_args[@]}" -o json > "$report" || true
+report="$dir.checkov.json"
+BC_SKIP_MAPPING=TRUE "$venv/bin/checkov" -d "$dir" "${checkov_args[@]}" -o json > "$report" || true
 REPORT="$report" python3 - <<'PY'
 import json, os, sys
 data = json.load(open(os.environ['REPORT']))
