@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { MlEndpointService } from './endpoint-service';
 import type { SecureMlNetworkProps } from './secure-ml-network';
@@ -15,7 +15,7 @@ const SMALLEST_SUBNET_PREFIX = 27;
 /**
  * Check SecureMlNetwork props; throws one ValidationError listing every problem.
  */
-export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkProps, stack: Stack): void {
+export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkProps): void {
   const v = new PropsValidator(scope, 'SecureMlNetwork');
   if (props.vpc) {
     const conflicting: Array<[string, unknown]> = [
@@ -33,7 +33,7 @@ export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkPr
       prop: 'vpcSubnets', value: 'a subnet selection', allowed: 'only together with `vpc`',
       fix: 'pass the existing `vpc` the selection refers to, or remove vpcSubnets.',
     });
-    const azs = checkAzs(v, props, stack);
+    const azs = checkAzs(v, props);
     checkCidr(v, scope, props, azs);
     checkNat(v, props, azs);
   }
@@ -51,7 +51,7 @@ export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkPr
   v.throwIfAny();
 }
 
-function checkAzs(v: PropsValidator, props: SecureMlNetworkProps, stack: Stack): number {
+function checkAzs(v: PropsValidator, props: SecureMlNetworkProps): number {
   if (props.availabilityZones !== undefined) {
     const zones = props.availabilityZones;
     v.check(props.maxAzs !== undefined, {
@@ -71,11 +71,6 @@ function checkAzs(v: PropsValidator, props: SecureMlNetworkProps, stack: Stack):
     v.add({ prop: 'maxAzs', value: azs, allowed: `a whole number from 1 to ${MAX_AZS}`, fix: 'use 2 (default) or 3 for production.' });
     return 2;
   }
-  v.check(azs > 2 && Token.isUnresolved(stack.region), {
-    prop: 'maxAzs', value: azs,
-    allowed: 'at most 2 in an environment-agnostic stack (CloudFormation can only promise 2 zones there)',
-    fix: 'set the stack env (account and region) or list availabilityZones explicitly.',
-  });
   return azs;
 }
 

@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -62,9 +62,11 @@ export interface SecureMlNetworkProps {
    */
   readonly cidr?: string;
   /**
-   * Number of Availability Zones for the new VPC (1 to 6). An
-   * environment-agnostic stack can only place 2; set the stack's `env` or
-   * `availabilityZones` for more.
+   * Number of Availability Zones for the new VPC (1 to 6), taken in order
+   * from the region's zones by CloudFormation (`Fn::GetAZs`); the region
+   * must have that many. In an environment-specific stack aws-cdk-lib still
+   * looks the zone list up once (cached in `cdk.context.json`); give
+   * `availabilityZones` to avoid any look-up.
    * @default 2
    */
   readonly maxAzs?: number;
@@ -229,7 +231,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     super(scope, id);
     const stack = Stack.of(this);
     const egress = props.allowInternetEgress ?? false;
-    validateNetworkProps(this, props, stack);
+    validateNetworkProps(this, props);
 
     this.internetEgress = egress;
     this.accountIds = [stack.account, ...(props.trustedAccountIds ?? [])];
@@ -338,10 +340,13 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       ]
       : [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }];
+    // Zones are picked by CloudFormation (Fn::GetAZs) unless given: the
+    // template stays portable and carries no hard-coded zone names.
+    const zones = props.availabilityZones
+      ?? Array.from({ length: props.maxAzs ?? 2 }, (_, i) => Fn.select(i, Fn.getAzs()));
     const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
-      maxAzs: props.availabilityZones ? undefined : props.maxAzs ?? 2,
-      availabilityZones: props.availabilityZones,
+      availabilityZones: zones,
       natGateways: egress ? props.natGateways ?? 1 : 0,
       subnetConfiguration,
       enableDnsHostnames: true,
