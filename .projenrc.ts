@@ -30,8 +30,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // TypeScript 7 breaks ts-jest, ts-node and eslint: stay on the jsii-supported line.
   typescriptVersion: '~6.0.3',
   tsconfigDevFile: 'tsconfig.dev.json',
+  // lint src, test, examples and bench against tsconfig.dev.json (the nearest
+  // tsconfig of test files would be jsii's, which covers src only)
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench'],
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+  },
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts'],
     compilerOptions: {},
   },
 

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- CIDR arithmetic on 32-bit IPv4 addresses */
 import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { MlEndpointService } from './endpoint-service';
@@ -24,13 +25,17 @@ export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkPr
     ];
     for (const [prop, value] of conflicting) {
       v.check(value !== undefined, {
-        prop, value, allowed: 'only when the network creates its VPC (no `vpc` given)',
+        prop,
+        value,
+        allowed: 'only when the network creates its VPC (no `vpc` given)',
         fix: `remove ${prop}: the existing VPC decides it, or drop \`vpc\` to let the network create one.`,
       });
     }
   } else {
     v.check(props.vpcSubnets !== undefined, {
-      prop: 'vpcSubnets', value: 'a subnet selection', allowed: 'only together with `vpc`',
+      prop: 'vpcSubnets',
+      value: 'a subnet selection',
+      allowed: 'only together with `vpc`',
       fix: 'pass the existing `vpc` the selection refers to, or remove vpcSubnets.',
     });
     const azs = checkAzs(v, props);
@@ -42,7 +47,8 @@ export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkPr
     if (!entryOf(service.name)) {
       const close = suggest(service.name);
       v.add({
-        prop: 'interfaceEndpoints', value: service.name,
+        prop: 'interfaceEndpoints',
+        value: service.name,
         allowed: `a service of the catalog (${MlEndpointService.knownNames().join(', ')})`,
         fix: close.length > 0 ? `did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : 'use the MlEndpointService constants.',
       });
@@ -55,7 +61,9 @@ function checkAzs(v: PropsValidator, props: SecureMlNetworkProps): number {
   if (props.availabilityZones !== undefined) {
     const zones = props.availabilityZones;
     v.check(props.maxAzs !== undefined, {
-      prop: 'maxAzs', value: props.maxAzs, allowed: 'either maxAzs or availabilityZones, not both',
+      prop: 'maxAzs',
+      value: props.maxAzs,
+      allowed: 'either maxAzs or availabilityZones, not both',
       fix: 'remove maxAzs; the number of availabilityZones decides it.',
     });
     v.check(zones.length < 1 || zones.length > MAX_AZS, {
@@ -89,7 +97,9 @@ function checkCidr(v: PropsValidator, scope: IConstruct, props: SecureMlNetworkP
   const base = ip(octets[0], octets[1], octets[2], octets[3]);
   if (prefix < 16 || prefix > 24) {
     v.add({
-      prop: 'cidr', value: cidr, allowed: 'a prefix length from /16 to /24',
+      prop: 'cidr',
+      value: cidr,
+      allowed: 'a prefix length from /16 to /24',
       fix: prefix < 16 ? 'AWS VPCs are at most /16; use a /16 or smaller block.' : 'ML workloads need room for endpoints, jobs and Studio apps: use /24 or larger (e.g. /20).',
     });
     return;
@@ -104,7 +114,8 @@ function checkCidr(v: PropsValidator, scope: IConstruct, props: SecureMlNetworkP
   const limit = props.allowInternetEgress ? 26 : SMALLEST_SUBNET_PREFIX;
   const subnetPrefix = prefix + Math.ceil(Math.log2(azs * groups));
   v.check(subnetPrefix > limit, {
-    prop: 'cidr', value: cidr,
+    prop: 'cidr',
+    value: cidr,
     allowed: `a block large enough for ${azs * groups} subnets of at least /${limit}`,
     fix: `use a larger block (e.g. /${Math.max(16, limit - Math.ceil(Math.log2(azs * groups)) - 2)}) or fewer AZs.`,
   });

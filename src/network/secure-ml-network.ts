@@ -6,11 +6,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { MlEndpointService } from './endpoint-service';
+import { validateNetworkProps } from './network-validation';
 import { acknowledgeDefaultSecurityGroupCloser } from '../private/acknowledgements';
 import { entryOf, suggest, toAwsService } from '../private/endpoint-catalog';
 import { createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';
-import { validateNetworkProps } from './network-validation';
 
 /**
  * A private network for ML workloads, as the other layers see it.

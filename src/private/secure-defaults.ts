@@ -96,7 +96,7 @@ export interface SecureBucketOptions {
  */
 export function createSecureBucket(scope: Construct, id: string, options: SecureBucketOptions): s3.Bucket {
   const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN;
-  const logs = options.serverAccessLogsBucket ?? createAccessLogBucket(scope, `${id}AccessLogs`, removalPolicy);
+  const logBucket = options.serverAccessLogsBucket ?? createAccessLogBucket(scope, `${id}AccessLogs`, removalPolicy);
   const bucket = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: options.encryptionKey,
@@ -113,14 +113,14 @@ export function createSecureBucket(scope: Construct, id: string, options: Secure
   // LogDeliveryWrite ACL that aws-cdk-lib uses without a feature flag).
   const prefix = options.serverAccessLogsPrefix ?? `${id.toLowerCase()}/`;
   (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-    destinationBucketName: logs.bucketName,
+    destinationBucketName: logBucket.bucketName,
     logFilePrefix: prefix,
   };
-  logs.addToResourcePolicy(new iam.PolicyStatement({
+  logBucket.addToResourcePolicy(new iam.PolicyStatement({
     sid: `AccessLogsFrom${id}`.replace(/[^A-Za-z0-9]/g, ''),
     principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
     actions: ['s3:PutObject'],
-    resources: [logs.arnForObjects(`${prefix}*`)],
+    resources: [logBucket.arnForObjects(`${prefix}*`)],
     conditions: {
       ArnLike: { 'aws:SourceArn': bucket.bucketArn },
       StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account },
