@@ -86,6 +86,166 @@ export const ACKNOWLEDGEMENTS = {
     ],
     cfnLint: [],
   } as AcknowledgementEntry,
+
+  /**
+   * A ModelRegistry grant (`grantRegister/Read/Approve/Deploy`) on the
+   * versions of one model package group. Applied by
+   * `src/private/registry-acknowledgements.ts` on the policy that received the
+   * grant, with `<arn>` replaced by that group's version ARN as cdk-nag renders it.
+   */
+  modelPackageVersions: {
+    resource: 'the IAM policy that received a ModelRegistry grant on the versions of one model package group',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'Versions of a model package group are numbered by SageMaker at registration (model-package/<group>/1, /2, ...), so they cannot be listed at deploy time; the wildcard covers the versions of this one group in this one account and region, nothing else.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /**
+   * ApprovalDeployment: the deployment workflow creates one model and one
+   * endpoint config per stage and deployment, named at run time
+   * (`mlops-<stage>-v<version>-<md5 of the execution>`); the models write
+   * endpoint logs to log groups SageMaker names after the endpoint; data
+   * capture lands under a prefix with one object per capture file.
+   */
+  deploymentGeneratedNames: {
+    resource: 'the IAM policy of an ApprovalDeployment workflow or model execution role',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'SageMaker model and endpoint config names are generated per execution (every config change needs a new name); endpoint log groups, data capture objects and endpoint network interfaces are named by SageMaker or EC2 at run time; scalable targets and target-tracking alarms by Application Auto Scaling. Each wildcard is limited to the library\'s name prefix (mlops-), /aws/sagemaker/Endpoints/, the capture prefix, network interfaces in the network\'s VPC (ec2:Vpc condition), scalable-target/ or TargetTracking-endpoint/, in this account and region.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /** ApprovalDeployment: the state machines' DependsOn on their role. */
+  deploymentStateMachineRoleDependency: {
+    resource: 'an ApprovalDeployment state machine',
+    nag: [],
+    checkov: [],
+    cfnLint: [
+      { id: 'W3005', reason: 'aws-cdk-lib makes a state machine depend on its role construct so that creation waits for the role\'s managed policies (Step Functions checks the logging permissions at creation and CloudFormation cannot infer that order); the role itself is also referenced by GetAtt, which is redundant and harmless.' },
+    ],
+  } as AcknowledgementEntry,
+
+  /** ApprovalDeployment: actions that have no resource-level permissions. */
+  deploymentServiceWildcards: {
+    resource: 'the IAM policy of an ApprovalDeployment state machine or model execution role',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray trace segments, CloudWatch Logs log delivery of Step Functions and the read-only EC2 Describe calls SageMaker makes to place an endpoint in a VPC support no resource-level permissions (Service Authorization Reference); every other statement of the policy names its resources.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /**
+   * CiPipeline inside the ML network: the managed policy that lets the CI
+   * builds (CodeBuild) create, describe and delete their network interfaces.
+   * Applied by `src/private/ci-acknowledgements.ts`, `<arn>` replaced by the
+   * network-interface ARN as cdk-nag renders it.
+   */
+  ciBuildVpcNetworkInterfaces: {
+    resource: 'the BuildVpcPolicy managed policy of a CiPipeline whose builds run in a VPC',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'The Describe calls CodeBuild makes to place a build in a VPC (DescribeNetworkInterfaces, DescribeSubnets, DescribeSecurityGroups, DescribeDhcpOptions, DescribeVpcs) support no resource-level permissions (Service Authorization Reference); they are read-only and the only actions on "*" in the policy.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'The network interfaces of builds are created at run time, so their ids are unknown at deploy; creation is limited to the network\'s subnets and workload security group, and ec2:CreateNetworkInterfacePermission by conditions to those subnets and the CodeBuild service.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /**
+   * CiPipeline builds: their source is the CodePipeline artifact
+   * (`Source.Type: CODEPIPELINE`), not a repository URL. The HIPAA and PCI
+   * rule flags every project without `Source.Auth: OAUTH`, which CodeBuild
+   * only accepts for GITHUB, GITHUB_ENTERPRISE and BITBUCKET sources.
+   */
+  ciPipelineSourcedBuild: {
+    resource: 'a CodeBuild project of a CiPipeline (test or update build) whose source is the pipeline artifact',
+    nag: [
+      { id: 'HIPAA.Security-CodeBuildProjectSourceRepoUrl', reason: 'The build has no repository URL and holds no repository credentials: CodePipeline hands it the source artifact from S3, and the repository is reached by CodePipeline through an AWS CodeConnections connection (OAuth app installation), an S3 object or CodeCommit with IAM.' },
+      { id: 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl', reason: 'The build has no repository URL and holds no repository credentials: CodePipeline hands it the source artifact from S3, and the repository is reached by CodePipeline through an AWS CodeConnections connection (OAuth app installation), an S3 object or CodeCommit with IAM.' },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /**
+   * MlPipeline: its role may create and touch only the jobs of its own name
+   * prefix, objects of its own artifact bucket, and the log groups SageMaker
+   * writes job logs to. Applied by `acknowledgePipelineWildcards` with `<arn>`
+   * replaced by each such ARN as cdk-nag renders it.
+   */
+  pipelineJobWildcards: {
+    resource: 'the managed policy of an MlPipeline execution role',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'SageMaker Pipelines appends a unique suffix to the job name prefix of every job it starts, S3 object keys of job outputs contain the execution id, and SageMaker names job log streams per job; the wildcard is limited to this pipeline\'s job name prefix (or the service\'s pipelines- prefix for SDK definitions without one), to objects of this pipeline\'s artifact bucket, to the /aws/sagemaker/<JobType>Jobs log groups, to models, whose names the service chooses, and to the network interfaces EC2 creates for jobs in the VPC (id assigned by EC2; deletion limited to the network\'s VPC by condition), in this account and region.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /**
+   * ExplorationDomain: the execution policies of data scientists and the
+   * MLflow artifact policy name resources created at run time. Applied by
+   * `src/private/exploration-managed-policies.ts` on the managed policy, one
+   * id per ARN with `<arn>` replaced as cdk-nag renders it.
+   */
+  explorationRunTimeNames: {
+    resource: 'a managed execution policy of an ExplorationDomain, or its MLflow artifact policy',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'Studio apps and spaces are created by data scientists at run time, so their names are unknown at deploy: the wildcard is limited to this domain (app/<domain id>/*, space/<domain id>/*, user-profile/<domain id>/*). Jobs, models, endpoint configs and endpoints are named by the data scientist per run and are bounded by conditions instead (network subnets and security group, the domain key, the dev-stage tag, allowed instance types). SageMaker names job log groups (/aws/sagemaker/*) and network interfaces at run time; images come from this account\'s repositories; object keys of the team bucket (or its mlflow/ prefix) are data, not resources.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /** ExplorationDomain: actions without resource-level permissions. */
+  explorationServiceWildcards: {
+    resource: 'a managed execution policy of an ExplorationDomain',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'sagemaker:List* calls, ecr:GetAuthorizationToken, the EC2 Describe* calls SageMaker makes to place jobs in the VPC and cloudwatch:PutMetricData (limited to the /aws/sagemaker/ namespaces by condition) support no resource-level permissions (Service Authorization Reference); every other statement names its resources.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /** MlPipeline: actions without resource-level permissions. */
+  pipelineServiceWildcards: {
+    resource: 'the managed policy of an MlPipeline execution role',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'cloudwatch:PutMetricData supports no resource-level permission (it is limited to the /aws/sagemaker/ namespaces by condition), and neither do the EC2 Describe* calls SageMaker makes to place jobs in the VPC (Service Authorization Reference); write actions on network interfaces are scoped to the network\'s subnets, security group and VPC.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
 };
 
 /** The name of a registry entry. */
