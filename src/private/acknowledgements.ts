@@ -140,7 +140,7 @@ export const ACKNOWLEDGEMENTS = {
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray trace segments, CloudWatch Logs log delivery of Step Functions and the read-only EC2 Describe calls SageMaker makes to place an endpoint in a VPC support no resource-level permissions (Service Authorization Reference); every other statement of the policy names its resources.',
+        reason: 'X-Ray trace segments, CloudWatch Logs log delivery of Step Functions, the read-only sagemaker:ListEndpointConfigs used to prune old versions and the read-only EC2 Describe calls SageMaker makes to place an endpoint in a VPC support no resource-level permissions (Service Authorization Reference); every other statement of the policy names its resources.',
       },
     ],
     checkov: [],
@@ -246,6 +246,37 @@ export const ACKNOWLEDGEMENTS = {
     checkov: [],
     cfnLint: [],
   } as AcknowledgementEntry,
+
+  /**
+   * DriftMonitor: its check job, check workflow, retraining workflow and
+   * Model Monitor roles name resources created at run time. Applied by
+   * `src/private/monitoring-managed-role.ts` on each managed policy, one id per
+   * ARN with `<arn>` replaced as cdk-nag renders it.
+   */
+  monitoringRunTimeNames: {
+    resource: 'a managed policy of a DriftMonitor role (check job, check workflow, retraining workflow, Model Monitor jobs)',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'Each drift check is a processing job named per run (drift-<uuid>), its report and partial summaries are objects under the monitor\'s report prefix keyed by window, captured data are objects SageMaker writes per hour under the endpoint\'s capture prefix, SageMaker names job log streams per job, and EC2 names the network interfaces of jobs in the VPC; every wildcard is limited to that name prefix, bucket prefix, the /aws/sagemaker/ProcessingJobs log group or the network\'s VPC, in this account and region.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /** DriftMonitor: actions without resource-level permissions. */
+  monitoringServiceWildcards: {
+    resource: 'a managed policy of a DriftMonitor role',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'cloudwatch:PutMetricData (limited to the monitor\'s namespace by the cloudwatch:namespace condition), ecr:GetAuthorizationToken, the EC2 Describe calls SageMaker makes to place a job in the VPC, X-Ray segments and the CloudWatch Logs delivery actions of Step Functions support no resource-level permissions (Service Authorization Reference); every other statement names its resources.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
 };
 
 /** The name of a registry entry. */
@@ -284,4 +315,57 @@ export function acknowledgeDefaultSecurityGroupCloser(scope: IConstruct): void {
   if (handler && CfnResource.isCfnResource(handler) && !handler.getMetadata('checkov')) {
     acknowledge(handler, 'defaultSecurityGroupCloser');
   }
+}
+
+/**
+ * Apply an entry whose nag ids name a resource with `<arn>` (e.g.
+ * `AwsSolutions-IAM5[Resource::<arn>]`): one acknowledgement per ARN, the ARN
+ * rendered the way cdk-nag renders it in finding ids, so each covers exactly
+ * that resource of that rule on this construct and its children.
+ *
+ * The metadata `Validations.acknowledge()` records is written directly: that
+ * method rejects ids with more than one `::`, and every ARN with a pseudo
+ * parameter (`<AWS::Partition>`) has more. cdk-nag reads this metadata on the
+ * resource and its ancestors.
+ */
+export function acknowledgeArns(resource: IConstruct, name: AcknowledgementName, arns: string[]): void {
+  const entry: AcknowledgementEntry = ACKNOWLEDGEMENTS[name];
+  const stack = Stack.of(resource);
+  for (const finding of entry.nag) {
+    const ids = finding.id.includes('<arn>')
+      ? arns.map((arn) => finding.id.replace('<arn>', renderForNag(stack.resolve(arn))))
+      : [finding.id];
+    for (const id of ids) {
+      resource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`${Validations.ANNOTATION_PREFIX}::${id}`]: finding.reason });
+    }
+  }
+}
+
+/** cdk-nag's rendering of a resolved CloudFormation value in finding ids. */
+export function renderForNag(node: unknown): string {
+  if (node === undefined || node === null) {
+    return '';
+  }
+  if (typeof node === 'string') {
+    return node.replace(/\${/g, '<').replace(/}/g, '>');
+  }
+  const n = node as Record<string, any>;
+  if (n['Fn::Join']) {
+    const [delimiter, items] = n['Fn::Join'];
+    return (items as unknown[]).map(renderForNag).join(delimiter);
+  }
+  if (n['Fn::Sub']) {
+    return renderForNag(n['Fn::Sub']);
+  }
+  if (n['Fn::GetAtt']) {
+    const [res, attribute] = n['Fn::GetAtt'];
+    return `<${renderForNag(res)}.${renderForNag(attribute)}>`;
+  }
+  if (n['Fn::ImportValue']) {
+    return renderForNag(n['Fn::ImportValue']);
+  }
+  if (n.Ref) {
+    return `<${renderForNag(n.Ref)}>`;
+  }
+  return JSON.stringify(node);
 }

@@ -1,7 +1,6 @@
-import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
-import { ACKNOWLEDGEMENTS } from './acknowledgements';
+import { acknowledgeArns } from './acknowledgements';
 
 /**
  * Grant on the principal like `iam.Grant.addToPrincipal`, and acknowledge the
@@ -45,43 +44,5 @@ export function grantWithVersionWildcards(options: iam.GrantOnPrincipalOptions, 
 }
 
 function acknowledgeVersionWildcards(policy: IConstruct, arns: string[]): void {
-  const [template] = ACKNOWLEDGEMENTS.modelPackageVersions.nag;
-  const stack = Stack.of(policy);
-  for (const arn of arns) {
-    const flat = flatten(stack.resolve(arn));
-    // The metadata `Validations.acknowledge()` records, written directly: that
-    // method rejects ids with more than one '::', and a finding on an ARN with
-    // a pseudo parameter (`<AWS::Partition>`) always has more. cdk-nag reads
-    // this metadata on the resource and its ancestors.
-    policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [template.id.replace('<arn>', flat)]: template.reason });
-  }
-}
-
-/** cdk-nag's rendering of a CloudFormation value in finding ids. */
-function flatten(node: unknown): string {
-  if (node === undefined) {
-    return '';
-  }
-  if (typeof node === 'string') {
-    return node.replace(/\${/g, '<').replace(/}/g, '>');
-  }
-  const n = node as Record<string, any>;
-  if (n['Fn::Join']) {
-    const [delimiter, items] = n['Fn::Join'];
-    return (items as unknown[]).map(flatten).join(delimiter);
-  }
-  if (n['Fn::Sub']) {
-    return flatten(n['Fn::Sub']);
-  }
-  if (n['Fn::GetAtt']) {
-    const [resource, attribute] = n['Fn::GetAtt'];
-    return `<${flatten(resource)}.${flatten(attribute)}>`;
-  }
-  if (n['Fn::ImportValue']) {
-    return flatten(n['Fn::ImportValue']);
-  }
-  if (n.Ref) {
-    return `<${flatten(n.Ref)}>`;
-  }
-  return JSON.stringify(node);
+  acknowledgeArns(policy, 'modelPackageVersions', arns);
 }
