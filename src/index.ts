@@ -1,2 +1,3 @@
 export * from './network';
 export * from './registry';
+export * from './exploration';

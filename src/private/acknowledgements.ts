@@ -150,7 +150,7 @@ export const ACKNOWLEDGEMENTS = {
   /**
    * CiPipeline inside the ML network: the managed policy that lets the CI
    * builds (CodeBuild) create, describe and delete their network interfaces.
-   * Applied by `src/private/ci-acknowledgements.ts`, `<arn>` replaced by the
+   * Applied with `acknowledgeArns`, `<arn>` replaced by the
    * network-interface ARN as cdk-nag renders it.
    */
   ciBuildVpcNetworkInterfaces: {
@@ -265,6 +265,27 @@ export const ACKNOWLEDGEMENTS = {
     cfnLint: [],
   } as AcknowledgementEntry,
 
+  /** DriftMonitor: the retraining lock table. */
+  monitoringLockTableBackup: {
+    resource: 'the RetrainingLock table of a DriftMonitor',
+    nag: [
+      { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason: 'The table holds one transient lock item (which execution started the last retraining); restoring it from a backup would only restore an expired cooldown. It is KMS-encrypted with point-in-time recovery on, and retained.' },
+      { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason: 'The table holds one transient lock item (which execution started the last retraining); restoring it from a backup would only restore an expired cooldown. It is KMS-encrypted with point-in-time recovery on, and retained.' },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /** DriftMonitor: the check and retraining state machines' DependsOn on their role. */
+  monitoringStateMachineRoleDependency: {
+    resource: 'the CheckWorkflow or RetrainingWorkflow state machine of a DriftMonitor',
+    nag: [],
+    checkov: [],
+    cfnLint: [
+      { id: 'W3005', reason: 'aws-cdk-lib makes a state machine depend on its role construct so that creation waits for the role\'s managed policies (Step Functions checks the logging permissions at creation and CloudFormation cannot infer that order from the GetAtt on the role alone); the explicit DependsOn is redundant for the role and harmless.' },
+    ],
+  } as AcknowledgementEntry,
+
   /** DriftMonitor: actions without resource-level permissions. */
   monitoringServiceWildcards: {
     resource: 'a managed policy of a DriftMonitor role',
@@ -336,7 +357,7 @@ export function acknowledgeArns(resource: IConstruct, name: AcknowledgementName,
       ? arns.map((arn) => finding.id.replace('<arn>', renderForNag(stack.resolve(arn))))
       : [finding.id];
     for (const id of ids) {
-      resource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`${Validations.ANNOTATION_PREFIX}::${id}`]: finding.reason });
+      resource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`annotation::${id}`]: finding.reason });
     }
   }
 }

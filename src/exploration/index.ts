@@ -1,0 +1,4 @@
+export * from './auth-mode';
+export * from './experiment-tracking';
+export * from './exploration-domain';
+export * from './instance-type';
