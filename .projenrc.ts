@@ -90,7 +90,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-for (const ignored of ['.venv/', 'cdk.out/', 'test-out/', '.ci/', 'scripts/', 'examples/', 'bench/', 'test/']) {
+for (const ignored of ['.venv/', '.venv-*/', 'cdk.out/', 'test-out/', '.ci/', 'scripts/', 'examples/', 'bench/', 'test/', 'docs/', '__pycache__/', '*.pyc']) {
   project.addPackageIgnore(ignored);
 }
 

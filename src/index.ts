@@ -1,3 +1,4 @@
 export * from './network';
 export * from './registry';
 export * from './exploration';
+export * from './governance';

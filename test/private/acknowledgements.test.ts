@@ -9,6 +9,11 @@ function allFiles(dir: string): string[] {
     e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]);
 }
 
+/** The source without comment lines (doc comments may show how to acknowledge). */
+function codeOnly(source: string): string {
+  return source.split('\n').filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l)).join('\n');
+}
+
 describe('acknowledgements registry', () => {
   const entries = Object.entries<AcknowledgementEntry>(ACKNOWLEDGEMENTS);
 
@@ -38,7 +43,7 @@ describe('acknowledgements registry', () => {
     const src = path.join(__dirname, '..', '..', 'src');
     const offenders = allFiles(src)
       .filter((f) => f.endsWith('.ts') && !f.endsWith(path.join('private', 'acknowledgements.ts')))
-      .filter((f) => /\.acknowledge\(|addMetadata\(['"](checkov|cfn-lint|cdk_nag)|ACKNOWLEDGED_RULES_METADATA_KEY/.test(fs.readFileSync(f, 'utf8')));
+      .filter((f) => /\.acknowledge\(|addMetadata\(\s*(['"](checkov|cfn-lint|cdk_nag)|Validations\.ACKNOWLEDGED_RULES_METADATA_KEY)/.test(codeOnly(fs.readFileSync(f, 'utf8'))));
     expect(offenders).toEqual([]);
   });
 
