@@ -1,0 +1,280 @@
+"""Command line: ``baseline``, ``check``, ``summarize`` and ``merge`` modes.
+
+Every option can also be set through an environment variable named
+``DRIFT_`` + the option in upper case with ``-`` as ``_`` (e.g.
+``--psi-threshold`` <- ``DRIFT_PSI_THRESHOLD``); the command line wins.
+See README.md for the full contract.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from typing import List, Optional
+
+from .baseline import Baseline, load_baseline
+from .capture import list_capture_files
+from .evaluate import Thresholds, evaluate
+from .metrics import build_metric_data, publish
+from .profile import build_baseline
+from .quality import default_config, join_partitions, new_summary
+from .report import REPORT_FILE, build_report, upload_report, write_json
+from .scan import ScanConfig, scan
+from .summary import WindowSummary
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_VIOLATIONS = 2
+EXIT_EMPTY = 3
+EXIT_USAGE = 64
+
+PROCESSING = "/opt/ml/processing"
+RESOURCE_CONFIG = "/opt/ml/config/resourceconfig.json"
+
+
+class UsageError(Exception):
+    """Invalid combination of arguments (exit code 64)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2 by default, which is our "violations" code
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, "%s: error: %s\n" % (self.prog, message))
+
+
+def _env(option: str, default):
+    return os.environ.get("DRIFT_" + option.lstrip("-").upper().replace("-", "_"), default)
+
+
+def _flag(parser, option: str, help_text: str) -> None:
+    raw = str(_env(option, "")).strip().lower()
+    parser.add_argument(option, action="store_true", default=raw in ("1", "true", "yes", "on"), help=help_text)
+
+
+def _opt(parser, option: str, help_text: str, **kwargs) -> None:
+    kwargs["default"] = _env(option, kwargs.get("default"))
+    parser.add_argument(option, help=help_text, **kwargs)
+
+
+def _csv_list(text: str) -> List[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _optional_float(text: str) -> Optional[float]:
+    return None if str(text).strip().lower() in ("", "none", "off") else float(text)
+
+
+def _scan_options(p) -> None:
+    _opt(p, "--baseline", "baseline file, or a directory holding exactly one .json", default=PROCESSING + "/input/baseline")
+    _opt(p, "--capture", "data-capture directory (searched recursively) or file", default=PROCESSING + "/input/capture")
+    _opt(p, "--capture-columns", "comma-separated names of every captured column, if they differ from the baseline features", type=_csv_list)
+    _opt(p, "--window-start", "ignore records with inferenceTime before this UTC time (inclusive bound)", default="")
+    _opt(p, "--window-end", "ignore records with inferenceTime at or after this UTC time", default="")
+    _opt(p, "--workers", "processes to scan with (0 = one per CPU)", type=int, default=1)
+    _opt(p, "--labels", "ground-truth directory (Model Monitor groundTruth JSON Lines); enables model quality", default="")
+    _opt(p, "--problem-type", "model type for quality metrics", choices=("binary", "multiclass", "regression"), default="binary")
+    _opt(p, "--positive-label", "binary: label value of the positive class", default="1")
+    _opt(p, "--probability-threshold", "binary: score at or above which the prediction is positive", type=float, default=0.5)
+    _opt(p, "--score-bins", "binary: histogram bins for AUC over the score range", type=int, default=1000)
+    _opt(p, "--prediction-key", "JSON output field holding the prediction", default=None)
+    _opt(p, "--prediction-index", "CSV output column (or list element) holding the prediction", type=int, default=0)
+    _opt(p, "--join-partitions", "partitions of the on-disk label join", type=int, default=32)
+    _opt(p, "--work-dir", "scratch directory for the label join", default="")
+
+
+def _report_options(p) -> None:
+    _opt(p, "--output-dir", "where the report is written", default=PROCESSING + "/output")
+    _opt(p, "--report-name", "report file name", default=REPORT_FILE)
+    _opt(p, "--endpoint-name", "endpoint name (report and EndpointName metric dimension)", default="")
+    _opt(p, "--psi-threshold", "PSI threshold ('off' disables)", type=_optional_float, default="0.2")
+    _opt(p, "--ks-threshold", "KS threshold, numeric features", type=_optional_float, default="0.1")
+    _opt(p, "--js-threshold", "Jensen-Shannon distance threshold, categorical features", type=_optional_float, default="0.1")
+    _opt(p, "--missing-threshold", "absolute change in missing-value rate", type=_optional_float, default="0.05")
+    _opt(p, "--chi2-pvalue", "chi-squared p-value below which a categorical feature is flagged (off by default)", type=_optional_float, default="off")
+    _opt(p, "--min-rows", "present values a feature needs before it is judged", type=int, default=100)
+    _opt(p, "--max-malformed-share", "share of malformed rows that is itself a violation", type=_optional_float, default="0.1")
+    for name, text in (("--min-accuracy", "minimum accuracy"), ("--min-f1", "minimum F1"), ("--min-auc", "minimum ROC AUC"),
+                       ("--max-rmse", "maximum RMSE"), ("--max-mae", "maximum MAE")):
+        _opt(p, name, text + " (model quality; off by default)", type=_optional_float, default="off")
+    _flag(p, "--publish-metrics", "publish CloudWatch metrics (off unless given)")
+    _opt(p, "--namespace", "CloudWatch namespace", default="CdkMlops/Drift")
+    _opt(p, "--feature-metrics", "per-feature metrics to publish", choices=("none", "score", "all"), default="score")
+    _opt(p, "--metric-dimension", "extra dimension Name=Value on every metric (comma-separated list)", type=_csv_list, default="")
+    _opt(p, "--report-s3-uri", "also upload the report here (s3://bucket/key, or a prefix ending in /)", default="")
+    _opt(p, "--s3-kms-key-id", "KMS key for the S3 upload", default="")
+    _flag(p, "--no-fail-on-violation", "exit 0 on violations and on an empty window (status stays in the report)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="drift_check", description="Streaming, mergeable drift check over SageMaker data capture.")
+    modes = parser.add_subparsers(dest="mode", metavar="MODE", parser_class=_Parser)
+    modes.required = True
+    b = modes.add_parser("baseline", help="profile a training dataset into a baseline file")
+    _opt(b, "--dataset", "CSV (with header) or JSON Lines file or directory", default=PROCESSING + "/input/dataset")
+    _opt(b, "--dataset-format", "dataset format", choices=("auto", "csv", "jsonl"), default="auto")
+    _opt(b, "--feature-names", "column names for header-less CSV", type=_csv_list)
+    _opt(b, "--label-column", "column to leave out (the target)", default=None)
+    _opt(b, "--drop-columns", "columns to leave out", type=_csv_list, default="")
+    _opt(b, "--numeric", "columns forced numeric", type=_csv_list, default="")
+    _opt(b, "--categorical", "columns forced categorical", type=_csv_list, default="")
+    _opt(b, "--bins", "fine bins per numeric feature (baseline quantiles)", type=int, default=100)
+    _opt(b, "--max-categories", "categories kept per feature (rest -> other)", type=int, default=100)
+    _opt(b, "--sample-size", "values sampled per numeric column for the bin edges", type=int, default=200000)
+    _opt(b, "--output", "baseline file to write", default=PROCESSING + "/output/baseline.json")
+    c = modes.add_parser("check", help="scan a window and report (single instance)")
+    _scan_options(c)
+    _report_options(c)
+    s = modes.add_parser("summarize", help="scan a shard of the window into a partial summary")
+    _scan_options(s)
+    _opt(s, "--partial-output", "partial summary file (*.json), or a directory for partial-<shard>.json", default=PROCESSING + "/output")
+    _opt(s, "--shard-id", "shard name ('auto': current_host of the processing job)", default="auto")
+    m = modes.add_parser("merge", help="merge partial summaries and report")
+    _opt(m, "--baseline", "baseline file or directory", default=PROCESSING + "/input/baseline")
+    _opt(m, "--partials", "directory with the partial summaries (searched recursively)", default=PROCESSING + "/input/partials")
+    _report_options(m)
+    return parser
+
+
+def resolve_baseline_path(path: str) -> str:
+    """A file, or a directory holding one ``.json`` (``statistics.json`` / ``baseline.json`` preferred)."""
+    if os.path.isfile(path):
+        return path
+    if not os.path.isdir(path):
+        raise UsageError("baseline %r does not exist" % path)
+    found = [os.path.join(d, f) for d, _, files in os.walk(path) for f in files if f.endswith(".json")]
+    for preferred in ("baseline.json", "statistics.json"):
+        named = [f for f in found if os.path.basename(f) == preferred]
+        if len(named) == 1:
+            return named[0]
+    if len(found) != 1:
+        raise UsageError("baseline directory %r must hold exactly one .json file, found %d" % (path, len(found)))
+    return found[0]
+
+
+def shard_name(value: str) -> str:
+    if value and value != "auto":
+        return value
+    try:
+        with open(RESOURCE_CONFIG, "r", encoding="utf-8") as handle:
+            return str(json.load(handle)["current_host"])
+    except (OSError, ValueError, KeyError):
+        return "%s-%d" % (socket.gethostname(), os.getpid())
+
+
+def run_scan(args, baseline: Baseline, baseline_path: str, shard: str) -> WindowSummary:
+    """Scan the capture (and join labels) into a summary for this process's shard."""
+    files = list_capture_files(args.capture) if os.path.exists(args.capture) else []
+    work = tempfile.mkdtemp(prefix="drift-", dir=args.work_dir or None)
+    try:
+        config = ScanConfig(args.capture_columns, args.window_start, args.window_end,
+                            spill_dir=os.path.join(work, "spill") if args.labels else "",
+                            join_partitions=args.join_partitions, prediction_key=args.prediction_key,
+                            prediction_index=args.prediction_index)
+        workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
+        summary = scan(files, baseline, baseline_path, config, workers)
+        summary.shards = [shard]
+        if args.labels:
+            quality = new_summary(default_config(args.problem_type, positive_label=args.positive_label,
+                                                 probability_threshold=args.probability_threshold,
+                                                 score_bins=args.score_bins))
+            stats = summary.spill_stats or {}
+            quality["predictions"] = stats.get("predictions", 0)
+            quality["bad_prediction"] = stats.get("bad_prediction", 0)
+            spill = config.spill_dir
+            summary.quality = join_partitions([spill] if os.path.isdir(spill) else [], args.labels,
+                                              args.join_partitions, os.path.join(work, "labels"), quality)
+        return summary
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def thresholds_from(args) -> Thresholds:
+    return Thresholds(psi=args.psi_threshold, ks=args.ks_threshold, js=args.js_threshold,
+                      missing_delta=args.missing_threshold, chi2_pvalue=args.chi2_pvalue, min_rows=args.min_rows,
+                      max_malformed_share=args.max_malformed_share, min_accuracy=args.min_accuracy,
+                      min_f1=args.min_f1, min_auc=args.min_auc, max_rmse=args.max_rmse, max_mae=args.max_mae)
+
+
+def finish(args, baseline: Baseline, baseline_path: str, summary: WindowSummary) -> int:
+    """Evaluate, write/upload the report, publish metrics, and return the exit code."""
+    extra_dims = []
+    for item in args.metric_dimension or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value:
+            raise UsageError("--metric-dimension needs Name=Value, got %r" % item)
+        extra_dims.append((name, value))
+    if args.publish_metrics and not args.endpoint_name:
+        raise UsageError("--publish-metrics needs --endpoint-name (the EndpointName dimension)")
+    body = evaluate(baseline, summary, thresholds_from(args))
+    baseline_info = {"path": baseline_path, "format": baseline.source_format, "fingerprint": baseline.fingerprint,
+                     "features": len(baseline.features), "skipped_features": baseline.skipped}
+    window = {"start": summary.window.get("start"), "end": summary.window.get("end"),
+              "first_event": summary.first_event, "last_event": summary.last_event}
+    report = build_report(body, args.endpoint_name, baseline_info, window)
+    path = write_json(os.path.join(args.output_dir, args.report_name), report)
+    print("drift_check: status=%s rows=%d malformed=%d drift_score=%s violations=%d report=%s"
+          % (report["status"], report["counts"]["rows"], report["counts"]["malformed"], report["drift_score"],
+             len(report["violations"]), path))
+    if args.report_s3_uri:
+        print("drift_check: uploaded report to %s" % upload_report(path, args.report_s3_uri, None,
+                                                                   args.s3_kms_key_id or None))
+    if args.publish_metrics:
+        data = build_metric_data(report, args.endpoint_name, args.feature_metrics, extra_dims)
+        calls = publish(data, args.namespace)
+        print("drift_check: published %d metric data in %d call(s) to %s" % (len(data), calls, args.namespace))
+    if args.no_fail_on_violation:
+        return EXIT_OK
+    if report["status"] == "empty":
+        return EXIT_EMPTY
+    return EXIT_VIOLATIONS if report["violations"] else EXIT_OK
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    started = time.time()
+    try:
+        if args.mode == "baseline":
+            baseline = build_baseline(args.dataset, args.dataset_format, args.feature_names, args.label_column,
+                                      args.drop_columns or [], args.numeric or [], args.categorical or [],
+                                      args.bins, args.sample_size, args.max_categories)
+            write_json(args.output, baseline.to_dict())
+            print("drift_check: baseline of %d rows, %d features (%d skipped) -> %s"
+                  % (baseline.item_count, len(baseline.features), len(baseline.skipped), args.output))
+            return EXIT_OK
+        baseline_path = resolve_baseline_path(args.baseline)
+        baseline = load_baseline(baseline_path)
+        if args.mode == "merge":
+            summary = WindowSummary(baseline)
+            paths = [p for p in list_capture_files(args.partials) if p.endswith(".json")]
+            if not paths:
+                raise FileNotFoundError("no partial summaries (*.json) under %r" % args.partials)
+            for path in paths:
+                with open(path, "r", encoding="utf-8") as handle:
+                    summary.merge(WindowSummary.from_dict(json.load(handle), baseline))
+            code = finish(args, baseline, baseline_path, summary)
+        else:
+            shard = shard_name(getattr(args, "shard_id", "single"))
+            summary = run_scan(args, baseline, baseline_path, shard if args.mode == "summarize" else "single")
+            if args.mode == "summarize":
+                target = args.partial_output
+                if not target.endswith(".json"):  # a directory: one file per shard
+                    target = os.path.join(target, "partial-%s.json" % shard)
+                write_json(target, summary.to_dict())
+                print("drift_check: partial summary of %d rows -> %s" % (summary.rows, target))
+                return EXIT_OK
+            code = finish(args, baseline, baseline_path, summary)
+        print("drift_check: done in %.1fs, exit code %d" % (time.time() - started, code))
+        return code
+    except UsageError as exc:
+        print("drift_check: usage error: %s" % exc, file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - every other failure is a real error (exit 1)
+        import traceback
+
+        traceback.print_exc()
+        print("drift_check: error: %s" % exc, file=sys.stderr)
+        return EXIT_ERROR

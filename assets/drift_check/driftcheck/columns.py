@@ -1,0 +1,195 @@
+"""Turning buffered rows into per-feature bin counts, a bounded chunk at a time.
+
+:class:`RowAccumulator` buffers at most ``chunk_rows`` rows, then converts
+them column by column with numpy and adds the result to a
+:class:`~driftcheck.summary.WindowSummary`. Memory is bounded by the chunk
+size, whatever the window size.
+
+Validation per row, each failure counted once under its reason and the row
+skipped for every feature:
+
+* ``column_count``  -- the row does not have the expected number of columns;
+* ``non_numeric``   -- a numeric feature holds a value that is neither a
+  number nor a missing-value token.
+
+Missing-value tokens (case-insensitive): empty string, ``NA``, ``N/A``,
+``NaN``, ``null``, ``None``; JSON ``null`` and absent JSON keys are missing
+too.
+"""
+
+import math
+from itertools import repeat
+from typing import Any, List, Optional, Sequence
+
+import numpy as np
+
+from .baseline import Baseline, CategoricalFeature, NumericFeature
+from .summary import WindowSummary
+
+MISSING_TOKENS = frozenset(["", "na", "n/a", "nan", "null", "none"])
+
+
+def is_missing_token(value: str) -> bool:
+    return value.strip().lower() in MISSING_TOKENS
+
+
+def scalar_text(value: Any) -> Optional[str]:
+    """Categorical text of a JSON value; ``None`` if missing.
+
+    Integral floats are written without a fraction (``1.0`` -> ``"1"``) so a
+    JSON number matches the same value written in CSV.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None if value == [] else str(value)
+
+
+def to_floats(column: Sequence[Any]):
+    """Convert a column to float64; returns ``(values, bad_mask_or_None)``.
+
+    Missing values become NaN. The whole column is tried at C speed first;
+    only if that fails is it converted value by value.
+    """
+    try:
+        values = np.array(column, dtype=np.float64)
+        if values.ndim == 1:
+            return values, None
+    except (ValueError, TypeError):
+        pass
+    try:  # second chance at C speed: empty strings (the usual CSV missing value) -> None -> NaN
+        values = np.array([v if v != "" else None for v in column], dtype=np.float64)
+        if values.ndim == 1:
+            return values, None
+    except (ValueError, TypeError):
+        pass
+    n = len(column)
+    values = np.empty(n, dtype=np.float64)
+    bad = np.zeros(n, dtype=bool)
+    for i, item in enumerate(column):
+        if item is None:
+            values[i] = np.nan
+        elif isinstance(item, str):
+            try:
+                values[i] = float(item)
+            except ValueError:
+                values[i] = np.nan
+                bad[i] = not is_missing_token(item)
+        elif isinstance(item, (int, float)):
+            values[i] = float(item)
+        else:
+            values[i] = np.nan
+            bad[i] = True
+    return values, (bad if bad.any() else None)
+
+
+class CategoryCoder:
+    """Map categorical values to codes: known index, ``other``, or -1 (missing)."""
+
+    def __init__(self, feature: CategoricalFeature):
+        self.other = len(feature.categories)
+        self.lookup = dict(feature.index)
+        for token in ("", "NA", "na", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none"):
+            if token not in self.lookup:
+                self.lookup[token] = -1
+
+    def _slow(self, value: Any) -> int:
+        text = value if isinstance(value, str) else scalar_text(value)
+        if text is None:
+            return -1
+        code = self.lookup.get(text)
+        if code is not None:
+            return code
+        return -1 if is_missing_token(text) else self.other
+
+    def encode(self, column: Sequence[Any]) -> np.ndarray:
+        try:
+            codes = np.fromiter(map(self.lookup.get, column, repeat(-2)), dtype=np.int64, count=len(column))
+        except TypeError:  # unhashable JSON values (lists, objects)
+            codes = np.full(len(column), -2, dtype=np.int64)
+        for i in np.flatnonzero(codes == -2):
+            codes[i] = self._slow(column[i])
+        return codes
+
+
+class RowAccumulator:
+    """Buffer rows of one window and fold them into a summary chunk by chunk."""
+
+    def __init__(self, baseline: Baseline, summary: WindowSummary, positions: Optional[List[int]] = None,
+                 n_columns: Optional[int] = None, chunk_rows: int = 8192):
+        self.baseline = baseline
+        self.summary = summary
+        self.positions = positions if positions is not None else list(range(len(baseline.features)))
+        self.n_columns = n_columns if n_columns is not None else len(self.positions)
+        self.chunk_rows = chunk_rows
+        self.coders = [CategoryCoder(f) if isinstance(f, CategoricalFeature) else None
+                       for f in baseline.features]
+        self.text_rows: List[str] = []  # unquoted CSV rows, split column-wise at flush
+        self._list_rows: List[List[Any]] = []
+        self.commas = self.n_columns - 1
+
+    def add_rows(self, rows) -> None:
+        """Add decoded rows (``str`` CSV rows or value lists, see payload.py)."""
+        for row in rows:
+            if type(row) is str:
+                if row.count(",") != self.commas:
+                    self.summary.count_malformed("column_count")
+                    continue
+                self.text_rows.append(row)
+            else:
+                if len(row) != self.n_columns:
+                    self.summary.count_malformed("column_count")
+                    continue
+                self._list_rows.append(row)
+        if len(self.text_rows) + len(self._list_rows) >= self.chunk_rows:
+            self.flush()
+
+    def _columns(self) -> List[List[Any]]:
+        width = self.n_columns
+        columns: List[List[Any]] = [[] for _ in self.positions]
+        if self.text_rows:
+            flat = ",".join(self.text_rows).split(",")
+            for j, p in enumerate(self.positions):
+                columns[j] = flat[p::width]
+        if self._list_rows:
+            transposed = list(zip(*self._list_rows))
+            for j, p in enumerate(self.positions):
+                columns[j].extend(transposed[p])
+        return columns
+
+    def flush(self) -> None:
+        """Convert the buffered rows and add them to the summary."""
+        n = len(self.text_rows) + len(self._list_rows)
+        if n == 0:
+            return
+        columns = self._columns()
+        del self.text_rows[:]  # cleared in place: the scan loop holds a reference
+        self._list_rows = []
+        features = self.baseline.features
+        numeric = {}
+        bad_rows = None
+        for j, feature in enumerate(features):
+            if isinstance(feature, NumericFeature):
+                values, bad = to_floats(columns[j])
+                numeric[j] = values
+                if bad is not None:
+                    bad_rows = bad if bad_rows is None else (bad_rows | bad)
+        keep = None
+        if bad_rows is not None:
+            self.summary.count_malformed("non_numeric", int(bad_rows.sum()))
+            keep = ~bad_rows
+        for j, feature in enumerate(features):
+            if isinstance(feature, NumericFeature):
+                values = numeric[j] if keep is None else numeric[j][keep]
+                self.summary.add_numeric(j, feature, values)
+            else:
+                codes = self.coders[j].encode(columns[j])
+                self.summary.add_categorical(j, codes if keep is None else codes[keep])
+        self.summary.rows += n if keep is None else int(keep.sum())
