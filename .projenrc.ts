@@ -76,6 +76,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.11.0',
     'asl-validator@^4.0.0',
     'aws-local-stepfunctions@^3.0.0',
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
   ],
 
   gitignore: [
