@@ -1,4 +1,7 @@
 export * from './network';
 export * from './registry';
 export * from './exploration';
+export * from './pipeline';
+export * from './ci';
+export * from './deployment';
 export * from './governance';

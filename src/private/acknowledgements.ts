@@ -196,7 +196,7 @@ export const ACKNOWLEDGEMENTS = {
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::<arn>]',
-        reason: 'SageMaker Pipelines appends a unique suffix to the job name prefix of every job it starts, S3 object keys of job outputs contain the execution id, and SageMaker names job log streams per job; the wildcard is limited to this pipeline\'s job name prefix (or the service\'s pipelines- prefix for SDK definitions without one), to objects of this pipeline\'s artifact bucket, to the /aws/sagemaker/<JobType>Jobs log groups, to models, whose names the service chooses, and to the network interfaces EC2 creates for jobs in the VPC (id assigned by EC2; deletion limited to the network\'s VPC by condition), in this account and region.',
+        reason: 'SageMaker Pipelines appends a unique suffix to the job name prefix of every job it starts, S3 object keys of job outputs contain the execution id, and SageMaker names job log streams per job; the wildcard is limited to this pipeline\'s job name prefix (or the service\'s pipelines- prefix for SDK definitions without one), to objects of this pipeline\'s artifact bucket (or of a data bucket passed to grantReadData, under the given prefix), to the /aws/sagemaker/<JobType>Jobs log groups, to models, whose names the service chooses, and to the network interfaces EC2 creates for jobs in the VPC (id assigned by EC2; deletion limited to the network\'s VPC by condition), in this account and region.',
       },
     ],
     checkov: [],
@@ -258,7 +258,7 @@ export const ACKNOWLEDGEMENTS = {
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::<arn>]',
-        reason: 'Each drift check is a processing job named per run (drift-<uuid>), its report and partial summaries are objects under the monitor\'s report prefix keyed by window, captured data are objects SageMaker writes per hour under the endpoint\'s capture prefix, SageMaker names job log streams per job, and EC2 names the network interfaces of jobs in the VPC; every wildcard is limited to that name prefix, bucket prefix, the /aws/sagemaker/ProcessingJobs log group or the network\'s VPC, in this account and region.',
+        reason: 'Each drift check is a processing job named per run (drift-<uuid>), its report and partial summaries are objects under the monitor\'s report prefix keyed by window, a registry-provided baseline is an object of the pipeline\'s artifact bucket keyed by execution, read from the versions of one model package group (numbered at registration), captured data are objects SageMaker writes per hour under the endpoint\'s capture prefix, SageMaker names job log streams per job, and EC2 names the network interfaces of jobs in the VPC; every wildcard is limited to that name prefix, bucket prefix, the /aws/sagemaker/ProcessingJobs log group or the network\'s VPC, in this account and region.',
       },
     ],
     checkov: [],
@@ -292,7 +292,7 @@ export const ACKNOWLEDGEMENTS = {
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'cloudwatch:PutMetricData (limited to the monitor\'s namespace by the cloudwatch:namespace condition), ecr:GetAuthorizationToken, the EC2 Describe calls SageMaker makes to place a job in the VPC, X-Ray segments and the CloudWatch Logs delivery actions of Step Functions support no resource-level permissions (Service Authorization Reference); every other statement names its resources.',
+        reason: 'cloudwatch:PutMetricData (limited to the monitor\'s namespace by the cloudwatch:namespace condition), sagemaker:ListModelPackages, ecr:GetAuthorizationToken, the EC2 Describe calls SageMaker makes to place a job in the VPC, X-Ray segments and the CloudWatch Logs delivery actions of Step Functions support no resource-level permissions (Service Authorization Reference); every other statement names its resources.',
       },
     ],
     checkov: [],

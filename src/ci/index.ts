@@ -1,0 +1,3 @@
+export * from './ci-source';
+export * from './pipeline-update';
+export * from './ci-pipeline';

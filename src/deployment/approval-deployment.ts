@@ -1,0 +1,570 @@
+import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct, IConstruct } from 'constructs';
+import { createModelExecutionRole } from './deployment-permissions';
+import { DeploymentStage, DeploymentStageOptions } from './deployment-stage';
+import { DeploymentTargetAccount } from './deployment-target-account';
+import { validateStages } from './deployment-validation';
+import {
+  DeploymentWorkflow, endpointArn, endpointConfigArns, modelArns, ResolvedStage, scalableTargetArns, VARIANT_NAME,
+} from './deployment-workflow';
+import { InferenceInstanceType } from './instance-type';
+import { TrafficShift } from './traffic-shift';
+import { MlEndpointService, ISecureMlNetwork } from '../network';
+import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
+import { DeploymentManagedRole } from '../private/deployment-managed-role';
+import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
+import { fail } from '../private/validation';
+import { IModelRegistry } from '../registry';
+
+/**
+ * An approval-driven deployment of a model registry's versions, as other
+ * layers (drift monitoring, dashboards, the platform) see it.
+ */
+export interface IApprovalDeployment extends IConstruct {
+  /** The deployment workflow. Start it with `{ "Action": "ROLLBACK", "StageName": "<stage>" }` to roll a stage back. */
+  readonly stateMachine: sfn.IStateMachine;
+  /** The stages, in deployment order. */
+  readonly stages: DeploymentStage[];
+  /** The key of captured data, endpoint volumes, notifications and logs. */
+  readonly encryptionKey: kms.IKey;
+  /** The topic that receives deployment notifications (started, awaiting approval, succeeded, failed, rolled back). */
+  readonly notificationTopic: sns.ITopic;
+  /** The stage with this name; throws when there is none. */
+  stage(stageName: string): DeploymentStage;
+  /** The endpoint name of a stage. */
+  endpointName(stageName: string): string;
+  /** An EventBridge rule for deployment executions that failed, timed out or were aborted. */
+  onDeploymentFailed(id: string, options?: events.OnEventOptions): events.Rule;
+  /** An EventBridge rule for deployment executions that succeeded. */
+  onDeploymentSucceeded(id: string, options?: events.OnEventOptions): events.Rule;
+  /** Allow starting the workflow by hand, e.g. a rollback. */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant;
+  /** Allow approving or rejecting a manual gate (`SendTaskSuccess`/`SendTaskFailure`). */
+  grantApprove(grantee: iam.IGrantable): iam.Grant;
+  /** `Invocations` of a stage's endpoint (sum per 5 minutes). */
+  metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `Invocation5XXErrors` of a stage's endpoint (sum per 5 minutes). */
+  metricInvocation5XXErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `Invocation4XXErrors` of a stage's endpoint (sum per 5 minutes). */
+  metricInvocation4XXErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `InvocationModelErrors` of a stage's endpoint (sum per 5 minutes). */
+  metricInvocationModelErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** `ModelLatency` of a stage's endpoint in microseconds (average per 5 minutes). */
+  metricModelLatency(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/** Attributes of a deployment built elsewhere. */
+export interface ApprovalDeploymentAttributes {
+  /** The ARN of the deployment state machine. */
+  readonly stateMachineArn: string;
+  /** The stages. */
+  readonly stages: DeploymentStage[];
+  /** The encryption key. */
+  readonly encryptionKey: kms.IKey;
+  /** The notification topic. */
+  readonly notificationTopic: sns.ITopic;
+}
+
+/** Properties of an ApprovalDeployment. */
+export interface ApprovalDeploymentProps {
+  /** The registry whose approved versions are deployed. */
+  readonly registry: IModelRegistry;
+  /**
+   * The stages, in order.
+   * @default - `staging`, then a manual approval, then `production`
+   */
+  readonly stages?: DeploymentStageOptions[];
+  /**
+   * Network of the endpoints: models get its workload subnets and security
+   * group, and the network is asked for the SageMaker API and runtime endpoints.
+   * @default - endpoints outside any VPC of yours
+   */
+  readonly network?: ISecureMlNetwork;
+  /**
+   * Run model containers without network access (`EnableNetworkIsolation`).
+   * Turn off only for containers that must call out at inference time.
+   * @default true
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * Key of captured data, endpoint volumes, the topic and the logs.
+   * @default - a new customer-managed key with rotation, retained
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Bucket that receives data capture, under `data-capture/<stage>/`.
+   * @default - a new KMS-encrypted, versioned, access-logged bucket, retained
+   */
+  readonly dataCaptureBucket?: s3.IBucket;
+  /**
+   * The role SageMaker assumes to run the models. It must read the model
+   * artifacts and pull the images of the versions (grant with
+   * `bucket.grantRead(role)` and `repository.grantPull(role)`).
+   * @default - a new role with endpoint logs, data capture and registry read
+   */
+  readonly modelExecutionRole?: iam.IRole;
+  /**
+   * Topic that receives notifications and approval requests.
+   * @default - a new KMS-encrypted topic
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * Delete old endpoint configs and models after a successful stage,
+   * keeping the newest `keepVersions` of this deployment per stage (never the
+   * live config nor the rollback target).
+   * @default true
+   */
+  readonly pruneOldVersions?: boolean;
+  /**
+   * Endpoint configs (with their models) kept per stage when pruning (2 to 50).
+   * @default 5
+   */
+  readonly keepVersions?: number;
+  /**
+   * Prefix of the names a `DeploymentTargetAccount` gives its roles, key
+   * alias and bucket; stages with an `account` use them.
+   * @default 'cdk-mlops'
+   */
+  readonly crossAccountPrefix?: string;
+  /**
+   * Upper bound of one deployment, approvals included.
+   * @default Duration.days(14)
+   */
+  readonly deploymentTimeout?: Duration;
+  /**
+   * How often the workflow polls an endpoint that is being created or updated.
+   * @default Duration.seconds(60)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * Retention of the workflows' execution logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the key, bucket and log groups on stack delete.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class ApprovalDeploymentBase extends Construct implements IApprovalDeployment {
+  public abstract readonly stateMachine: sfn.IStateMachine;
+  public abstract readonly stages: DeploymentStage[];
+  public abstract readonly encryptionKey: kms.IKey;
+  public abstract readonly notificationTopic: sns.ITopic;
+
+  public stage(stageName: string): DeploymentStage {
+    const found = this.stages.find((s) => s.stageName === stageName);
+    if (!found) {
+      fail(this, 'ApprovalDeployment', {
+        prop: 'stageName',
+        value: stageName,
+        allowed: this.stages.map((s) => `'${s.stageName}'`).join(', '),
+        fix: 'use the name of one of the deployment\'s stages.',
+      });
+    }
+    return found;
+  }
+
+  public endpointName(stageName: string): string {
+    return this.stage(stageName).endpointName;
+  }
+
+  public onDeploymentFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.executionRule(id, options, ['FAILED', 'TIMED_OUT', 'ABORTED']);
+  }
+
+  public onDeploymentSucceeded(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.executionRule(id, options, ['SUCCEEDED']);
+  }
+
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantTaskResponse(grantee);
+  }
+
+  public metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.endpointMetric(stageName, 'Invocations', 'Sum', props);
+  }
+
+  public metricInvocation5XXErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.endpointMetric(stageName, 'Invocation5XXErrors', 'Sum', props);
+  }
+
+  public metricInvocation4XXErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.endpointMetric(stageName, 'Invocation4XXErrors', 'Sum', props);
+  }
+
+  public metricInvocationModelErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.endpointMetric(stageName, 'InvocationModelErrors', 'Sum', props);
+  }
+
+  public metricModelLatency(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.endpointMetric(stageName, 'ModelLatency', 'Average', props);
+  }
+
+  private endpointMetric(stageName: string, metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/SageMaker',
+      metricName,
+      dimensionsMap: { EndpointName: this.endpointName(stageName), VariantName: VARIANT_NAME },
+      statistic,
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  private executionRule(id: string, options: events.OnEventOptions, statuses: string[]): events.Rule {
+    const rule = new events.Rule(this, id, {
+      description: options.description,
+      ruleName: options.ruleName,
+      crossStackScope: options.crossStackScope,
+    });
+    rule.addEventPattern({
+      source: ['aws.states'],
+      detailType: ['Step Functions Execution Status Change'],
+      detail: { status: statuses, stateMachineArn: [this.stateMachine.stateMachineArn] },
+    });
+    rule.addTarget(options.target);
+    return rule;
+  }
+}
+
+/**
+ * Approving a model version in the registry deploys it: staging, a gate,
+ * production, with SageMaker deployment guardrails and rollback.
+ *
+ * - An EventBridge rule on the registry's approval event starts a small
+ *   EXPRESS state machine that starts the deployment workflow with an
+ *   execution name derived from the group and version, so duplicate events
+ *   (SageMaker may send several) start one deployment.
+ * - The STANDARD deployment workflow runs per stage: optional manual gate
+ *   (task token on the SNS topic), model and endpoint config with generated
+ *   names (volume KMS key unless the instance has local NVMe, data capture to
+ *   a KMS bucket), create or blue/green update with canary/linear/all-at-once
+ *   traffic shifting and auto-rollback on alarms the construct creates, a
+ *   check that the endpoint serves the new config (SageMaker can roll back
+ *   and still report InService), autoscaling re-registered after every
+ *   update, an optional smoke test, and notifications.
+ * - Started with `{ "Action": "ROLLBACK", "StageName": "<stage>" }`, it puts
+ *   the stage back on the config that was live before the last update.
+ *
+ * No Lambda function: every step is a Step Functions service integration.
+ */
+export class ApprovalDeployment extends ApprovalDeploymentBase {
+  /** Refer to a deployment built elsewhere. */
+  public static fromApprovalDeploymentAttributes(scope: Construct, id: string, attrs: ApprovalDeploymentAttributes): IApprovalDeployment {
+    class Imported extends ApprovalDeploymentBase {
+      public readonly stateMachine = sfn.StateMachine.fromStateMachineArn(this, 'StateMachine', attrs.stateMachineArn);
+      public readonly stages = attrs.stages;
+      public readonly encryptionKey = attrs.encryptionKey;
+      public readonly notificationTopic = attrs.notificationTopic;
+    }
+    return new Imported(scope, id);
+  }
+
+  /** The default stages: `staging`, then a manual approval, then `production`. */
+  public static defaultStages(): DeploymentStageOptions[] {
+    return [
+      { stageName: 'staging' },
+      { stageName: 'production', approvalRequired: true, trafficShift: TrafficShift.canary({ canaryPercent: 10 }), initialInstanceCount: 2 },
+    ];
+  }
+
+  public readonly stateMachine: sfn.IStateMachine;
+  public readonly stages: DeploymentStage[];
+  public readonly encryptionKey: kms.IKey;
+  public readonly notificationTopic: sns.ITopic;
+  /** The data capture bucket (absent when no stage captures data). */
+  public readonly dataCaptureBucket?: s3.IBucket;
+  /** The role SageMaker runs the models with. */
+  public readonly modelExecutionRole: iam.IRole;
+  /** The EXPRESS state machine that turns approval events into one deployment per version. */
+  public readonly starter: sfn.IStateMachine;
+  /** The rule on the registry's approval events. */
+  public readonly approvalRule: events.Rule;
+  /** The rollback alarms, by stage name. */
+  private readonly alarmsByStage: Record<string, cloudwatch.Alarm[]> = {};
+
+  constructor(scope: Construct, id: string, props: ApprovalDeploymentProps) {
+    super(scope, id);
+    const stageOptions = props.stages ?? ApprovalDeployment.defaultStages();
+    validateStages(this, stageOptions, props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.encryptionKey = props.encryptionKey ?? createSecureKey(this, 'Key', {
+      description: `cdk-mlops deployment ${this.node.path}: data capture, endpoint volumes, notifications, logs`,
+      removalPolicy,
+    });
+    const topic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+      displayName: 'ML deployment notifications',
+    });
+    this.notificationTopic = topic;
+    const sameAccount = (s: DeploymentStageOptions) => s.account === undefined || s.account === Stack.of(this).account;
+    const captures = stageOptions.some((s) => sameAccount(s) && s.serverlessMemorySizeMiB === undefined && s.dataCapture !== false);
+    this.dataCaptureBucket = captures
+      ? props.dataCaptureBucket ?? createSecureBucket(this, 'DataCapture', { encryptionKey: this.encryptionKey, removalPolicy })
+      : undefined;
+    this.modelExecutionRole = props.modelExecutionRole ?? createModelExecutionRole(this, 'ModelExecutionRole', {
+      registry: props.registry, dataCaptureBucket: this.dataCaptureBucket, encryptionKey: this.encryptionKey, network: props.network,
+    });
+    const crossAccountPrefix = props.crossAccountPrefix ?? 'cdk-mlops';
+
+    const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
+    const resolved = stageOptions.map((s) => this.resolve(s, prefix, topic, crossAccountPrefix));
+    this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
+      stageName: r.stageName,
+      endpointName: r.endpointName,
+      serverless: r.serverless,
+      dataCaptureBucket: r.captureUri ? this.captureBucketOf(r, crossAccountPrefix) : undefined,
+      dataCapturePrefix: r.captureUri ? `data-capture/${r.stageName}/` : undefined,
+      encryptionKey: r.account ? undefined : this.encryptionKey,
+      account: r.account,
+    }));
+
+    if (props.network) {
+      props.network.requireEndpoints(MlEndpointService.SAGEMAKER_API, MlEndpointService.SAGEMAKER_RUNTIME);
+    }
+
+    const workflow = new DeploymentWorkflow(this, {
+      stages: resolved,
+      topic,
+      deploymentId: prefix,
+      networkIsolation: props.networkIsolation ?? true,
+      subnetIds: props.network?.subnetIds,
+      securityGroupIds: props.network ? [props.network.workloadSecurityGroup.securityGroupId] : undefined,
+      pollInterval: props.pollInterval ?? Duration.seconds(60),
+      keepVersions: props.pruneOldVersions === false ? undefined : props.keepVersions ?? 5,
+    });
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const workflowRole = new DeploymentManagedRole(this, 'WorkflowRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'Runs the deployment workflow of a cdk-mlops ApprovalDeployment',
+    });
+    const machine = new sfn.StateMachine(this, 'Resource', {
+      role: workflowRole,
+      definitionBody: sfn.DefinitionBody.fromChainable(workflow.definition()),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: props.deploymentTimeout ?? Duration.days(14),
+      tracingEnabled: true,
+      logs: {
+        destination: createSecureLogGroup(this, 'Logs', { encryptionKey: this.encryptionKey, retention: logRetention, removalPolicy }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+      comment: 'cdk-mlops ApprovalDeployment: deploys approved model versions stage by stage',
+    });
+    this.stateMachine = machine;
+    acknowledge(machine, 'deploymentStateMachineRoleDependency');
+    this.grantWorkflow(workflowRole, props.registry, resolved);
+
+    const starter = this.createStarter(machine, props.registry, logRetention, removalPolicy);
+    this.starter = starter;
+    this.approvalRule = props.registry.onModelApproved(`DeployOnApproval${Names.uniqueId(this)}`.slice(0, 64), {
+      description: `Starts the deployment of approved versions of ${props.registry.modelPackageGroupName} (${this.node.path})`,
+      target: new targets.SfnStateMachine(starter, {
+        role: new DeploymentManagedRole(this, 'ApprovalEventRole', {
+          assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+          description: 'Lets EventBridge start the deployment starter on approval events',
+        }),
+      }),
+    });
+  }
+
+  /** The rollback alarms the construct created for a stage. */
+  public rollbackAlarms(stageName: string): cloudwatch.IAlarm[] {
+    this.stage(stageName);
+    return [...(this.alarmsByStage[stageName] ?? [])];
+  }
+
+  private resolve(s: DeploymentStageOptions, prefix: string, topic: sns.ITopic, crossAccountPrefix: string): ResolvedStage {
+    const stack = Stack.of(this);
+    const account = s.account !== undefined && s.account !== stack.account ? s.account : undefined;
+    const serverless = s.serverlessMemorySizeMiB !== undefined;
+    const instanceType = s.instanceType ?? InferenceInstanceType.ML_M5_LARGE;
+    const endpointName = s.endpointName ?? `${prefix}-${s.stageName}`;
+    const captures = !serverless && s.dataCapture !== false;
+    const captureBucketName = account
+      ? DeploymentTargetAccount.captureBucketName(account, stack.region, crossAccountPrefix)
+      : this.dataCaptureBucket?.bucketName;
+    const captureUri = captures && captureBucketName ? `s3://${captureBucketName}/data-capture/${s.stageName}` : undefined;
+    if (!serverless && instanceType.isInferentia1) {
+      Annotations.of(this).addWarningV2('cdk-mlops:deployment-inf1-no-guardrails',
+        `Stage '${s.stageName}' uses ${instanceType.name}: SageMaker falls back to all-at-once blue/green without baking on Inf1 instances.`);
+    }
+    const alarms = account ? [] : this.createAlarms(s, endpointName, topic);
+    this.alarmsByStage[s.stageName] = alarms;
+    const alarmNames = account ? DeploymentTargetAccount.alarmNames(endpointName) : alarms.map((a) => a.alarmName);
+    const initial = s.initialInstanceCount ?? 1;
+    return {
+      stageName: s.stageName,
+      endpointName,
+      serverless,
+      memorySizeMiB: s.serverlessMemorySizeMiB,
+      maxConcurrency: s.serverlessMaxConcurrency ?? 20,
+      instanceType: instanceType.name,
+      useVolumeKey: !serverless && !instanceType.hasLocalNvmeStorage,
+      initialInstanceCount: initial,
+      captureUri,
+      samplingPercent: s.dataCaptureSamplingPercent ?? 100,
+      trafficShift: s.trafficShift ?? TrafficShift.allAtOnce(),
+      terminationWait: s.terminationWait ?? Duration.minutes(5),
+      maximumExecutionTimeout: s.maximumExecutionTimeout ?? Duration.hours(2),
+      rollbackAlarmNames: [...alarmNames, ...(s.additionalRollbackAlarms ?? []).map((a) => a.alarmName)],
+      account,
+      taskRole: account
+        ? sfn.TaskRole.fromRole(iam.Role.fromRoleArn(this, `Deployer-${s.stageName}`, DeploymentTargetAccount.deployerRoleArn(account, crossAccountPrefix), { mutable: false }))
+        : undefined,
+      modelRoleArn: account ? DeploymentTargetAccount.modelExecutionRoleArn(account, crossAccountPrefix) : this.modelExecutionRole.roleArn,
+      keyArn: account ? DeploymentTargetAccount.keyAliasArn(account, stack.region, crossAccountPrefix) : this.encryptionKey.keyArn,
+      autoscaling: s.maxCapacity !== undefined
+        ? { min: s.minCapacity ?? initial, max: s.maxCapacity, target: s.targetInvocationsPerInstance ?? 100 }
+        : undefined,
+      smokeTest: s.smokeTestPayload !== undefined
+        ? { payload: s.smokeTestPayload, contentType: s.smokeTestContentType ?? 'application/json' }
+        : undefined,
+      approvalRequired: s.approvalRequired ?? false,
+      approvalTimeout: s.approvalTimeout ?? Duration.days(7),
+    };
+  }
+
+  private captureBucketOf(stage: ResolvedStage, crossAccountPrefix: string): s3.IBucket | undefined {
+    if (!stage.account) {
+      return this.dataCaptureBucket;
+    }
+    const region = Stack.of(this).region;
+    return s3.Bucket.fromBucketAttributes(this, `CaptureBucket-${stage.stageName}`, {
+      bucketName: DeploymentTargetAccount.captureBucketName(stage.account, region, crossAccountPrefix),
+      account: stage.account,
+      region,
+    });
+  }
+
+  private createAlarms(s: DeploymentStageOptions, endpointName: string, topic: sns.ITopic): cloudwatch.Alarm[] {
+    const scope = new Construct(this, `Alarms-${s.stageName}`);
+    const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
+      namespace: 'AWS/SageMaker',
+      metricName,
+      statistic,
+      period: Duration.minutes(1),
+      dimensionsMap: { EndpointName: endpointName, VariantName: VARIANT_NAME },
+    });
+    const specs: Array<[string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string]> = [
+      ['Invocation5XXErrors', metric('Invocation5XXErrors', 'Sum'), s.invocation5xxErrorsThreshold ?? 1,
+        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, '5XX errors of the endpoint'],
+      ['InvocationModelErrors', metric('InvocationModelErrors', 'Sum'), s.invocationModelErrorsThreshold ?? 1,
+        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 'model errors of the endpoint'],
+      ['ModelLatency', metric('ModelLatency', 'Average'), (s.modelLatencyThreshold ?? Duration.seconds(1)).toMilliseconds() * 1000,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, 'average model latency (microseconds) of the endpoint'],
+    ];
+    return specs.map(([id, m, threshold, comparisonOperator, what]) => {
+      const alarm = new cloudwatch.Alarm(scope, id, {
+        metric: m,
+        threshold,
+        comparisonOperator,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Rolls back a deployment to stage ${s.stageName}: ${what} ${endpointName}`,
+      });
+      alarm.addAlarmAction(new cw_actions.SnsAction(topic));
+      alarm.addOkAction(new cw_actions.SnsAction(topic));
+      return alarm;
+    });
+  }
+
+  private grantWorkflow(role: DeploymentManagedRole, registry: IModelRegistry, stages: ResolvedStage[]): void {
+    registry.grantDeploy(role);
+    const grant = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+    grant('PassModelRole', ['iam:PassRole'], [this.modelExecutionRole.roleArn],
+      { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+    grant('TagGeneratedResources', ['sagemaker:AddTags'], [...modelArns(), ...endpointConfigArns(), ...stages.filter((s) => !s.account).map((s) => endpointArn(s))]);
+    grant('VolumeCaptureAndTopicKey', ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], [this.encryptionKey.keyArn]);
+    const alarms = Object.values(this.alarmsByStage).flat().map((a) => a.alarmArn);
+    const targetTracking = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:TargetTracking-endpoint/*`;
+    const scalableTargets = `arn:${Aws.PARTITION}:application-autoscaling:${Aws.REGION}:${Aws.ACCOUNT_ID}:scalable-target/*`;
+    if (alarms.length > 0) {
+      grant('ReadRollbackAlarms', ['cloudwatch:DescribeAlarms'], alarms);
+    }
+    if (stages.some((s) => s.autoscaling && !s.serverless && !s.account)) {
+      grant('AutoscalingTargets', ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:PutScalingPolicy'], [scalableTargets]);
+      grant('AutoscalingOfEndpoints', ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+        stages.filter((s) => s.autoscaling && !s.account).map((s) => endpointArn(s)));
+      grant('AutoscalingAlarms', ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'],
+        [targetTracking]);
+      grant('AutoscalingServiceLinkedRole', ['iam:CreateServiceLinkedRole'],
+        [`arn:${Stack.of(this).partition}:iam::${Stack.of(this).account}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`],
+        { StringLike: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } });
+    }
+    // Statements a cross-account stage's tasks add on the target's ARNs grant
+    // nothing here (those tasks run as the target's deployer role).
+    const targetAccounts = [...new Set(stages.map((s) => s.account).filter((a): a is string => a !== undefined))];
+    acknowledgeArns(role, 'deploymentGeneratedNames', [
+      ...modelArns(), ...endpointConfigArns(), targetTracking, scalableTargets,
+      ...targetAccounts.flatMap((a) => [...modelArns(a), ...endpointConfigArns(a), scalableTargetArns(a)]),
+    ]);
+    acknowledge(role, 'deploymentServiceWildcards');
+  }
+
+  private createStarter(machine: sfn.StateMachine, registry: IModelRegistry, retention: logs.RetentionDays,
+    removalPolicy: RemovalPolicy): sfn.StateMachine {
+    const scope = new Construct(this, 'Starter');
+    const start = new tasks.StepFunctionsStartExecution(scope, 'StartDeployment', {
+      stateName: 'Start deployment once per version',
+      stateMachine: machine,
+      name: sfn.JsonPath.format('{}-v{}', sfn.JsonPath.stringAt('$.detail.ModelPackageGroupName'), sfn.JsonPath.stringAt('$.detail.ModelPackageVersion')),
+      input: sfn.TaskInput.fromObject({
+        Action: 'DEPLOY',
+        ModelPackageArn: sfn.JsonPath.stringAt('$.detail.ModelPackageArn'),
+        ModelPackageVersion: sfn.JsonPath.numberAt('$.detail.ModelPackageVersion'),
+        ModelPackageGroupName: sfn.JsonPath.stringAt('$.detail.ModelPackageGroupName'),
+      }),
+      associateWithParent: false,
+      integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
+      resultPath: '$.Started',
+    });
+    const duplicate = new sfn.Succeed(scope, 'Duplicate', {
+      stateName: 'Already started for this version',
+      comment: 'A duplicate approval event: the execution for this version exists (running or finished).',
+    });
+    start.addCatch(duplicate, { errors: ['StepFunctions.ExecutionAlreadyExistsException'], resultPath: '$.Duplicate' });
+    start.addRetry({ errors: ['StepFunctions.SdkClientException', 'StepFunctions.StepFunctionsException'], maxAttempts: 3, interval: Duration.seconds(2) });
+    const starterRole = new DeploymentManagedRole(scope, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'Starts one deployment per approved model version',
+    });
+    const starter = new sfn.StateMachine(scope, 'Resource', {
+      role: starterRole,
+      definitionBody: sfn.DefinitionBody.fromChainable(start.next(new sfn.Succeed(scope, 'Started', { stateName: 'Deployment started' }))),
+      stateMachineType: sfn.StateMachineType.EXPRESS,
+      timeout: Duration.minutes(1),
+      tracingEnabled: true,
+      logs: {
+        destination: createSecureLogGroup(scope, 'Logs', { encryptionKey: this.encryptionKey, retention, removalPolicy }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+      comment: `Starts one deployment per approved version of ${registry.modelPackageGroupName}`,
+    });
+    acknowledge(starterRole, 'deploymentServiceWildcards');
+    acknowledge(starter, 'deploymentStateMachineRoleDependency');
+    return starter;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './approval-deployment';
+export * from './deployment-stage';
+export * from './deployment-target-account';
+export * from './instance-type';
+export * from './traffic-shift';

@@ -1,0 +1,272 @@
+import * as fs from 'fs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ISecureMlNetwork } from '../network';
+import { PropsValidator } from '../private/validation';
+import { IModelRegistry } from '../registry';
+import { DEFAULT_INLINE_LIMIT, placeDefinition } from './definition-placement';
+import { validateStepGraph } from './definition-validation';
+import { JobKind, RenderContext } from './render-context';
+import { PipelineStep } from './steps/step';
+import { PipelineParameter } from './values';
+
+
+/** What the pipeline provides to a definition when it binds. */
+export interface PipelineDefinitionBindOptions {
+  /** The pipeline's execution role, passed to every job. */
+  readonly role: iam.IRole;
+  /** The artifact bucket (default output locations). */
+  readonly artifactBucket: s3.IBucket;
+  /** The key for volumes and outputs. */
+  readonly encryptionKey: kms.IKey;
+  /** Job name prefix (lower case); the role may only touch jobs with it. */
+  readonly jobNamePrefix: string;
+  /**
+   * Network jobs run in.
+   * @default - no VPC
+   */
+  readonly network?: ISecureMlNetwork;
+  /**
+   * Registry register steps write to when they name none.
+   * @default - none
+   */
+  readonly registry?: IModelRegistry;
+  /**
+   * Definitions up to this many characters are inlined in the template.
+   * @default 250000
+   */
+  readonly inlineLimit?: number;
+}
+
+/** Where a definition is stored in S3. */
+export interface PipelineDefinitionS3Location {
+  /** Bucket name. */
+  readonly bucketName: string;
+  /** Object key. */
+  readonly objectKey: string;
+  /**
+   * Object version.
+   * @default - the latest version
+   */
+  readonly version?: string;
+}
+
+/** The result of binding a definition. */
+export interface PipelineDefinitionConfig {
+  /**
+   * The definition JSON, inlined in the template (CDK tokens resolved by
+   * CloudFormation).
+   * @default - the definition is in S3
+   */
+  readonly definitionBody?: string;
+  /**
+   * The S3 location of the definition.
+   * @default - the definition is inline
+   */
+  readonly definitionS3Location?: PipelineDefinitionS3Location;
+  /** SageMaker resource types the definition creates (`training-job`, ...). */
+  readonly jobResourceTypes: string[];
+  /** Name prefixes of the jobs the definition creates (lower case). */
+  readonly jobNamePrefixes: string[];
+  /** Registries the definition registers models into. */
+  readonly registries: IModelRegistry[];
+  /** Lambda functions the definition invokes. */
+  readonly lambdaFunctionArns: string[];
+  /** SQS queues callback steps send to. */
+  readonly queueArns: string[];
+  /** KMS keys of those queues (the role may encrypt messages with them). */
+  readonly queueKeyArns: string[];
+  /** EMR clusters EMR steps add steps to. */
+  readonly emrClusterIds: string[];
+  /** The networks jobs run in (empty when none runs in a VPC). */
+  readonly networks: ISecureMlNetwork[];
+}
+
+/** Properties of a definition built from typed steps. */
+export interface StepsDefinitionProps {
+  /** The steps, in any order (branch steps live in their condition step). */
+  readonly steps: PipelineStep[];
+  /**
+   * Parameters of the pipeline.
+   * @default - none
+   */
+  readonly parameters?: PipelineParameter[];
+}
+
+/**
+ * The definition of a SageMaker pipeline: from typed steps, from JSON the
+ * SageMaker Python SDK wrote (`pipeline.definition()`), or from S3.
+ *
+ * Token boundary: definitions up to `inlineLimit` characters are inlined
+ * with `Stack.toJsonString`, so CDK tokens (role, bucket, key ARNs) are
+ * resolved by CloudFormation. A larger definition without tokens is uploaded
+ * as an S3 asset; a larger one with tokens fails, because an asset is a
+ * static file in which CloudFormation resolves nothing. Over 1,048,576
+ * characters (the service limit) always fails.
+ */
+export abstract class PipelineDefinition {
+  /** A definition from typed steps and parameters. */
+  public static fromSteps(props: StepsDefinitionProps): PipelineDefinition {
+    return new StepsDefinition(props);
+  }
+
+  /** A definition from a JSON string, e.g. the SageMaker Python SDK's `pipeline.definition()`. It is used unchanged. */
+  public static fromJson(json: string): PipelineDefinition {
+    return new JsonDefinition(json);
+  }
+
+  /** A definition from a JSON file, e.g. written by the SageMaker Python SDK. It is used unchanged. */
+  public static fromFile(filePath: string): PipelineDefinition {
+    return new JsonDefinition(fs.readFileSync(filePath, 'utf8'), filePath);
+  }
+
+  /**
+   * A definition stored in S3. Nothing is checked at synth; the role is
+   * scoped to jobs named with the pipeline's prefix or the service's
+   * `pipelines-` prefix.
+   */
+  public static fromS3(bucket: s3.IBucket, objectKey: string, version?: string): PipelineDefinition {
+    return new S3Definition(bucket, objectKey, version);
+  }
+
+  /** Render the definition for a pipeline. */
+  public abstract bind(scope: Construct, options: PipelineDefinitionBindOptions): PipelineDefinitionConfig;
+}
+
+/** Job types in JSON definitions, by step type. */
+const JSON_JOB_TYPES: { [stepType: string]: { kind: JobKind; nameField?: string } } = {
+  Processing: { kind: JobKind.PROCESSING, nameField: 'ProcessingJobName' },
+  QualityCheck: { kind: JobKind.PROCESSING, nameField: 'ProcessingJobName' },
+  ClarifyCheck: { kind: JobKind.PROCESSING, nameField: 'ProcessingJobName' },
+  Training: { kind: JobKind.TRAINING, nameField: 'TrainingJobName' },
+  Tuning: { kind: JobKind.TUNING, nameField: 'HyperParameterTuningJobName' },
+  Transform: { kind: JobKind.TRANSFORM, nameField: 'TransformJobName' },
+  Model: { kind: JobKind.MODEL },
+};
+
+/** The prefix SageMaker Pipelines gives jobs when the definition names none. */
+const SERVICE_JOB_PREFIX = 'pipelines-';
+
+class StepsDefinition extends PipelineDefinition {
+  constructor(private readonly props: StepsDefinitionProps) {
+    super();
+  }
+
+  public bind(scope: Construct, options: PipelineDefinitionBindOptions): PipelineDefinitionConfig {
+    const ctx = new RenderContext(scope, options.role.roleArn, options.artifactBucket, options.encryptionKey,
+      options.jobNamePrefix, options.network, options.registry);
+    const validator = new PropsValidator(scope, 'PipelineDefinition');
+    const steps = this.props.steps.map((s) => s._render(ctx));
+    const parameters = (this.props.parameters ?? []).map((p) => p._render());
+    validateStepGraph(validator, this.props.steps, this.props.parameters ?? [], ctx);
+    for (const p of ctx.problems) {
+      validator.add(p);
+    }
+    validator.throwIfAny();
+    const definition = {
+      Version: '2020-12-01',
+      Metadata: {},
+      Parameters: parameters,
+      Steps: steps,
+    };
+    const location = placeDefinition(scope, definition, undefined, options.inlineLimit ?? DEFAULT_INLINE_LIMIT);
+    return {
+      ...location,
+      jobResourceTypes: [...ctx.jobKinds],
+      jobNamePrefixes: [options.jobNamePrefix],
+      registries: ctx.registries,
+      lambdaFunctionArns: ctx.lambdaArns,
+      queueArns: ctx.queues.map((q) => q.arn),
+      queueKeyArns: ctx.queues.filter((q) => q.key !== undefined).map((q) => q.key!.keyArn),
+      emrClusterIds: ctx.emrClusterIds,
+      networks: ctx.networks,
+    };
+  }
+}
+
+class JsonDefinition extends PipelineDefinition {
+  constructor(private readonly json: string, private readonly filePath?: string) {
+    super();
+  }
+
+  public bind(scope: Construct, options: PipelineDefinitionBindOptions): PipelineDefinitionConfig {
+    const validator = new PropsValidator(scope, 'PipelineDefinition');
+    let parsed: any;
+    try {
+      parsed = JSON.parse(this.json);
+    } catch (e) {
+      validator.add({
+        prop: this.filePath ? `fromFile(${this.filePath})` : 'fromJson',
+        value: this.json.slice(0, 60),
+        allowed: 'a JSON pipeline definition',
+        fix: `fix the JSON (${(e as Error).message}); write it with pipeline.definition() of the SageMaker Python SDK.`,
+      });
+      validator.throwIfAny();
+    }
+    if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.Steps)) {
+      validator.add({
+        prop: this.filePath ? `fromFile(${this.filePath})` : 'fromJson',
+        value: typeof parsed === 'object' ? Object.keys(parsed ?? {}) : parsed,
+        allowed: 'an object with a Steps array (pipeline definition version 2020-12-01)',
+        fix: 'pass the output of pipeline.definition() of the SageMaker Python SDK.',
+      });
+    }
+    validator.throwIfAny();
+    const kinds = new Set<JobKind>();
+    const prefixes = new Set<string>();
+    const lambdas: string[] = [];
+    const visit = (stepList: any[]) => {
+      for (const step of stepList ?? []) {
+        const jobType = JSON_JOB_TYPES[step.Type];
+        if (jobType) {
+          kinds.add(jobType.kind);
+          const name = jobType.nameField ? step.Arguments?.[jobType.nameField] : undefined;
+          prefixes.add(typeof name === 'string' ? name.toLowerCase() : SERVICE_JOB_PREFIX);
+        }
+        if (step.Type === 'Lambda' && typeof step.FunctionArn === 'string') {
+          lambdas.push(step.FunctionArn);
+        }
+        if (step.Type === 'Condition') {
+          visit(step.Arguments?.IfSteps);
+          visit(step.Arguments?.ElseSteps);
+        }
+      }
+    };
+    visit(parsed.Steps);
+    const location = placeDefinition(scope, parsed, this.json, options.inlineLimit ?? DEFAULT_INLINE_LIMIT, this.filePath);
+    return {
+      ...location,
+      jobResourceTypes: [...kinds],
+      jobNamePrefixes: [...prefixes],
+      registries: options.registry ? [options.registry] : [],
+      lambdaFunctionArns: lambdas,
+      queueArns: [],
+      queueKeyArns: [],
+      emrClusterIds: [],
+      networks: options.network ? [options.network] : [],
+    };
+  }
+}
+
+class S3Definition extends PipelineDefinition {
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly version?: string) {
+    super();
+  }
+
+  public bind(_scope: Construct, options: PipelineDefinitionBindOptions): PipelineDefinitionConfig {
+    return {
+      definitionS3Location: { bucketName: this.bucket.bucketName, objectKey: this.key, version: this.version },
+      jobResourceTypes: Object.values(JobKind),
+      jobNamePrefixes: [options.jobNamePrefix, SERVICE_JOB_PREFIX],
+      registries: options.registry ? [options.registry] : [],
+      lambdaFunctionArns: [],
+      queueArns: [],
+      queueKeyArns: [],
+      emrClusterIds: [],
+      networks: options.network ? [options.network] : [],
+    };
+  }
+}
+

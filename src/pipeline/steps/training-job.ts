@@ -1,0 +1,57 @@
+import { Duration } from 'aws-cdk-lib';
+import { checkInstanceType, checkPositiveInteger, resolveJobSecurity } from '../job-defaults';
+import { RenderContext } from '../render-context';
+import { PipelineValue } from '../values';
+import { defaultOutputUri } from './processing-args';
+import { compact, renderMap } from './render-util';
+import type { TrainingJobProps } from './training';
+
+/**
+ * Render the training job definition shared by training and tuning steps.
+ * @internal
+ */
+export function renderTrainingJob(ctx: RenderContext, stepName: string, props: TrainingJobProps, forTuning: boolean): any {
+  const instanceType = props.instanceType ?? PipelineValue.of('ml.m5.xlarge');
+  const instanceCount = props.instanceCount ?? PipelineValue.ofNumber(1);
+  checkInstanceType(ctx, 'instanceType', instanceType);
+  checkPositiveInteger(ctx, 'instanceCount', instanceCount, 100);
+  checkPositiveInteger(ctx, 'volumeSizeGiB', props.volumeSizeGiB, 16384);
+  const security = resolveJobSecurity(ctx, props.security, true);
+  return compact({
+    AlgorithmSpecification: compact({
+      TrainingImage: props.image._render(ctx),
+      TrainingInputMode: 'File',
+      MetricDefinitions: !forTuning && props.metricDefinitions && props.metricDefinitions.length > 0
+        ? props.metricDefinitions.map((m) => ({ Name: m.name, Regex: m.regex })) : undefined,
+    }),
+    OutputDataConfig: {
+      S3OutputPath: (props.outputPath ?? defaultOutputUri(ctx, stepName, 'model'))._render(ctx),
+      KmsKeyId: security.outputKeyArn,
+    },
+    ResourceConfig: {
+      InstanceType: instanceType._render(ctx),
+      InstanceCount: instanceCount._render(ctx),
+      VolumeSizeInGB: (props.volumeSizeGiB ?? PipelineValue.ofNumber(30))._render(ctx),
+      VolumeKmsKeyId: security.volumeKeyArn,
+    },
+    RoleArn: ctx.roleArn,
+    StoppingCondition: { MaxRuntimeInSeconds: (props.maxRuntime ?? Duration.hours(24)).toSeconds() },
+    InputDataConfig: props.channels.map((c) => compact({
+      ChannelName: c.channelName,
+      ContentType: c.contentType,
+      DataSource: {
+        S3DataSource: {
+          S3DataType: 'S3Prefix',
+          S3Uri: c.s3Uri._render(ctx),
+          S3DataDistributionType: 'FullyReplicated',
+        },
+      },
+    })),
+    HyperParameters: forTuning ? undefined : renderMap(ctx, props.hyperparameters),
+    EnableNetworkIsolation: security.networkIsolation,
+    EnableInterContainerTrafficEncryption: security.interContainerEncryption,
+    VpcConfig: security.vpcConfig,
+    Environment: renderMap(ctx, props.environment),
+  });
+}
+

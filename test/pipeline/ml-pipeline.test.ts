@@ -1,0 +1,320 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { classicPipeline } from './classic';
+import { definitionOf, expectSchemaValid } from './definition-schema';
+import { SecureMlNetwork } from '../../src/network';
+import { MlPipeline, PipelineDefinition } from '../../src/pipeline';
+import { createSecureBucket, createSecureKey } from '../../src/private/secure-defaults';
+import { ModelRegistry } from '../../src/registry';
+import { expectCompliant, testApp } from '../harness/compliance';
+import { expectStatefulRetained } from '../harness/stateful';
+
+const ENV = { account: '111111111111', region: 'us-east-1' };
+
+function newStack(id = 'Pipeline'): Stack {
+  return new Stack(testApp(), id, { env: ENV });
+}
+
+describe('MlPipeline', () => {
+  test('creates the pipeline with an inline definition whose tokens CloudFormation resolves', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'abalone' });
+    // WHEN
+    new MlPipeline(stack, 'Training', { pipelineName: 'abalone-training', definition: classicPipeline(registry).definition });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SageMaker::Pipeline', {
+      PipelineName: 'abalone-training',
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingRole'), 'Arn'] },
+      PipelineDefinition: { PipelineDefinitionBody: { 'Fn::Join': Match.anyValue() } },
+    });
+    const definition = definitionOf(template.toJSON());
+    const preprocess = definition.Steps[0];
+    expect(preprocess.Arguments.RoleArn).toMatch(/^<TrainingRole[0-9A-F]+\.Arn>$/);
+    expect(preprocess.Arguments.ProcessingJobName).toBe('abalone-training-preprocess');
+    expect(preprocess.Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId).toMatch(/^<TrainingKey[0-9A-F]+\.Arn>$/);
+    expect(preprocess.Arguments.AppSpecification.ImageUri).toBe('683313688378.dkr.ecr.us-east-1.<Ref AWS::URLSuffix>/sagemaker-scikit-learn:1.2-1-cpu-py3');
+    expect(expectSchemaValid(definition)).toEqual(['ExceptionTypeList', 'ModelApprovalStatus', 'PropertyFiles', 'Std:Join', 'Std:JsonGet']);
+  });
+
+  test('applies secure job defaults: network isolation on training, inter-container encryption, KMS volumes and outputs', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    // THEN
+    const definition = definitionOf(Template.fromStack(stack).toJSON());
+    const train = definition.Steps[1].Arguments;
+    expect(train.EnableNetworkIsolation).toBe(true);
+    expect(train.EnableInterContainerTrafficEncryption).toBe(true);
+    expect(train.OutputDataConfig.KmsKeyId).toMatch(/Key.*\.Arn>$/);
+    expect(train.ResourceConfig.VolumeKmsKeyId).toMatch(/Key.*\.Arn>$/);
+    expect(train.VpcConfig).toBeUndefined();
+    const processing = definition.Steps[0].Arguments;
+    expect(processing.NetworkConfig).toEqual({ EnableInterContainerTrafficEncryption: true, EnableNetworkIsolation: false });
+    expect(processing.ProcessingOutputConfig.KmsKeyId).toMatch(/Key.*\.Arn>$/);
+  });
+
+  test('places jobs in the network and asks it for the endpoints jobs need', () => {
+    // GIVEN
+    const stack = newStack();
+    const network = new SecureMlNetwork(stack, 'Network');
+    // WHEN
+    new MlPipeline(stack, 'Training', { network, definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    // THEN
+    const template = Template.fromStack(stack);
+    const train = definitionOf(template.toJSON()).Steps[1].Arguments;
+    expect(train.VpcConfig.SecurityGroupIds).toEqual([expect.stringMatching(/^<NetworkWorkloadSecurityGroup.*\.GroupId>$/)]);
+    expect(train.VpcConfig.Subnets).toHaveLength(2);
+    expect(network.endpointServiceNames).toEqual(expect.arrayContaining(['ecr.api', 'ecr.dkr', 'logs', 'monitoring', 'sagemaker.api', 'sts']));
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'ec2:CreateNetworkInterface', Resource: Match.arrayWith([{ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':subnet/$'), { Ref: Match.stringLikeRegexp('^NetworkVpcPrivateSubnet1') }])] }]) }),
+          Match.objectLike({
+            Action: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
+            Condition: { ArnEquals: { 'ec2:Vpc': [Match.anyValue()] } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('scopes the role to the pipeline: job prefix, pass-role to itself, bucket, key, registry', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'abalone' });
+    // WHEN
+    new MlPipeline(stack, 'Training', { pipelineName: 'abalone-training', jobNamePrefix: 'abalone', definition: classicPipeline(registry).definition });
+    // THEN
+    const template = Template.fromStack(stack);
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('^SageMaker pipeline abalone-training') } });
+    const statements: any[] = Object.values<any>(policies)[0].Properties.PolicyDocument.Statement;
+    const processing = statements.find((s) => [s.Action].flat().includes('sagemaker:CreateProcessingJob'));
+    expect(processing.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111111111111:processing-job/abalone*']] });
+    const training = statements.find((s) => [s.Action].flat().includes('sagemaker:CreateTrainingJob'));
+    expect(training.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111111111111:training-job/abalone*']] });
+    expect(statements.some((s) => [s.Action].flat().includes('sagemaker:CreateTransformJob'))).toBe(false);
+    const passRole = statements.find((s) => s.Action === 'iam:PassRole');
+    expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TrainingRole/), 'Arn'] });
+    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+    expect(statements.some((s) => [s.Action].flat().includes('sagemaker:CreateModelPackage'))).toBe(true);
+    expect(JSON.stringify(statements)).not.toMatch(/"sagemaker:\*"|"s3:\*"|"kms:\*"/);
+    const definition = definitionOf(template.toJSON());
+    expect(definition.Steps[1].Arguments.TrainingJobName).toBe('abalone-train');
+    expect(definition.Steps[3].Arguments.IfSteps[0].Arguments.ModelPackageGroupName).toMatch(/^abalone$|^<Registry/);
+    expect(definition.Steps[3].Arguments.IfSteps[0].Arguments.ModelApprovalStatus).toBe('PendingManualApproval');
+  });
+
+  test('gives pipelines with long, similar names different job name prefixes', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = new ModelRegistry(stack, 'Registry');
+    // WHEN
+    const a = new MlPipeline(stack, 'A', { pipelineName: 'customer-churn-training-eu-west', registry, definition: classicPipeline().definition });
+    const b = new MlPipeline(stack, 'B', { pipelineName: 'customer-churn-training-eu-central', registry, definition: classicPipeline().definition });
+    const short = new MlPipeline(stack, 'C', { pipelineName: 'Churn', registry, definition: classicPipeline().definition });
+    // THEN
+    expect(a.jobNamePrefix).toMatch(/^customer-churn-[0-9a-f]{8}$/);
+    expect(b.jobNamePrefix).toMatch(/^customer-churn-[0-9a-f]{8}$/);
+    expect(a.jobNamePrefix).not.toBe(b.jobNamePrefix);
+    expect(short.jobNamePrefix).toBe('churn');
+  });
+
+  test('creates a KMS-encrypted, TLS-only, retained artifact bucket and key with stable logical ids', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    const retained = expectStatefulRetained(template);
+    // The logical ids of the stateful resources are part of the contract.
+    expect(retained).toEqual(expect.arrayContaining(['TrainingKey093C9900', 'TrainingArtifactBucketC5E0E4F0', 'TrainingArtifactBucketAccessLogs4DEC37B9']));
+  });
+
+  test('imports by name with ARN, grants, events and metrics', () => {
+    // GIVEN
+    const stack = newStack();
+    const ci = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    // WHEN
+    const imported = MlPipeline.fromPipelineName(stack, 'Imported', 'Churn-Training');
+    imported.grantStartExecution(ci);
+    imported.grantUpdate(ci);
+    imported.onExecutionFailed('Failed');
+    // THEN
+    expect(stack.resolve(imported.pipelineArn)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111111111111:pipeline/churn-training']] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sagemaker:StartPipelineExecution' })]) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Building Pipeline Execution Status Change'],
+        'detail': { currentPipelineExecutionStatus: ['Failed'], pipelineArn: Match.anyValue() },
+      },
+    });
+    const metric = imported.metricExecutionFailed({ period: Duration.minutes(5) });
+    expect(metric.namespace).toBe('AWS/Sagemaker/ModelBuildingPipeline');
+    expect(metric.metricName).toBe('ExecutionFailed');
+    expect(metric.dimensions).toEqual({ PipelineName: 'Churn-Training' });
+    expect(imported.metricExecutionDuration().metricName).toBe('ExecutionDuration');
+    expect(imported.metricExecutionStarted().statistic).toBe('Sum');
+    expect(imported.metricExecutionStopped().metricName).toBe('ExecutionStopped');
+    expect(imported.metricExecutionSucceeded().metricName).toBe('ExecutionSucceeded');
+  });
+
+  test('grantUpdate adds iam:PassRole of the pipeline role only when the role is known', () => {
+    // GIVEN
+    const stack = newStack();
+    const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    const ci = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    // WHEN
+    pipeline.grantUpdate(ci);
+    pipeline.grantRead(ci);
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Ci') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['sagemaker:UpdatePipeline', 'sagemaker:DescribePipeline', 'sagemaker:DescribePipelineDefinitionForExecution'] }),
+          Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingRole'), 'Arn'] } }),
+        ]),
+      },
+    });
+  });
+
+  test('grants the jobs read access to input data under a prefix', () => {
+    // GIVEN
+    const stack = newStack();
+    const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    const data = s3.Bucket.fromBucketName(stack, 'Data', 'team-data');
+    // WHEN
+    pipeline.grantReadData(data, 'abalone/');
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::team-data/abalone/*']] } }),
+        ]),
+      },
+    });
+  });
+
+  test('adds its grants to a role you bring, and imports with the role for grantUpdate', () => {
+    // GIVEN
+    const stack = newStack();
+    const role = new iam.Role(stack, 'OwnRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const ci = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    // WHEN
+    const pipeline = new MlPipeline(stack, 'Training', { role, definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    MlPipeline.fromPipelineAttributes(stack, 'Imported', { pipelineName: pipeline.pipelineName, role }).grantUpdate(ci);
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    template.hasResourceProperties('AWS::SageMaker::Pipeline', { RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OwnRole'), 'Arn'] } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^OwnRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sagemaker:CreateTrainingJob']) })]) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Ci') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OwnRole'), 'Arn'] } })]) },
+    });
+  });
+
+  test('schedules executions with EventBridge Scheduler and parameters', () => {
+    // GIVEN
+    const stack = newStack();
+    const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    // WHEN
+    pipeline.addSchedule('Nightly', { schedule: events.Schedule.cron({ hour: '3', minute: '0' }), parameters: { MseThreshold: '5.5' } });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: Match.anyValue(),
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingNightlyRole'), 'Arn'] },
+        SageMakerPipelineParameters: { PipelineParameterList: [{ Name: 'MseThreshold', Value: '5.5' }] },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sagemaker:StartPipelineExecution' })]) },
+    });
+  });
+
+  test('accepts a definition written by the SageMaker Python SDK unchanged', () => {
+    // GIVEN
+    const file = path.join(__dirname, '..', 'fixtures', 'pipeline', 'sdk-classic.json');
+    const stack = newStack();
+    // WHEN
+    new MlPipeline(stack, 'Sdk', { pipelineName: 'abalone', definition: PipelineDefinition.fromFile(file) });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SageMaker::Pipeline', {
+      PipelineDefinition: { PipelineDefinitionBody: fs.readFileSync(file, 'utf8') },
+    });
+    // The SDK names jobs itself: the role is scoped to the service's prefix.
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: Match.arrayWith(['sagemaker:CreateTrainingJob']),
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111111111111:training-job/pipelines-*']] },
+        })]),
+      },
+    });
+  });
+
+  test('is compliant with the four packs without a network', () => {
+    // GIVEN
+    const app = testApp();
+    const stack = new Stack(app, 'PipelineNoNetwork', { env: ENV });
+    const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'abalone' });
+    // WHEN
+    const pipeline = new MlPipeline(stack, 'Training', { registry, definition: classicPipeline().definition });
+    pipeline.addSchedule('Nightly', { schedule: events.Schedule.rate(Duration.days(1)) });
+    const dataKey = createSecureKey(stack, 'DataKey', { description: 'training data' });
+    pipeline.grantReadData(createSecureBucket(stack, 'Data', { encryptionKey: dataKey }), 'abalone/');
+    // THEN
+    expectCompliant(app);
+  });
+
+  test('is compliant with the four packs with a network', () => {
+    // GIVEN
+    const app = testApp();
+    const stack = new Stack(app, 'PipelineWithNetwork', { env: ENV });
+    const network = new SecureMlNetwork(stack, 'Network', { removalPolicy: RemovalPolicy.RETAIN });
+    const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'abalone', consumerAccountIds: ['222222222222'] });
+    // WHEN
+    new MlPipeline(stack, 'Training', { network, registry, definition: classicPipeline().definition });
+    // THEN
+    expectCompliant(app);
+  });
+
+  test('is compliant with an SDK definition', () => {
+    // GIVEN
+    const app = testApp();
+    const stack = new Stack(app, 'PipelineSdk', { env: ENV });
+    // WHEN
+    new MlPipeline(stack, 'Sdk', { definition: PipelineDefinition.fromFile(path.join(__dirname, '..', 'fixtures', 'pipeline', 'sdk-classic.json')) });
+    // THEN
+    expectCompliant(app);
+  });
+});
