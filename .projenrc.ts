@@ -82,6 +82,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: [
     '.venv/',
     '.venv-*/',
+    '.jsii.tabl.json',
     'cdk.out/',
     'test-out/',
     'validation-report.json',
