@@ -9,6 +9,9 @@ export CDK_DISABLE_CLI_TELEMETRY=true AWS_EC2_METADATA_DISABLED=true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 bash scripts/bootstrap.sh
 rm -rf test-out && mkdir -p test-out/templates
+echo "== jsii compile and public API shape"
+npx jsii --silence-warnings=reserved-word
+node scripts/check-api-shape.js
 echo "== jest (unit, compliance) and eslint"
 npx projen test
 echo "== cfn-lint and checkov over synthesized templates"

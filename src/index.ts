@@ -4,4 +4,5 @@ export * from './exploration';
 export * from './pipeline';
 export * from './ci';
 export * from './deployment';
+export * from './monitoring';
 export * from './governance';

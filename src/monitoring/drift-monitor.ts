@@ -1,0 +1,482 @@
+import { Annotations, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DriftBaseline } from './drift-baseline';
+import { DriftEngine } from './drift-engine';
+import { DriftSchedule } from './drift-schedule';
+import { EngineBinding, EngineContext } from './engine-context';
+import { DRIFT_NAMESPACE } from './processing-engine';
+import { buildRetraining } from './retraining';
+import { DeploymentStage } from '../deployment/deployment-stage';
+import { ISecureMlNetwork } from '../network/secure-ml-network';
+import { IMlPipeline } from '../pipeline/ml-pipeline-interface';
+import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
+import { PropsValidator } from '../private/validation';
+
+/**
+ * A drift monitor of one endpoint, as other constructs see it.
+ */
+export interface IDriftMonitor extends IResource {
+  /**
+   * The monitored endpoint.
+   * @attribute
+   */
+  readonly endpointName: string;
+  /**
+   * The metric of overall drift: `DriftScore` of the drift check (a drift
+   * score of 1 means a threshold was reached), or with a feature, that
+   * feature's `FeatureDrift`. Model Monitor: the largest
+   * `feature_baseline_drift_<feature>` of the monitored features, or one of them.
+   */
+  metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /** `Violations`: thresholds crossed by the last check (Maximum per window). */
+  metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /**
+   * An EventBridge rule for the monitor's drift alarms entering ALARM
+   * (`CloudWatch Alarm State Change`).
+   */
+  onDriftDetected(id: string, options?: events.OnEventOptions): events.Rule;
+}
+
+/** Attributes of a drift monitor defined elsewhere (processing engine). */
+export interface DriftMonitorAttributes {
+  /** The monitored endpoint. */
+  readonly endpointName: string;
+  /**
+   * ARNs of the drift alarms `onDriftDetected` matches.
+   * @default - every alarm on the drift check's metrics of this endpoint
+   */
+  readonly alarmArns?: string[];
+}
+
+abstract class DriftMonitorBase extends Resource implements IDriftMonitor {
+  public abstract readonly endpointName: string;
+  protected abstract readonly alarmArnsForEvents: string[];
+  public abstract metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  public abstract metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  public onDriftDetected(id: string, options: events.OnEventOptions = {}): events.Rule {
+    const rule = new events.Rule(this, id, options);
+    const detail: any = { state: { value: ['ALARM'] } };
+    if (this.alarmArnsForEvents.length === 0) {
+      const metric = { namespace: [DRIFT_NAMESPACE], dimensions: { EndpointName: [this.endpointName] } };
+      detail.configuration = { metrics: { metricStat: { metric } } };
+    }
+    rule.addEventPattern({
+      source: ['aws.cloudwatch'],
+      detailType: ['CloudWatch Alarm State Change'],
+      resources: this.alarmArnsForEvents.length > 0 ? this.alarmArnsForEvents : undefined,
+      detail,
+    });
+    if (options.target) {
+      rule.addTarget(options.target);
+    }
+    return rule;
+  }
+}
+
+/** Properties of a DriftMonitor. */
+export interface DriftMonitorProps {
+  /**
+   * The endpoint to monitor and where its captured data lands:
+   * `deployment.stage('prod')` of an ApprovalDeployment, or
+   * `DeploymentStage.fromStageAttributes({...})` for any endpoint with data capture.
+   */
+  readonly endpoint: DeploymentStage;
+  /**
+   * What computes drift.
+   * @default DriftEngine.processing()
+   */
+  readonly engine?: DriftEngine;
+  /**
+   * The baseline windows are compared against. Required by the processing
+   * engine and by Model Monitor data quality.
+   * @default - none: construction fails with a message that names the fix
+   */
+  readonly baseline?: DriftBaseline;
+  /**
+   * When checks run (and so the window each looks at).
+   * @default DriftSchedule.hourly()
+   */
+  readonly schedule?: DriftSchedule;
+  /**
+   * Run the checks in this network (no network isolation: the check publishes
+   * metrics and reads S3 through the network's endpoints, which it requires).
+   * @default - jobs run outside a VPC
+   */
+  readonly network?: ISecureMlNetwork;
+  /**
+   * The production variant whose captured data is checked.
+   * @default 'AllTraffic'
+   */
+  readonly variantName?: string;
+  /**
+   * The feature names of the baseline. Per-feature alarms are validated
+   * against them; the Model Monitor engine needs them for its metrics.
+   * @default - not known
+   */
+  readonly features?: string[];
+  /**
+   * Features that get their own alarm (on `FeatureDrift`), each one of `features`.
+   * @default - no per-feature alarm
+   */
+  readonly featureAlarms?: string[];
+  /**
+   * Alarm when the overall drift metric reaches this value: a `DriftScore` of
+   * 1 means a threshold of the drift check was reached (0 to 100 exclusive of 0);
+   * for Model Monitor it is the largest feature distance (0 to 1).
+   * @default - 1 (processing), 0.1 (Model Monitor)
+   */
+  readonly driftScoreThreshold?: number;
+  /**
+   * Alarm threshold of per-feature alarms, same scale as `driftScoreThreshold`.
+   * @default - the drift score threshold
+   */
+  readonly featureDriftThreshold?: number;
+  /**
+   * Consecutive windows over the threshold before the alarm fires (1 to 24).
+   * @default 1
+   */
+  readonly alarmEvaluationPeriods?: number;
+  /**
+   * The pipeline to start when drift is detected.
+   * @default - no retraining (alarms notify only)
+   */
+  readonly retrainPipeline?: IMlPipeline;
+  /**
+   * Parameters of the retraining execution.
+   * @default - the pipeline's defaults
+   */
+  readonly retrainPipelineParameters?: { [name: string]: string };
+  /**
+   * Minimum time between two retrainings, whatever the alarms do (at least
+   * the schedule's window, at most 365 days).
+   * @default Duration.hours(24)
+   */
+  readonly retrainCooldown?: Duration;
+  /**
+   * Topic for drift alarms and retraining notices.
+   * @default - a new topic encrypted with the monitor's key
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * Email addresses subscribed to the notifications.
+   * @default - none
+   */
+  readonly notificationEmails?: string[];
+  /**
+   * More subscriptions of the notification topic (SQS, Lambda, HTTPS, ...).
+   * @default - none
+   */
+  readonly notificationSubscriptions?: sns.ITopicSubscription[];
+  /**
+   * KMS key of reports, logs, the topic, the lock table and job volumes.
+   * @default - a new customer-managed key with rotation, retained
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Bucket for drift reports (and partial summaries of sharded checks).
+   * @default - a new KMS-encrypted, versioned, access-logged bucket, retained
+   */
+  readonly reportBucket?: s3.IBucket;
+  /**
+   * Key prefix of reports in the bucket, ending in `/`.
+   * @default 'drift-reports/'
+   */
+  readonly reportPrefix?: string;
+  /**
+   * Retention of the workflows' log groups.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the key, bucket, log groups and lock table on stack delete.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Monitors one endpoint for data and model drift: checks its captured data
+ * on a schedule against a baseline, alarms, notifies people, and starts the
+ * retraining pipeline at most once per cooldown.
+ */
+export class DriftMonitor extends DriftMonitorBase {
+  /** A monitor defined elsewhere (processing engine metrics). */
+  public static fromDriftMonitorAttributes(scope: Construct, id: string, attrs: DriftMonitorAttributes): IDriftMonitor {
+    class Import extends DriftMonitorBase {
+      public readonly endpointName = attrs.endpointName;
+      protected readonly alarmArnsForEvents = attrs.alarmArns ?? [];
+      public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+        return processingMetric(feature ? 'FeatureDrift' : 'DriftScore', attrs.endpointName, feature, props);
+      }
+      public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+        return processingMetric('Violations', attrs.endpointName, undefined, props);
+      }
+    }
+    return new Import(scope, id);
+  }
+
+  /** A monitor defined elsewhere, by endpoint name. */
+  public static fromEndpointName(scope: Construct, id: string, endpointName: string): IDriftMonitor {
+    return DriftMonitor.fromDriftMonitorAttributes(scope, id, { endpointName });
+  }
+
+  public readonly endpointName: string;
+  /** The engine that computes drift (`processing` or `modelMonitor`). */
+  public readonly engineName: string;
+  /** The overall drift alarm. */
+  public readonly driftAlarm: cloudwatch.Alarm;
+  /** Per-feature alarms, by feature name. */
+  public readonly featureAlarms: { [feature: string]: cloudwatch.IAlarm };
+  /** The topic that receives alarms and retraining notices. */
+  public readonly notificationTopic: sns.ITopic;
+  /** The key of reports, logs, the topic and the lock table. */
+  public readonly encryptionKey: kms.IKey;
+  /** The bucket of drift reports. */
+  public readonly reportBucket: s3.IBucket;
+  /** The workflow that runs scheduled checks (processing engine). */
+  public readonly checkStateMachine?: sfn.IStateMachine;
+  /** The retraining workflow (when a retraining pipeline is given). */
+  public readonly retrainingStateMachine?: sfn.IStateMachine;
+  /** The lock table that enforces the retraining cooldown. */
+  public readonly retrainingLockTable?: dynamodb.ITable;
+  /** The alarm on failed checks (processing engine). */
+  public readonly checkFailedAlarm?: cloudwatch.IAlarm;
+  protected readonly alarmArnsForEvents: string[];
+  private readonly binding: EngineBinding;
+
+  constructor(scope: Construct, id: string, props: DriftMonitorProps) {
+    super(scope, id);
+    const endpoint = props.endpoint;
+    const engine = props.engine ?? DriftEngine.processing();
+    const schedule = props.schedule ?? DriftSchedule.hourly();
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const features = props.features ?? [];
+    const v = new PropsValidator(this, 'DriftMonitor');
+    this.endpointName = endpoint.endpointName;
+    this.engineName = engine.engineName;
+
+    validateMonitorProps(v, props, schedule, features);
+    const key = props.encryptionKey ?? createSecureKey(this, 'Key', { description: `Drift monitor of ${endpoint.endpointName}`, removalPolicy });
+    this.encryptionKey = key;
+    const reportBucket = props.reportBucket ?? createSecureBucket(this, 'Reports', { encryptionKey: key, removalPolicy });
+    this.reportBucket = reportBucket;
+    const ctx: EngineContext = {
+      scope: this,
+      endpoint,
+      baseline: props.baseline,
+      schedule,
+      encryptionKey: key,
+      reportBucket,
+      reportPrefix: props.reportPrefix ?? 'drift-reports/',
+      network: props.network,
+      features,
+      featureAlarms: props.featureAlarms ?? [],
+      variantName: props.variantName ?? 'AllTraffic',
+      removalPolicy,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      validator: v,
+    };
+    engine._validate(ctx);
+    v.throwIfAny();
+    this.binding = engine._bind(ctx);
+    v.throwIfAny();
+    this.checkStateMachine = this.binding.checkStateMachine;
+
+    // --- notifications ---
+    if (props.notificationTopic) {
+      this.notificationTopic = props.notificationTopic;
+    } else {
+      this.notificationTopic = new sns.Topic(this, 'Notifications', {
+        displayName: `Drift of ${endpoint.endpointName}`,
+        masterKey: key,
+        enforceSSL: true,
+      });
+    }
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }), false);
+    for (const email of props.notificationEmails ?? []) {
+      this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    for (const s of props.notificationSubscriptions ?? []) {
+      this.notificationTopic.addSubscription(s);
+    }
+    const action = new cw_actions.SnsAction(this.notificationTopic);
+
+    // --- alarms ---
+    const threshold = props.driftScoreThreshold ?? this.binding.driftScoreDefaultThreshold;
+    const evaluationPeriods = props.alarmEvaluationPeriods ?? 1;
+    this.driftAlarm = new cloudwatch.Alarm(this, 'DriftAlarm', {
+      alarmDescription: `Drift of endpoint ${endpoint.endpointName} reached ${threshold} (${this.engineName} engine)`,
+      metric: this.binding.metricDriftScore(),
+      threshold,
+      evaluationPeriods,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.driftAlarm.addAlarmAction(action);
+    const alarms: cloudwatch.IAlarm[] = [this.driftAlarm];
+    this.featureAlarms = {};
+    const featureThreshold = props.featureDriftThreshold ?? threshold;
+    for (const feature of props.featureAlarms ?? []) {
+      const alarm = new cloudwatch.Alarm(this, `FeatureAlarm${alarmId(feature)}`, {
+        alarmDescription: `Drift of feature ${feature} on endpoint ${endpoint.endpointName} reached ${featureThreshold}`,
+        metric: this.binding.metricFeatureDrift(feature),
+        threshold: featureThreshold,
+        evaluationPeriods,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      this.featureAlarms[feature] = alarm;
+      alarms.push(alarm);
+    }
+    this.alarmArnsForEvents = alarms.map((a) => a.alarmArn);
+    if (this.checkStateMachine) {
+      const failed = new cloudwatch.Alarm(this, 'CheckFailedAlarm', {
+        alarmDescription: `A drift check of endpoint ${endpoint.endpointName} failed (see the check workflow and the processing job logs)`,
+        metric: this.checkStateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      failed.addAlarmAction(action);
+      this.checkFailedAlarm = failed;
+    }
+
+    // --- retraining ---
+    if (props.retrainPipeline) {
+      const retraining = buildRetraining(this, {
+        pipeline: props.retrainPipeline,
+        parameters: props.retrainPipelineParameters ?? {},
+        cooldown: props.retrainCooldown ?? Duration.hours(24),
+        alarms,
+        topic: this.notificationTopic,
+        encryptionKey: key,
+        endpointName: endpoint.endpointName,
+        removalPolicy,
+        logRetention: ctx.logRetention,
+      });
+      this.retrainingStateMachine = retraining.stateMachine;
+      this.retrainingLockTable = retraining.lockTable;
+    } else {
+      Annotations.of(this).addInfo('DriftMonitor: no retrainPipeline given; drift alarms notify only.');
+    }
+  }
+
+  public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return feature ? this.binding.metricFeatureDrift(feature, props) : this.binding.metricDriftScore(props);
+  }
+
+  public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.binding.metricViolations(props);
+  }
+}
+
+function processingMetric(
+  metricName: string, endpointName: string, feature: string | undefined, props?: cloudwatch.MetricOptions,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: DRIFT_NAMESPACE,
+    metricName,
+    dimensionsMap: feature ? { EndpointName: endpointName, Feature: feature } : { EndpointName: endpointName },
+    statistic: 'Maximum',
+    period: Duration.hours(1),
+    ...props,
+  });
+}
+
+function alarmId(feature: string): string {
+  const clean = feature.replace(/[^A-Za-z0-9]/g, '');
+  return clean.length > 0 ? clean.charAt(0).toUpperCase() + clean.slice(1) : 'Unnamed';
+}
+
+function validateMonitorProps(v: PropsValidator, props: DriftMonitorProps, schedule: DriftSchedule, features: string[]): void {
+  const endpoint = props.endpoint;
+  v.check(endpoint.serverless, {
+    prop: 'endpoint',
+    value: endpoint.endpointName,
+    allowed: 'a real-time endpoint with data capture (serverless endpoints capture no data)',
+    fix: 'monitor a real-time stage, or deploy this stage as a real-time endpoint with dataCapture on.',
+  });
+  v.check(!endpoint.serverless && !endpoint.dataCaptureEnabled, {
+    prop: 'endpoint.dataCaptureBucket',
+    value: undefined,
+    allowed: 'a stage with a data capture bucket and prefix',
+    fix: 'turn dataCapture on for the stage, or give dataCaptureBucket and dataCapturePrefix to DeploymentStage.fromStageAttributes().',
+  });
+  const inRange = (prop: string, value: number | undefined, max: number) => {
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0 || value > max)) {
+      v.add({ prop, value, allowed: `a number > 0 and <= ${max}`, fix: `set ${prop} within that range; 1 means a drift check threshold was reached.` });
+    }
+  };
+  inRange('driftScoreThreshold', props.driftScoreThreshold, 100);
+  inRange('featureDriftThreshold', props.featureDriftThreshold, 100);
+  if (props.alarmEvaluationPeriods !== undefined) {
+    const n = props.alarmEvaluationPeriods;
+    v.check(!Number.isInteger(n) || n < 1 || n > 24, { prop: 'alarmEvaluationPeriods', value: n, allowed: 'an integer from 1 to 24', fix: 'count consecutive windows, e.g. 2 to ignore a single noisy window.' });
+  }
+  const known = new Set(features);
+  const duplicates = features.filter((f, i) => features.indexOf(f) !== i);
+  v.check(duplicates.length > 0, { prop: 'features', value: duplicates, allowed: 'unique feature names', fix: 'list each feature once.' });
+  const alarmFeatures = props.featureAlarms ?? [];
+  if (alarmFeatures.length > 0) {
+    if (features.length === 0) {
+      v.add({ prop: 'featureAlarms', value: alarmFeatures, allowed: 'names listed in features', fix: 'list the baseline\'s feature names in features so per-feature alarms can be checked.' });
+    } else {
+      const unknown = alarmFeatures.filter((f) => !known.has(f));
+      v.check(unknown.length > 0, {
+        prop: 'featureAlarms',
+        value: unknown,
+        allowed: `features of the baseline (${features.join(', ')})`,
+        fix: 'fix the spelling or add the feature to features; an alarm on an unknown feature would never fire.',
+      });
+    }
+  }
+  if (props.retrainPipelineParameters && !props.retrainPipeline) {
+    v.add({ prop: 'retrainPipelineParameters', value: Object.keys(props.retrainPipelineParameters), allowed: 'only with retrainPipeline', fix: 'give retrainPipeline, or drop the parameters.' });
+  }
+  if (props.retrainCooldown !== undefined) {
+    const cooldown = props.retrainCooldown.toSeconds();
+    const window = schedule.window.toSeconds();
+    v.check(cooldown < window, {
+      prop: 'retrainCooldown',
+      value: props.retrainCooldown.toHumanString(),
+      allowed: `at least the schedule's window (${schedule.window.toHumanString()})`,
+      fix: 'a cooldown shorter than one check window cannot hold back a flapping alarm: raise it (default 24 hours).',
+    });
+    v.check(cooldown > 365 * 86400, {
+      prop: 'retrainCooldown',
+      value: props.retrainCooldown.toHumanString(),
+      allowed: 'at most 365 days (a Step Functions Standard execution holds the cooldown)',
+      fix: 'use a shorter cooldown.',
+    });
+  }
+  if (props.reportPrefix !== undefined && !Token.isUnresolved(props.reportPrefix)) {
+    v.check(!/^([A-Za-z0-9!_.*'()-]+\/)+$/.test(props.reportPrefix), {
+      prop: 'reportPrefix', value: props.reportPrefix, allowed: "S3 key folders ending in '/', e.g. 'drift-reports/'", fix: "end the prefix with '/' and do not start it with '/'.",
+    });
+  }
+  if (props.variantName !== undefined && !Token.isUnresolved(props.variantName)) {
+    v.check(!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(props.variantName), {
+      prop: 'variantName', value: props.variantName, allowed: 'a SageMaker production variant name', fix: "use the variant's name, 'AllTraffic' for ApprovalDeployment stages.",
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DriftBaseline } from './drift-baseline';
+import { DriftSchedule } from './drift-schedule';
+import { DeploymentStage } from '../deployment/deployment-stage';
+import { ISecureMlNetwork } from '../network/secure-ml-network';
+import { PropsValidator } from '../private/validation';
+
+/**
+ * What a DriftMonitor hands its engine (library-internal).
+ */
+export interface EngineContext {
+  readonly scope: Construct;
+  readonly endpoint: DeploymentStage;
+  readonly baseline?: DriftBaseline;
+  readonly schedule: DriftSchedule;
+  readonly encryptionKey: kms.IKey;
+  readonly reportBucket: s3.IBucket;
+  readonly reportPrefix: string;
+  readonly network?: ISecureMlNetwork;
+  readonly features: string[];
+  readonly featureAlarms: string[];
+  readonly variantName: string;
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: logs.RetentionDays;
+  readonly validator: PropsValidator;
+}
+
+/**
+ * What an engine gives back: how to read its metrics, and what it built.
+ */
+export interface EngineBinding {
+  /** Engine name for messages. */
+  readonly engineName: string;
+  /** Threshold at which the overall drift metric means drift. */
+  readonly driftScoreDefaultThreshold: number;
+  /** The workflow that runs scheduled checks (processing engine). */
+  readonly checkStateMachine?: sfn.IStateMachine;
+  /** The period of the metrics. */
+  readonly period: Duration;
+  /** The overall drift metric. */
+  metricDriftScore(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /** The drift metric of one feature. */
+  metricFeatureDrift(feature: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /** Violations found by the last check. */
+  metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+}

@@ -1,0 +1,4 @@
+export * from './drift-baseline';
+export * from './drift-engine';
+export * from './drift-monitor';
+export * from './drift-schedule';
