@@ -12,6 +12,8 @@ rm -rf test-out && mkdir -p test-out/templates
 echo "== jsii compile and public API shape"
 npx jsii --silence-warnings=reserved-word
 node scripts/check-api-shape.js
+echo "== README and API doc examples compile (jsii-rosetta --strict)"
+npx jsii-rosetta extract --strict
 echo "== jest (unit, compliance) and eslint"
 npx projen test
 echo "== cfn-lint and checkov over synthesized templates"

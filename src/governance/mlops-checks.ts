@@ -56,6 +56,10 @@ const PLUGIN_NAME = 'MlopsChecks';
  * MLOps rules for any CDK app, as an aws-cdk-lib policy-validation plugin:
  *
  * ```ts
+ * import { App, Validations } from 'aws-cdk-lib';
+ * import { MlopsChecks } from 'cdk-mlops';
+ *
+ * const app = new App();
  * Validations.of(app).addPlugins(new MlopsChecks({ allowedAccountIds: ['222222222222'] }));
  * ```
  *
