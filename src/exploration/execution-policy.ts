@@ -1,6 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ExplorationManagedPolicies, WildcardAcknowledgements } from '../private/exploration-managed-policies';
+import { ExplorationManagedPolicies, WildcardEntries } from '../private/exploration-managed-policies';
 
 /** The groups (customer-managed policies) of the execution role policy set. */
 export const STUDIO = 'StudioPolicy';
@@ -9,7 +9,7 @@ export const ENDPOINTS = 'EndpointsPolicy';
 export const TRACKING = 'TrackingPolicy';
 
 /** The registry entries for the wildcards of the execution policies. */
-export const ACKS: WildcardAcknowledgements = { any: 'explorationServiceWildcards', scoped: 'explorationRunTimeNames' };
+export const ACKS: WildcardEntries = { any: 'explorationServiceWildcards', scoped: 'explorationRunTimeNames' };
 
 /** Policy groups. */
 export const GROUPS = [

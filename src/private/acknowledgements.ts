@@ -13,6 +13,7 @@
  *   cfn-lint read for that resource only.
  */
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
 /** One acknowledged finding. */
@@ -389,4 +390,43 @@ export function renderForNag(node: unknown): string {
     return `<${renderForNag(n.Ref)}>`;
   }
   return JSON.stringify(node);
+}
+
+/** Which registry entries cover the wildcards of a construct's own statements. */
+export interface WildcardEntries {
+  /** Entry for `Resource::*` (actions without resource-level permissions). */
+  readonly any: AcknowledgementName;
+  /** Entry whose `<arn>` id covers wildcard ARNs scoped to the construct. */
+  readonly scoped: AcknowledgementName;
+}
+
+/**
+ * Acknowledge, on the policy that holds them, the wildcard resources of the
+ * Allow statements a construct wrote itself (grants of other constructs
+ * acknowledge their own): `*` with `entries.any`, every other wildcard ARN
+ * with `entries.scoped`, one id per ARN as cdk-nag renders it.
+ */
+export function acknowledgeOwnWildcards(policy: IConstruct, statements: iam.PolicyStatement[], entries: WildcardEntries): void {
+  const stack = Stack.of(policy);
+  const scoped: string[] = [];
+  let any = false;
+  for (const statement of statements) {
+    if (statement.effect !== iam.Effect.ALLOW) {
+      continue;
+    }
+    for (const resource of statement.resources) {
+      const rendered = renderForNag(stack.resolve(resource));
+      if (rendered === '*') {
+        any = true;
+      } else if (rendered.includes('*')) {
+        scoped.push(resource);
+      }
+    }
+  }
+  if (any) {
+    acknowledge(policy, entries.any);
+  }
+  if (scoped.length > 0) {
+    acknowledgeArns(policy, entries.scoped, scoped);
+  }
 }

@@ -1,9 +1,9 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeWildcards, WildcardAcknowledgements } from './exploration-acknowledgements';
+import { acknowledgeOwnWildcards, WildcardEntries } from './acknowledgements';
 
-export type { WildcardAcknowledgements };
+export type { WildcardEntries };
 
 /** One customer-managed policy of a set. */
 export interface ManagedPolicyGroup {
@@ -29,7 +29,7 @@ export class ExplorationManagedPolicies extends Construct {
   private readonly descriptions = new Map<string, string>();
   private readonly roleNames: string[] = [];
 
-  constructor(scope: Construct, id: string, groups: ManagedPolicyGroup[], private readonly acks: WildcardAcknowledgements) {
+  constructor(scope: Construct, id: string, groups: ManagedPolicyGroup[], private readonly acks: WildcardEntries) {
     super(scope, id);
     for (const group of groups) {
       this.descriptions.set(group.id, group.description);
@@ -40,7 +40,7 @@ export class ExplorationManagedPolicies extends Construct {
   public addStatements(group: string, ...statements: iam.PolicyStatement[]): void {
     const policy = this.policyOf(group);
     this.groups.get(group)!.push(...statements);
-    acknowledgeWildcards(policy, statements, this.acks);
+    acknowledgeOwnWildcards(policy, statements, this.acks);
   }
 
   /** Attach every policy of the set (present and future) to the role. */

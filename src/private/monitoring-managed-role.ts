@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeArns, renderForNag } from './acknowledgements';
+import { acknowledgeOwnWildcards } from './acknowledgements';
 
 const POLICY_BUDGET = 5000;
 
@@ -57,25 +57,7 @@ export class MonitoringManagedRole extends iam.Role {
  * its statements.
  */
 export function acknowledgeMonitoringWildcards(role: MonitoringManagedRole): void {
-  const stack = Stack.of(role);
   role.policies.forEach((policy, i) => {
-    const scoped: string[] = [];
-    let any = false;
-    for (const statement of role.statementsOf(i)) {
-      for (const resource of statement.resources) {
-        const rendered = renderForNag(stack.resolve(resource));
-        if (rendered === '*') {
-          any = true;
-        } else if (rendered.includes('*')) {
-          scoped.push(resource);
-        }
-      }
-    }
-    if (any) {
-      acknowledge(policy, 'monitoringServiceWildcards');
-    }
-    if (scoped.length > 0) {
-      acknowledgeArns(policy, 'monitoringRunTimeNames', scoped);
-    }
+    acknowledgeOwnWildcards(policy, role.statementsOf(i), { any: 'monitoringServiceWildcards', scoped: 'monitoringRunTimeNames' });
   });
 }

@@ -1,6 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { acknowledge, acknowledgeArns, renderForNag } from './acknowledgements';
+import { acknowledgeOwnWildcards } from './acknowledgements';
 
 /**
  * Acknowledge the wildcard resources of the statements an MlPipeline put in
@@ -9,23 +8,5 @@ import { acknowledge, acknowledgeArns, renderForNag } from './acknowledgements';
  * `pipelineJobWildcards` (one id per ARN, as cdk-nag renders it).
  */
 export function acknowledgePipelineWildcards(policy: iam.ManagedPolicy, statements: iam.PolicyStatement[]): void {
-  const stack = Stack.of(policy);
-  const scoped: string[] = [];
-  let any = false;
-  for (const statement of statements) {
-    for (const resource of statement.resources) {
-      const rendered = renderForNag(stack.resolve(resource));
-      if (rendered === '*') {
-        any = true;
-      } else if (rendered.includes('*')) {
-        scoped.push(resource);
-      }
-    }
-  }
-  if (any) {
-    acknowledge(policy, 'pipelineServiceWildcards');
-  }
-  if (scoped.length > 0) {
-    acknowledgeArns(policy, 'pipelineJobWildcards', scoped);
-  }
+  acknowledgeOwnWildcards(policy, statements, { any: 'pipelineServiceWildcards', scoped: 'pipelineJobWildcards' });
 }

@@ -3,62 +3,19 @@
  * answering its tasks from a simulated DynamoDB, Step Functions, SageMaker and SNS.
  */
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 
-// aws-local-stepfunctions needs Promise.withResolvers (Node 22+).
-const P = Promise as any;
-if (typeof P.withResolvers !== 'function') {
-  P.withResolvers = function withResolvers() {
-    let resolve: unknown;
-    let reject: unknown;
-    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
+import { ACCOUNT, REGION, StateMachine, render, stateMachineDefinitions } from '../harness/stepfunctions';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const StateMachine: any = require('aws-local-stepfunctions').StateMachine;
-
-export const ACCOUNT = '111111111111';
-export const REGION = 'us-east-1';
-
-/** Render a CloudFormation value with placeholders for references. */
-export function render(node: unknown): unknown {
-  if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' || node === null) {
-    return node;
-  }
-  if (Array.isArray(node)) {
-    return node.map(render);
-  }
-  const n = node as Record<string, any>;
-  if (n['Fn::Join']) {
-    const [delimiter, parts] = n['Fn::Join'];
-    return (parts as unknown[]).map(render).join(delimiter);
-  }
-  if (n.Ref) {
-    switch (n.Ref) {
-      case 'AWS::Partition': return 'aws';
-      case 'AWS::Region': return REGION;
-      case 'AWS::AccountId': return ACCOUNT;
-      case 'AWS::URLSuffix': return 'amazonaws.com';
-      default: return `ref-${n.Ref}`;
-    }
-  }
-  if (n['Fn::GetAtt']) {
-    const [id, attr] = n['Fn::GetAtt'];
-    return attr === 'Arn' ? `arn:aws:iam::${ACCOUNT}:role/${id}` : `${id}-${attr}`;
-  }
-  return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, render(v)]));
-}
+export { ACCOUNT, REGION, StateMachine, render };
 
 /** The definition of the state machine whose logical id contains `match`. */
 export function definition(stack: Stack, match: string): any {
-  const resources = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
-  const id = Object.keys(resources).find((k) => k.includes(match));
+  const all = stateMachineDefinitions(stack);
+  const id = Object.keys(all).find((k) => k.includes(match));
   if (!id) {
-    throw new Error(`no state machine matching ${match}: ${Object.keys(resources).join(', ')}`);
+    throw new Error(`no state machine matching ${match}: ${Object.keys(all).join(', ')}`);
   }
-  return JSON.parse(render(resources[id].Properties.DefinitionString) as string);
+  return all[id];
 }
 
 export class AwsError extends Error {
