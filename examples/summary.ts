@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CostReport } from '../src/platform';
 
 interface StackSummary {
   readonly name: string;
@@ -117,4 +118,60 @@ export function muteValidationBanner(): void {
     }
     original(...args);
   };
+}
+
+/** CloudFormation limits the summary compares each stack with. */
+const MAX_RESOURCES = 500;
+const MAX_TEMPLATE_BYTES = 1024 * 1024;
+
+/**
+ * The platform summary of an assembly: layers, stacks (resources and size
+ * against CloudFormation's limits), resources per layer, interface
+ * endpoints, the idle monthly cost per layer and the findings.
+ */
+export function printPlatformSummary(title: string, outdir: string, packs: string[]): CostReport {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  const stacks = Object.entries<any>(manifest.artifacts ?? {})
+    .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+    .map(([id, a]) => {
+      const file = path.join(outdir, a.properties.templateFile);
+      return { name: a.displayName ?? id, env: a.environment, file, template: JSON.parse(fs.readFileSync(file, 'utf8')), summary: summarizeStack(a.displayName ?? id, file) };
+    });
+  const out: string[] = [`\n=== ${title}: synthesized into ${outdir} ===`];
+  const layers = new Map<string, number>();
+  for (const s of stacks) {
+    for (const r of Object.values<any>(s.template.Resources ?? {})) {
+      const layer = r.Metadata?.['cdk-mlops:layer'] ?? 'other';
+      layers.set(layer, (layers.get(layer) ?? 0) + 1);
+    }
+  }
+  const order = ['network', 'exploration', 'registry', 'pipeline', 'ci', 'deployment', 'monitoring', 'other'];
+  const sorted = new Map([...layers.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])));
+  layers.clear();
+  sorted.forEach((n, l) => layers.set(l, n));
+  out.push(`layers: ${[...layers.keys()].filter((l) => l !== 'other').join(', ')}`);
+  out.push('stacks:');
+  for (const s of stacks) {
+    const kb = s.summary.templateBytes / 1024;
+    out.push(`  ${s.name} (${s.env}): ${s.summary.resources}/${MAX_RESOURCES} resources, template ${kb.toFixed(1)} KiB `
+      + `(${(100 * s.summary.templateBytes / MAX_TEMPLATE_BYTES).toFixed(1)}% of 1 MB)`);
+  }
+  out.push('resources per layer:');
+  for (const [layer, n] of layers) {
+    out.push(`  ${layer.padEnd(12)} ${n}`);
+  }
+  for (const s of stacks.filter((x) => x.summary.endpoints.length > 0)) {
+    out.push(`VPC endpoints of ${s.name} (${s.summary.endpoints.length}): ${s.summary.endpoints.map((e) => e.replace(/^(Interface|Gateway) (com\.amazonaws|aws\.sagemaker)\.[^.]+\./, '$1 ')).join(', ')}`);
+  }
+  const report = CostReport.combine(stacks.map((s) => CostReport.fromTemplate(JSON.stringify(s.template), { stackName: s.name })));
+  out.push('monthly idle cost:');
+  out.push(report.toText().split('\n').map((l) => `  ${l}`).join('\n'));
+  const findings = reportFindings(outdir);
+  out.push(`compliance packs run: ${packs.join(', ')} + cdk-mlops MlopsChecks`);
+  out.push(`unacknowledged findings: ${findings.length}`);
+  for (const f of findings) {
+    out.push(`  - ${f}`);
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  return report;
 }

@@ -6,3 +6,4 @@ export * from './ci';
 export * from './deployment';
 export * from './monitoring';
 export * from './governance';
+export * from './platform';

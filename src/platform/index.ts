@@ -1,0 +1,4 @@
+export * from './platform-options';
+export * from './mlops-platform';
+export * from './cost-report';
+export * from './mlops-accounts';

@@ -1,0 +1,233 @@
+import { Aws, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { MlopsPlatform, MlopsPlatformProps, PlatformLayer } from './mlops-platform';
+import { DeploymentStageOptions, DeploymentTargetAccount, InferenceInstanceType } from '../deployment';
+import { tagLayer } from '../private/platform-layer-tag';
+import { ACCOUNT_ID, PropsValidator } from '../private/validation';
+import { ModelRegistry } from '../registry';
+
+/** A deployment stage in its own account. */
+export interface MlopsTargetAccount {
+  /** Name of the stage, e.g. `staging`. */
+  readonly stageName: string;
+  /** The 12-digit id of the account the stage deploys into. */
+  readonly accountId: string;
+  /**
+   * Wait for a manual approval before deploying to this stage.
+   * @default false
+   */
+  readonly approvalRequired?: boolean;
+  /**
+   * Instance type of the stage's endpoint.
+   * @default InferenceInstanceType.ML_M5_LARGE
+   */
+  readonly instanceType?: InferenceInstanceType;
+  /**
+   * Instances of the stage's endpoint.
+   * @default 1
+   */
+  readonly initialInstanceCount?: number;
+}
+
+/** Properties of MlopsAccounts. */
+export interface MlopsAccountsProps {
+  /** The tooling account: exploration, pipeline, registry, CI and the deployment workflow. */
+  readonly toolingAccountId: string;
+  /** The region of every stack. */
+  readonly region: string;
+  /**
+   * The deployment stages, in order, each in its own account. This one list
+   * drives every cross-account policy: the registry group, key and bucket
+   * policies, the network's endpoint and S3 gateway policies, the deployment
+   * stages and one target stack per account.
+   */
+  readonly targets: MlopsTargetAccount[];
+  /**
+   * Name of the model package group the platform creates (it is part of the
+   * ARN the target accounts trust, so it is fixed). Ignored when
+   * `platform.registry` is given.
+   * @default 'cdk-mlops-models'
+   */
+  readonly modelPackageGroupName?: string;
+  /**
+   * Everything else of the platform in the tooling account. Its deployment
+   * stages and consumer accounts come from `targets`.
+   * @default - every layer with its defaults
+   */
+  readonly platform?: MlopsPlatformProps;
+  /**
+   * Prefix of the stack names.
+   * @default 'Mlops'
+   */
+  readonly stackNamePrefix?: string;
+  /**
+   * Prefix of the names both sides agree on (roles, key alias, capture bucket).
+   * @default 'cdk-mlops'
+   */
+  readonly crossAccountPrefix?: string;
+}
+
+/**
+ * The platform across accounts: a tooling stack (exploration, pipeline,
+ * registry, CI, deployment workflow, monitoring) and one stack per target
+ * account with what the workflow needs there (`DeploymentTargetAccount`),
+ * each with an explicit environment. Every account id comes from the one
+ * `targets` list, so the registry, key, bucket and endpoint policies and the
+ * target roles always agree.
+ *
+ * Create it directly under an App (or Stage).
+ */
+export class MlopsAccounts extends Construct {
+  /** The tooling stack. */
+  public readonly toolingStack: Stack;
+  /** The platform in the tooling stack. */
+  public readonly platform: MlopsPlatform;
+  /** One stack per target account, in the order of `targets` (accounts listed twice share one). */
+  public readonly targetStacks: Stack[];
+  /** The target constructs, one per target account. */
+  public readonly targetAccounts: DeploymentTargetAccount[];
+  /** The distinct target account ids. */
+  public readonly targetAccountIds: string[];
+  /** The ARN of the model package group the target accounts read. */
+  public readonly modelPackageGroupArn: string;
+
+  constructor(scope: Construct, id: string, props: MlopsAccountsProps) {
+    super(scope, id);
+    validateAccounts(this, props);
+    const prefix = props.stackNamePrefix ?? 'Mlops';
+    const groupName = props.modelPackageGroupName ?? 'cdk-mlops-models';
+    const crossAccountPrefix = props.crossAccountPrefix ?? props.platform?.deploymentOptions?.crossAccountPrefix ?? 'cdk-mlops';
+    this.targetAccountIds = [...new Set(props.targets.map((t) => t.accountId))];
+
+    this.toolingStack = new Stack(this, 'Tooling', {
+      stackName: `${prefix}-tooling`,
+      env: { account: props.toolingAccountId, region: props.region },
+      description: 'cdk-mlops tooling account: exploration, pipeline, registry, CI, deployment workflow, monitoring',
+    });
+    const stages: DeploymentStageOptions[] = props.targets.map((t) => ({
+      stageName: t.stageName,
+      account: t.accountId,
+      approvalRequired: t.approvalRequired,
+      instanceType: t.instanceType,
+      initialInstanceCount: t.initialInstanceCount,
+    }));
+    const base = props.platform ?? {};
+    this.platform = new MlopsPlatform(this.toolingStack, 'Platform', {
+      ...base,
+      registryOptions: base.registry ? undefined : { ...base.registryOptions, modelPackageGroupName: groupName },
+      consumerAccountIds: [...new Set([...(base.consumerAccountIds ?? []), ...this.targetAccountIds])],
+      deploymentOptions: { ...base.deploymentOptions, stages, crossAccountPrefix },
+    });
+    this.modelPackageGroupArn = base.registry?.modelPackageGroupArn
+      ?? `arn:${Aws.PARTITION}:sagemaker:${props.region}:${props.toolingAccountId}:model-package-group/${groupName}`;
+
+    this.targetStacks = [];
+    this.targetAccounts = [];
+    for (const account of this.targetAccountIds) {
+      const names = props.targets.filter((t) => t.accountId === account).map((t) => t.stageName);
+      const stack = new Stack(this, `Target${account}`, {
+        stackName: `${prefix}-target-${names.join('-')}`,
+        env: { account, region: props.region },
+        description: `cdk-mlops deployment target (${names.join(', ')}): roles, key, capture bucket, rollback alarms`,
+      });
+      const registry = ModelRegistry.fromModelPackageGroupArn(stack, 'Registry', this.modelPackageGroupArn);
+      const target = new DeploymentTargetAccount(stack, 'Target', {
+        toolingAccountId: props.toolingAccountId,
+        registry,
+        endpointNames: names.map((n) => this.platform.deployment?.endpointName(n) ?? n),
+        namePrefix: crossAccountPrefix,
+        removalPolicy: base.removalPolicy,
+      });
+      tagLayer(target, PlatformLayer.DEPLOYMENT);
+      this.allowDriftChecks(target, names, props.toolingAccountId, props.region);
+      this.targetStacks.push(stack);
+      this.targetAccounts.push(target);
+    }
+  }
+
+  /**
+   * Let the tooling account's roles read what the monitored stage of this
+   * account captured: the stage's capture prefix, decrypted through S3 only.
+   */
+  private allowDriftChecks(target: DeploymentTargetAccount, stageNames: string[], toolingAccountId: string, region: string): void {
+    const monitored = this.platform.monitor?.endpointName;
+    const stage = this.platform.deployment?.stages.find((s) => s.endpointName === monitored && stageNames.includes(s.stageName));
+    if (!stage?.dataCapturePrefix) {
+      return;
+    }
+    const toolingRoles = { ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${toolingAccountId}:role/*` } };
+    const principal = new iam.AccountPrincipal(toolingAccountId);
+    target.dataCaptureBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DriftChecksOfToolingAccountRead',
+      principals: [principal],
+      actions: ['s3:GetObject'],
+      resources: [target.dataCaptureBucket.arnForObjects(`${stage.dataCapturePrefix}*`)],
+      conditions: toolingRoles,
+    }));
+    target.dataCaptureBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DriftChecksOfToolingAccountList',
+      principals: [principal],
+      actions: ['s3:ListBucket'],
+      resources: [target.dataCaptureBucket.bucketArn],
+      conditions: { ...toolingRoles, StringLike: { 's3:prefix': [`${stage.dataCapturePrefix}*`] } },
+    }));
+    target.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DriftChecksOfToolingAccountDecryptThroughS3',
+      principals: [principal],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { ...toolingRoles, StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+    }));
+  }
+}
+
+function validateAccounts(scope: Construct, props: MlopsAccountsProps): void {
+  const v = new PropsValidator(scope, 'MlopsAccounts');
+  const known = (a: string) => !Token.isUnresolved(a);
+  v.check(known(props.toolingAccountId) && !ACCOUNT_ID.test(props.toolingAccountId), {
+    prop: 'toolingAccountId', value: props.toolingAccountId, allowed: 'a 12-digit account id', fix: 'give the id of the tooling account.',
+  });
+  v.check(known(props.region) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region), {
+    prop: 'region', value: props.region, allowed: 'a region name such as us-east-1', fix: 'give an explicit region: the stacks need explicit environments.',
+  });
+  v.check(props.targets.length === 0, {
+    prop: 'targets', value: [], allowed: 'at least one target account', fix: 'list the staging and production accounts, or use MlopsPlatform alone for one account.',
+  });
+  props.targets.forEach((t, i) => {
+    v.check(known(t.accountId) && !ACCOUNT_ID.test(t.accountId), {
+      prop: `targets[${i}].accountId`, value: t.accountId, allowed: 'a 12-digit account id', fix: 'give the id of the account the stage deploys into.',
+    });
+    v.check(t.accountId === props.toolingAccountId, {
+      prop: `targets[${i}].accountId`,
+      value: t.accountId,
+      allowed: 'an account other than the tooling account',
+      fix: 'a stage in the tooling account needs no target stack: use MlopsPlatform deploymentOptions.stages for it.',
+    });
+  });
+  const names = props.targets.map((t) => t.stageName);
+  const dupes = names.filter((n, i) => names.indexOf(n) !== i);
+  v.check(dupes.length > 0, {
+    prop: 'targets', value: dupes, allowed: 'unique stage names', fix: 'name each stage once.',
+  });
+  v.check(props.platform?.deploymentOptions?.stages !== undefined, {
+    prop: 'platform.deploymentOptions.stages',
+    value: 'given',
+    allowed: 'stages only through `targets`',
+    fix: 'describe the stages in `targets`; the platform\'s stages are derived from them.',
+  });
+  const given = props.platform?.registry?.modelPackageGroupArn;
+  v.check(given !== undefined && Token.isUnresolved(given) && !/model-package-group\/[A-Za-z0-9-]+$/.test(given), {
+    prop: 'platform.registry',
+    value: 'a registry whose ARN is only known at deploy time',
+    allowed: 'a registry with a literal ARN (the target accounts trust it by ARN)',
+    fix: 'import it with ModelRegistry.fromModelPackageGroupArn(), or let MlopsAccounts create it (modelPackageGroupName).',
+  });
+  v.check(props.platform?.deployment === false, {
+    prop: 'platform.deployment',
+    value: false,
+    allowed: 'the deployment layer on (targets are its stages)',
+    fix: 'remove `deployment: false`, or use MlopsPlatform alone.',
+  });
+  v.throwIfAny();
+}

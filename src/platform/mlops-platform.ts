@@ -1,0 +1,420 @@
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import {
+  PlatformCiOptions, PlatformDeploymentOptions, PlatformExplorationOptions, PlatformMonitoringOptions,
+  PlatformNetworkOptions, PlatformPipelineOptions, PlatformRegistryOptions,
+} from './platform-options';
+import { CiPipeline, CiSource } from '../ci';
+import { ApprovalDeployment, DeploymentStage } from '../deployment';
+import { ExplorationDomain } from '../exploration';
+import { DriftBaseline, DriftMonitor } from '../monitoring';
+import { ISecureMlNetwork, SecureMlNetwork } from '../network';
+import { MlPipeline, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep } from '../pipeline';
+import { tagLayer } from '../private/platform-layer-tag';
+import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
+import { ACCOUNT_ID, PropsValidator } from '../private/validation';
+import { IModelRegistry, ModelRegistry } from '../registry';
+
+/**
+ * The layers of the platform, as the cost report and the summary name them.
+ */
+export enum PlatformLayer {
+  /** SecureMlNetwork. */
+  NETWORK = 'network',
+  /** ExplorationDomain (SageMaker Studio, MLflow). */
+  EXPLORATION = 'exploration',
+  /** ModelRegistry. */
+  REGISTRY = 'registry',
+  /** MlPipeline. */
+  PIPELINE = 'pipeline',
+  /** CiPipeline. */
+  CI = 'ci',
+  /** ApprovalDeployment and deployment target accounts. */
+  DEPLOYMENT = 'deployment',
+  /** DriftMonitor. */
+  MONITORING = 'monitoring',
+}
+
+/**
+ * Properties of an MlopsPlatform. Every layer is on by default; each can be
+ * switched off or replaced by one built elsewhere, and each takes its own
+ * options.
+ */
+export interface MlopsPlatformProps {
+  /**
+   * An existing network for the layers. Layers that need an interface
+   * endpoint it lacks get a warning naming it.
+   * @default - a new SecureMlNetwork with exactly the endpoints the enabled layers need (none when no layer needs a network)
+   */
+  readonly network?: ISecureMlNetwork;
+  /**
+   * Settings of the network the platform creates. Only without `network`.
+   * @default - see PlatformNetworkOptions
+   */
+  readonly networkOptions?: PlatformNetworkOptions;
+  /**
+   * Build the exploration layer (SageMaker Studio domain, MLflow).
+   * @default true
+   */
+  readonly exploration?: boolean;
+  /**
+   * Settings of the exploration layer.
+   * @default - see PlatformExplorationOptions
+   */
+  readonly explorationOptions?: PlatformExplorationOptions;
+  /**
+   * An existing registry (e.g. imported from the tooling account) instead of creating one.
+   * @default - a new ModelRegistry
+   */
+  readonly registry?: IModelRegistry;
+  /**
+   * Settings of the registry the platform creates. Only without `registry`.
+   * @default - see PlatformRegistryOptions
+   */
+  readonly registryOptions?: PlatformRegistryOptions;
+  /**
+   * Build the training pipeline that writes to the registry.
+   * @default true
+   */
+  readonly pipeline?: boolean;
+  /**
+   * Settings of the pipeline.
+   * @default - see PlatformPipelineOptions
+   */
+  readonly pipelineOptions?: PlatformPipelineOptions;
+  /**
+   * Build CI (CodePipeline) in front of the training pipeline. Needs the pipeline layer.
+   * @default true when the pipeline layer is on
+   */
+  readonly ci?: boolean;
+  /**
+   * Settings of CI.
+   * @default - see PlatformCiOptions
+   */
+  readonly ciOptions?: PlatformCiOptions;
+  /**
+   * Build the approval-driven deployment behind the registry.
+   * @default true
+   */
+  readonly deployment?: boolean;
+  /**
+   * Settings of the deployment.
+   * @default - see PlatformDeploymentOptions
+   */
+  readonly deploymentOptions?: PlatformDeploymentOptions;
+  /**
+   * Build the drift monitor on the production endpoint. Needs the deployment layer.
+   * @default true when the deployment layer is on
+   */
+  readonly monitoring?: boolean;
+  /**
+   * Settings of the drift monitor.
+   * @default - see PlatformMonitoringOptions
+   */
+  readonly monitoringOptions?: PlatformMonitoringOptions;
+  /**
+   * Other accounts that consume the platform: they may read the registry
+   * (group, key, bucket policies) and use the network's endpoints. Deployment
+   * stages with an `account` are added automatically.
+   * @default - no other account
+   */
+  readonly consumerAccountIds?: string[];
+  /**
+   * One key for the data of the pipeline and the exploration layer (Studio
+   * home storage, artifacts). Layers that need a key of their own (network
+   * flow logs, deployment, monitor) still create one.
+   * @default - a new customer-managed key with rotation, retained
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to stateful resources on stack delete.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The MLOps workflow as one construct: a secure network, a Studio domain, a
+ * model registry, a training pipeline writing to it, CI in front of the
+ * pipeline, approval-driven deployment behind the registry and a drift
+ * monitor on the production endpoint that retrains the pipeline.
+ *
+ * Every layer is optional; a layer that is off is simply not built and the
+ * others are wired without it. For several accounts, see `MlopsAccounts`.
+ */
+export class MlopsPlatform extends Construct {
+  /** The network the layers run in (absent when no enabled layer needs one). */
+  public readonly network?: ISecureMlNetwork;
+  /** The network the platform created (absent when imported or not needed). */
+  public readonly ownNetwork?: SecureMlNetwork;
+  /** The Studio domain. */
+  public readonly exploration?: ExplorationDomain;
+  /** The model registry (created or given). */
+  public readonly registry: IModelRegistry;
+  /** The training pipeline. */
+  public readonly pipeline?: MlPipeline;
+  /** The CI pipeline in front of the training pipeline. */
+  public readonly ci?: CiPipeline;
+  /** The approval-driven deployment. */
+  public readonly deployment?: ApprovalDeployment;
+  /** The drift monitor. */
+  public readonly monitor?: DriftMonitor;
+  /** The key shared by the pipeline and the exploration layer. */
+  public readonly encryptionKey?: kms.IKey;
+  /** The layers this platform built, in data-flow order. */
+  public readonly layers: PlatformLayer[];
+  /** The accounts that may read the registry and use the network, besides this one. */
+  public readonly consumerAccountIds: string[];
+
+  constructor(scope: Construct, id: string, props: MlopsPlatformProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const wantExploration = props.exploration ?? true;
+    const wantPipeline = props.pipeline ?? true;
+    const wantCi = props.ci ?? wantPipeline;
+    const wantDeployment = props.deployment ?? true;
+    const wantMonitoring = props.monitoring ?? wantDeployment;
+    const stages = props.deploymentOptions?.stages ?? ApprovalDeployment.defaultStages();
+    const stageAccounts = stages.map((s) => s.account).filter((a): a is string => a !== undefined && a !== stack.account);
+    this.consumerAccountIds = distinct([...(props.consumerAccountIds ?? []), ...stageAccounts]);
+    validatePlatformProps(this, props, { wantCi, wantPipeline, wantMonitoring, wantDeployment, consumers: this.consumerAccountIds });
+
+    const layers: PlatformLayer[] = [];
+    const needsNetwork = wantExploration || wantPipeline || wantCi || wantDeployment || wantMonitoring;
+    if (props.network) {
+      this.network = props.network;
+    } else if (needsNetwork) {
+      const n = props.networkOptions ?? {};
+      this.ownNetwork = new SecureMlNetwork(this, 'Network', {
+        cidr: n.cidr,
+        maxAzs: n.maxAzs,
+        availabilityZones: n.availabilityZones,
+        allowInternetEgress: n.allowInternetEgress,
+        natGateways: n.natGateways,
+        s3PrefixListId: n.s3PrefixListId,
+        flowLogRetention: n.flowLogRetention,
+        // only what the layers ask for (requireEndpoints), plus what the user adds
+        interfaceEndpoints: n.additionalEndpoints ?? [],
+        trustedAccountIds: this.consumerAccountIds.length > 0 ? this.consumerAccountIds : undefined,
+        removalPolicy,
+      });
+      this.network = this.ownNetwork;
+      tagLayer(this.ownNetwork, PlatformLayer.NETWORK);
+      layers.push(PlatformLayer.NETWORK);
+    }
+
+    if (wantExploration || wantPipeline) {
+      this.encryptionKey = props.encryptionKey ?? createSecureKey(this, 'Key', {
+        description: `cdk-mlops platform ${this.node.path}: pipeline artifacts and Studio home storage`,
+        removalPolicy,
+      });
+      if (!props.encryptionKey) {
+        tagLayer(this.encryptionKey, PlatformLayer.PIPELINE);
+      }
+    }
+
+    if (props.registry) {
+      this.registry = props.registry;
+    } else {
+      const registry = new ModelRegistry(this, 'Registry', {
+        modelPackageGroupName: props.registryOptions?.modelPackageGroupName,
+        description: props.registryOptions?.description,
+        consumerAccountIds: this.consumerAccountIds.length > 0 ? this.consumerAccountIds : undefined,
+        removalPolicy,
+      });
+      this.registry = registry;
+      tagLayer(registry, PlatformLayer.REGISTRY);
+      layers.push(PlatformLayer.REGISTRY);
+    }
+
+    if (wantExploration) {
+      const e = props.explorationOptions ?? {};
+      this.exploration = new ExplorationDomain(this, 'Exploration', {
+        network: this.network!,
+        domainName: e.domainName,
+        authMode: e.authMode,
+        userProfiles: e.userProfiles,
+        idleTimeout: e.idleTimeout,
+        experimentTracking: e.experimentTracking,
+        encryptionKey: this.encryptionKey,
+        modelRegistry: this.registry,
+        removalPolicy,
+      });
+      tagLayer(this.exploration, PlatformLayer.EXPLORATION);
+      layers.splice(layers.indexOf(PlatformLayer.REGISTRY), 0, PlatformLayer.EXPLORATION);
+    }
+
+    if (wantPipeline) {
+      const p = props.pipelineOptions ?? {};
+      this.pipeline = new MlPipeline(this, 'Pipeline', {
+        definition: p.definition ?? starterDefinition(),
+        pipelineName: p.pipelineName,
+        network: this.network,
+        registry: this.registry,
+        encryptionKey: this.encryptionKey,
+        removalPolicy,
+      });
+      if (p.schedule) {
+        this.pipeline.addSchedule('Schedule', { schedule: p.schedule });
+      }
+      tagLayer(this.pipeline, PlatformLayer.PIPELINE);
+      layers.push(PlatformLayer.PIPELINE);
+    }
+
+    if (wantCi && this.pipeline) {
+      const c = props.ciOptions ?? {};
+      let source = c.source;
+      if (!source) {
+        const holder = new Construct(this, 'CiSource');
+        const bucket = createSecureBucket(holder, 'Bucket', { encryptionKey: this.encryptionKey!, removalPolicy });
+        tagLayer(holder, PlatformLayer.CI);
+        source = CiSource.s3({ bucket, key: 'source.zip' });
+      }
+      this.ci = new CiPipeline(this, 'Ci', {
+        pipeline: this.pipeline,
+        source,
+        update: c.update,
+        testCommand: c.testCommand,
+        network: this.network,
+      });
+      tagLayer(this.ci, PlatformLayer.CI);
+      layers.push(PlatformLayer.CI);
+    }
+
+    if (wantDeployment) {
+      const d = props.deploymentOptions ?? {};
+      this.deployment = new ApprovalDeployment(this, 'Deployment', {
+        registry: this.registry,
+        stages,
+        network: this.network,
+        networkIsolation: d.networkIsolation,
+        crossAccountPrefix: d.crossAccountPrefix,
+        removalPolicy,
+      });
+      tagLayer(this.deployment, PlatformLayer.DEPLOYMENT);
+      layers.push(PlatformLayer.DEPLOYMENT);
+    }
+
+    if (wantMonitoring && this.deployment) {
+      const m = props.monitoringOptions ?? {};
+      const stage = this.monitoredStage(this.deployment, m.stageName);
+      const baseline = m.baseline ?? DriftBaseline.fromS3Prefix(this.pipeline!.artifactBucket, 'baselines/');
+      const retrain = (m.retrain ?? true) ? this.pipeline : undefined;
+      this.monitor = new DriftMonitor(this, 'Monitoring', {
+        endpoint: stage,
+        baseline,
+        schedule: m.schedule,
+        features: m.features,
+        notificationEmails: m.notificationEmails,
+        network: this.network,
+        retrainPipeline: retrain,
+        removalPolicy,
+      });
+      tagLayer(this.monitor, PlatformLayer.MONITORING);
+      layers.push(PlatformLayer.MONITORING);
+    }
+    this.layers = layers;
+  }
+
+  /** The interface endpoints of the network the platform created, by PrivateLink name. */
+  public get endpointServiceNames(): string[] {
+    return this.ownNetwork?.endpointServiceNames ?? [];
+  }
+
+  private monitoredStage(deployment: ApprovalDeployment, stageName?: string): DeploymentStage {
+    const capturing = deployment.stages.filter((s) => s.dataCaptureEnabled);
+    const stage = stageName
+      ? deployment.stage(stageName)
+      : capturing[capturing.length - 1] ?? deployment.stages[deployment.stages.length - 1];
+    if (stage.account === undefined || stage.encryptionKey !== undefined || !stage.dataCaptureEnabled) {
+      return stage;
+    }
+    // A stage in another account captures into that account's bucket, encrypted
+    // with its key (DeploymentTargetAccount). The key id is not known here, so
+    // the drift check may decrypt with the keys of that account; the target's
+    // key policy (MlopsAccounts) admits this account through S3 only.
+    const stack = Stack.of(this);
+    return DeploymentStage.fromStageAttributes({
+      stageName: stage.stageName,
+      endpointName: stage.endpointName,
+      serverless: stage.serverless,
+      dataCaptureBucket: stage.dataCaptureBucket,
+      dataCapturePrefix: stage.dataCapturePrefix,
+      account: stage.account,
+      encryptionKey: kms.Key.fromKeyArn(this, 'MonitoredStageKey',
+        `arn:${stack.partition}:kms:${stack.region}:${stage.account}:key/*`),
+    });
+  }
+}
+
+/** A starter definition: train XGBoost on the `TrainingData` parameter, register the model. */
+function starterDefinition(): PipelineDefinition {
+  const trainingData = PipelineParameter.string('TrainingData', {
+    description: 'S3 URI of the training data (CSV, label first)',
+  });
+  const train = new TrainingStep('Train', {
+    image: SageMakerImage.xgboost(),
+    channels: [{ channelName: 'train', s3Uri: trainingData.value, contentType: 'text/csv' }],
+  });
+  const register = new RegisterModelStep('Register', {
+    image: SageMakerImage.xgboost(),
+    modelDataUrl: train.modelArtifactsUri,
+  });
+  return PipelineDefinition.fromSteps({ steps: [train, register], parameters: [trainingData] });
+}
+
+interface Wanted {
+  readonly wantCi: boolean;
+  readonly wantPipeline: boolean;
+  readonly wantDeployment: boolean;
+  readonly wantMonitoring: boolean;
+  readonly consumers: string[];
+}
+
+function validatePlatformProps(scope: Construct, props: MlopsPlatformProps, w: Wanted): void {
+  const v = new PropsValidator(scope, 'MlopsPlatform');
+  v.check(w.wantCi && !w.wantPipeline, {
+    prop: 'ci',
+    value: true,
+    allowed: 'CI only with the pipeline layer (CI updates and starts it)',
+    fix: 'turn the pipeline layer on, or set `ci: false`.',
+  });
+  v.check(w.wantMonitoring && !w.wantDeployment, {
+    prop: 'monitoring',
+    value: true,
+    allowed: 'monitoring only with the deployment layer (it watches its endpoint)',
+    fix: 'turn the deployment layer on, or set `monitoring: false` and use DriftMonitor directly on your endpoint.',
+  });
+  v.check(w.wantMonitoring && w.wantDeployment && !w.wantPipeline && !props.monitoringOptions?.baseline, {
+    prop: 'monitoringOptions.baseline',
+    value: undefined,
+    allowed: 'a DriftBaseline when the pipeline layer is off',
+    fix: 'give `monitoringOptions.baseline` (e.g. DriftBaseline.fromS3Prefix(bucket, prefix)).',
+  });
+  v.check(props.network !== undefined && props.networkOptions !== undefined, {
+    prop: 'networkOptions',
+    value: 'given with network',
+    allowed: 'networkOptions only when the platform creates the network',
+    fix: 'configure the imported network where it is managed, or drop `network`.',
+  });
+  v.check(props.registry !== undefined && props.registryOptions !== undefined, {
+    prop: 'registryOptions',
+    value: 'given with registry',
+    allowed: 'registryOptions only when the platform creates the registry',
+    fix: 'drop `registryOptions` or `registry`.',
+  });
+  const bad = w.consumers.filter((a) => !Token.isUnresolved(a) && !ACCOUNT_ID.test(a));
+  v.check(bad.length > 0, {
+    prop: 'consumerAccountIds',
+    value: bad,
+    allowed: '12-digit account ids',
+    fix: 'list the account ids of the staging and production accounts.',
+  });
+  v.throwIfAny();
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,112 @@
+import { Stack } from 'aws-cdk-lib';
+import { build } from './fixtures';
+import { CostReport } from '../../src/platform';
+import { testApp } from '../harness/compliance';
+
+const HOURS = 730;
+
+/** A hand-written template with known quantities. */
+function template(): Record<string, any> {
+  const az2 = ['subnet-a', 'subnet-b'];
+  return {
+    Resources: {
+      Api: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.sagemaker.api', SubnetIds: az2 }, Metadata: { 'cdk-mlops:layer': 'network' } },
+      Sts: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.sts', SubnetIds: [...az2, 'subnet-c'] }, Metadata: { 'cdk-mlops:layer': 'network' } },
+      S3: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3' }, Metadata: { 'cdk-mlops:layer': 'network' } },
+      Nat: { Type: 'AWS::EC2::NatGateway', Properties: {}, Metadata: { 'aws:cdk:path': 'App/Platform/Network/Vpc/Public1/NATGateway' } },
+      Key: { Type: 'AWS::KMS::Key', Properties: {}, Metadata: { 'cdk-mlops:layer': 'pipeline' } },
+      Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Period: 60 }, Metadata: { 'cdk-mlops:layer': 'deployment' } },
+      Fast: { Type: 'AWS::CloudWatch::Alarm', Properties: { Period: 10 }, Metadata: { 'cdk-mlops:layer': 'deployment' } },
+      Mlflow: { Type: 'AWS::SageMaker::MlflowTrackingServer', Properties: { TrackingServerSize: 'Medium' }, Metadata: { 'cdk-mlops:layer': 'exploration' } },
+      Config: {
+        Type: 'AWS::SageMaker::EndpointConfig',
+        Properties: { ProductionVariants: [{ VariantName: 'a', InstanceType: 'ml.m5.large', InitialInstanceCount: 3 }, { VariantName: 'b', ServerlessConfig: { MemorySizeInMB: 2048 } }] },
+      },
+      Odd: { Type: 'AWS::SageMaker::EndpointConfig', Properties: { ProductionVariants: [{ InstanceType: 'ml.p5.48xlarge', InitialInstanceCount: 1 }] } },
+      Domain: { Type: 'AWS::SageMaker::Domain', Properties: {}, Metadata: { 'cdk-mlops:layer': 'exploration' } },
+    },
+  };
+}
+
+describe('CostReport from a template with known prices', () => {
+  const report = CostReport.fromTemplate(JSON.stringify(template()), { stackName: 'Known' });
+
+  test('prices interface endpoints per AZ and leaves the gateway endpoint out', () => {
+    // 2 + 3 AZ-endpoints at $0.01/h, plus a NAT gateway at $0.045/h
+    expect(report.monthlyUsdOf('network')).toBeCloseTo(5 * 0.01 * HOURS + 0.045 * HOURS, 2);
+    expect(report.lines.filter((l) => l.logicalId === 'S3')).toEqual([]);
+    expect(report.lines.find((l) => l.logicalId === 'Sts')).toMatchObject({ quantity: 3, item: 'interface endpoint sts (per AZ)', monthlyUsd: 21.9 });
+  });
+
+  test('attributes by layer metadata, then by construct path, else other', () => {
+    expect(report.lines.find((l) => l.logicalId === 'Nat')?.layer).toBe('network');
+    expect(report.lines.find((l) => l.logicalId === 'Config')?.layer).toBe('other');
+    expect(report.layers).toEqual(['network', 'pipeline', 'deployment', 'exploration', 'other']);
+  });
+
+  test('prices keys, standard and high-resolution alarms, MLflow and endpoint instances', () => {
+    expect(report.monthlyUsdOf('pipeline')).toBe(1);
+    expect(report.monthlyUsdOf('deployment')).toBeCloseTo(0.1 + 0.3, 2);
+    expect(report.monthlyUsdOf('exploration')).toBeCloseTo(1.4 * HOURS, 2);
+    expect(report.monthlyUsdOf('other')).toBeCloseTo(3 * 0.115 * HOURS, 2);
+  });
+
+  test('reports instance types without a price as unpriced and counts them 0', () => {
+    expect(report.unpriced.map((l) => l.item)).toEqual(['endpoint instance ml.p5.48xlarge (endpoint config Odd)']);
+    expect(report.unpriced[0].monthlyUsd).toBe(0);
+  });
+
+  test('the total is the sum of the layers', () => {
+    const sum = report.layers.reduce((s, l) => s + report.monthlyUsdOf(l), 0);
+    expect(report.totalMonthlyUsd).toBeCloseTo(sum, 2);
+    expect(report.monthlyUsdOfStack('Known')).toBe(report.totalMonthlyUsd);
+    expect(report.toText()).toMatch(/total\s+\$\s*\d+\.\d\d\/month \(us-east-1, on-demand, 730 h\/month\)/);
+  });
+});
+
+describe('CostReport of a platform', () => {
+  test('reads the deployment stages from the workflow: instances at minimum capacity', () => {
+    const { stack } = build(() => ({ exploration: false, ci: false }));
+    const report = CostReport.fromStack(stack);
+    const instances = report.lines.filter((l) => l.item.startsWith('endpoint instance'));
+    expect(instances.map((l) => [l.item, l.quantity])).toEqual([
+      ['endpoint instance ml.m5.large (stage staging)', 1],
+      ['endpoint instance ml.m5.large (stage production)', 2],
+    ]);
+    expect(report.monthlyUsdOf('deployment')).toBeCloseTo(3 * 0.115 * HOURS + 1 + 6 * 0.1, 1);
+  });
+
+  test('a serverless stage has no idle instance cost', () => {
+    const { stack } = build(() => ({
+      exploration: false,
+      ci: false,
+      monitoring: false,
+      deploymentOptions: { stages: [{ stageName: 'dev', serverlessMemorySizeMiB: 2048 }] },
+    }));
+    const report = CostReport.fromStack(stack);
+    expect(report.lines.filter((l) => l.item.startsWith('endpoint instance'))).toEqual([]);
+    expect(report.lines.some((l) => l.item === 'serverless endpoint (stage dev)')).toBe(true);
+  });
+
+  test('fewer AZs cost less: the endpoint line scales with the zones', () => {
+    const two = CostReport.fromStack(build(() => ({ deployment: false })).stack).monthlyUsdOf('network');
+    const three = CostReport.fromStack(build(() => ({ deployment: false, networkOptions: { maxAzs: 3 } })).stack).monthlyUsdOf('network');
+    expect(three - 1).toBeCloseTo((two - 1) * 1.5, 1);
+  });
+
+  test('the price table states region, date and source of every price', () => {
+    const table = CostReport.priceTable();
+    expect(table.length).toBeGreaterThan(10);
+    for (const p of table) {
+      expect(p.region).toBe('us-east-1');
+      expect(p.source).toMatch(/^https:\/\/aws\.amazon\.com\//);
+      expect(p.date).toMatch(/^\d{4}-\d\d-\d\d$/);
+    }
+    expect(table.find((p) => p.name === 'kms-key-month')).toMatchObject({ usd: 1, confirmed: true });
+  });
+
+  test('an empty stack, even one without an explicit app, costs nothing', () => {
+    expect(CostReport.fromStack(new Stack()).totalMonthlyUsd).toBe(0);
+    expect(CostReport.fromStack(new Stack(testApp(), 'Empty')).lines).toEqual([]);
+  });
+});
