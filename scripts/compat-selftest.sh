@@ -3,8 +3,11 @@
 # prop than this build must fail the check, and pass once its key is allowed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base=test-out/compat-base
-rm -rf "$base" && mkdir -p "$base"
+# outside the repo (docgen and rosetta discover every .jsii below it), with
+# the repo's node_modules so jsii-diff can load the dependencies
+base=$(mktemp -d)/released
+mkdir -p "$base"
+ln -s "$PWD/node_modules" "$base/node_modules"
 cp package.json "$base/package.json"
 node -e "
 const fs = require('fs');

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# All tests: unit and compliance tests (jest: aws-cdk-lib assertions, the four
-# cdk-nag packs), eslint, then cfn-lint and checkov over every template the
-# tests synthesized, then the pytest suites of the Python the library ships.
+# All tests: jsii compile, API shape and README examples (jsii-rosetta), unit,
+# compliance and reliability tests (jest: aws-cdk-lib assertions, the four
+# cdk-nag packs, Control Tower controls), eslint, then cfn-lint, checkov and
+# parliament over every template the tests synthesized, then the pytest suites
+# of the Python the library ships.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
@@ -18,6 +20,8 @@ echo "== jest (unit, compliance) and eslint"
 npx projen test
 echo "== cfn-lint and checkov over synthesized templates"
 bash scripts/lint-templates.sh
+echo "== parliament over every IAM policy of the synthesized templates"
+.venv-reliability/bin/python scripts/parliament-lint.py test-out/templates
 if compgen -G "test/python_assets/test_*.py" > /dev/null; then
   echo "== pytest (shipped Python)"
   bash scripts/test-python-assets.sh

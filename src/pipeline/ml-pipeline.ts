@@ -142,7 +142,7 @@ abstract class MlPipelineBase extends Resource implements IMlPipeline {
   public grantUpdate(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['sagemaker:UpdatePipeline', 'sagemaker:DescribePipeline', 'sagemaker:DescribePipelineDefinitionForExecution'],
+      actions: ['sagemaker:UpdatePipeline', 'sagemaker:DescribePipeline'],
       resourceArns: [this.pipelineArn],
     });
     if (!this.role) {

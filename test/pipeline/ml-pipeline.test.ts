@@ -191,7 +191,7 @@ describe('MlPipeline', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^Ci') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['sagemaker:UpdatePipeline', 'sagemaker:DescribePipeline', 'sagemaker:DescribePipelineDefinitionForExecution'] }),
+          Match.objectLike({ Action: ['sagemaker:UpdatePipeline', 'sagemaker:DescribePipeline'] }),
           Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingRole'), 'Arn'] } }),
         ]),
       },
