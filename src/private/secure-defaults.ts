@@ -19,12 +19,25 @@ export interface SecureKeyOptions {
  */
 export function createSecureKey(scope: Construct, id: string, options: SecureKeyOptions): kms.Key {
   const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN;
-  return new kms.Key(scope, id, {
+  const key = new kms.Key(scope, id, {
     description: options.description,
     enableKeyRotation: true,
     removalPolicy,
     pendingWindow: removalPolicy === RemovalPolicy.RETAIN ? undefined : Duration.days(7),
   });
+  // Grants only for AWS resources (SageMaker volumes, EFS, Logs create them
+  // that way): no principal can hand the key on with a grant of its own.
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyGrantsNotForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: {
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    },
+  }));
+  return key;
 }
 
 /**
@@ -108,6 +121,14 @@ export function createSecureBucket(scope: Construct, id: string, options: Secure
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     removalPolicy,
     autoDeleteObjects: false,
+    // Old versions of ML data are kept for 90 days (recoverable after an
+    // overwrite or delete), incomplete uploads cleaned after 7; current
+    // versions are the data owner's to expire (add rules with addLifecycleRule).
+    lifecycleRules: [{
+      id: 'ExpireNoncurrentVersions',
+      noncurrentVersionExpiration: Duration.days(90),
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+    }],
   });
   // Wire access logs through a bucket policy on the log bucket (not the legacy
   // LogDeliveryWrite ACL that aws-cdk-lib uses without a feature flag).
