@@ -20,8 +20,8 @@ import { IMlPipeline } from '../pipeline';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
 import { runBuildSpec, testBuildSpec } from '../private/ci-buildspec';
 import { grantBucketAccess } from '../private/ci-grants';
-import { ManagedPolicyGrantee } from '../private/ci-managed-grantee';
 import { CiSourceHost } from '../private/ci-types';
+import { ManagedPolicyGrantee } from '../private/managed-policy-grantee';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 
 /**

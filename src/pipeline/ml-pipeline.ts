@@ -14,6 +14,7 @@ import { defaultJobPrefix, generatedName, validateProps } from './ml-pipeline-va
 import { pipelineArnFromName } from './pipeline-arn';
 import { PipelineDefinition, PipelineDefinitionConfig } from './pipeline-definition';
 import { pipelineRoleStatements } from './pipeline-role';
+import { ManagedPolicyGrantee } from '../private/managed-policy-grantee';
 import { acknowledgePipelineWildcards } from '../private/pipeline-acknowledgements';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { IModelRegistry } from '../registry';
@@ -339,18 +340,7 @@ export class MlPipeline extends MlPipelineBase {
     if (!policy) {
       return role;
     }
-    const principal: iam.IPrincipal = {
-      grantPrincipal: undefined as any,
-      assumeRoleAction: role.assumeRoleAction,
-      policyFragment: role.policyFragment,
-      principalAccount: role.principalAccount,
-      addToPrincipalPolicy: (statement: iam.PolicyStatement) => {
-        policy.addStatements(statement);
-        return { statementAdded: true, policyDependable: policy };
-      },
-    };
-    (principal as any).grantPrincipal = principal;
-    return principal;
+    return new ManagedPolicyGrantee(role, policy);
   }
 
   /**

@@ -17,7 +17,7 @@ export class ManagedPolicyGrantee implements iam.IPrincipal {
 
   private immutable?: iam.IRole;
 
-  constructor(public readonly role: iam.Role, public readonly policy: iam.ManagedPolicy) {
+  constructor(public readonly role: iam.IRole, public readonly policy: iam.ManagedPolicy) {
     this.assumeRoleAction = role.assumeRoleAction;
     this.policyFragment = role.policyFragment;
     this.principalAccount = role.principalAccount;
