@@ -36,22 +36,19 @@ export function validateCiPipelineProps(scope: IConstruct, props: CiPipelineProp
     fix: 'remove the empty entry.',
   }));
   const report = props.testReportPath;
-  v.check(report !== undefined && !Token.isUnresolved(report) && !REPORT_PATH.test(report), {
+  v.checkPattern(report, REPORT_PATH, {
     prop: 'testReportPath',
-    value: report,
     allowed: 'a relative path of an .xml file inside the repository, no ".."',
     fix: "e.g. 'test-reports/junit.xml', and make the test command write JUnit XML there.",
   });
   const py = props.pythonVersion;
-  v.check(py !== undefined && !Token.isUnresolved(py) && !PYTHON_VERSION.test(py), {
+  v.checkPattern(py, PYTHON_VERSION, {
     prop: 'pythonVersion',
-    value: py,
     allowed: "a Python 3 minor version the build image offers, e.g. '3.11' or '3.12'",
     fix: "give major.minor only, e.g. '3.12'.",
   });
-  v.check(props.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName) && !PIPELINE_NAME.test(props.pipelineName), {
+  v.checkPattern(props.pipelineName, PIPELINE_NAME, {
     prop: 'pipelineName',
-    value: props.pipelineName,
     allowed: '1-100 letters, digits, ".", "@", "_", "-"',
     fix: "e.g. 'churn-model-ci', or leave it out for a generated name.",
   });

@@ -31,9 +31,8 @@ export function wholeMinutes(d: Duration): number | undefined {
 export function validateDomainProps(scope: IConstruct, props: ExplorationDomainProps, authMode: AuthMode): void {
   const v = new PropsValidator(scope, 'ExplorationDomain');
   const name = props.domainName;
-  v.check(name !== undefined && !Token.isUnresolved(name) && !STUDIO_NAME.test(name), {
+  v.checkPattern(name, STUDIO_NAME, {
     prop: 'domainName',
-    value: name,
     allowed: '1 to 63 letters, digits and hyphens, starting and ending with a letter or digit',
     fix: "use a name like 'data-science'. Note: changing it later replaces the domain.",
   });
@@ -49,9 +48,8 @@ export function validateDomainProps(scope: IConstruct, props: ExplorationDomainP
     fix: "use a key like 'mlops:stage'.",
   });
   const value = props.devEndpointTagValue;
-  v.check(value !== undefined && !Token.isUnresolved(value) && !TAG_VALUE.test(value), {
+  v.checkPattern(value, TAG_VALUE, {
     prop: 'devEndpointTagValue',
-    value,
     allowed: '1 to 256 characters of letters, digits, spaces and _.:/=+-@',
     fix: "use a value like 'dev'.",
   });

@@ -1,4 +1,4 @@
-import { CfnResource, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -257,22 +257,19 @@ class MlflowTracking extends ExperimentTracking {
   private validate(scope: Construct, bindOptions: ExperimentTrackingBindOptions): void {
     const o = this.options;
     const v = new PropsValidator(scope, 'ExplorationDomain');
-    v.check(o.name !== undefined && !Token.isUnresolved(o.name) && !NAME.test(o.name), {
+    v.checkPattern(o.name, NAME, {
       prop: 'experimentTracking.name',
-      value: o.name,
       allowed: '1 to 256 letters, digits and hyphens, starting and ending with a letter or digit',
       fix: "use a name like 'team-a-mlflow'.",
     });
     const window = o.weeklyMaintenanceWindowStart;
-    v.check(window !== undefined && !Token.isUnresolved(window) && !WINDOW.test(window), {
+    v.checkPattern(window, WINDOW, {
       prop: 'experimentTracking.weeklyMaintenanceWindowStart',
-      value: window,
       allowed: 'Ddd:HH:MM in UTC, e.g. Tue:03:30',
       fix: "write the day as Mon..Sun and a 24-hour time, e.g. 'Sun:02:00'.",
     });
-    v.check(o.mlflowVersion !== undefined && !Token.isUnresolved(o.mlflowVersion) && !VERSION.test(o.mlflowVersion), {
+    v.checkPattern(o.mlflowVersion, VERSION, {
       prop: 'experimentTracking.mlflowVersion',
-      value: o.mlflowVersion,
       allowed: 'a version number like 2.16.2',
       fix: 'use a version SageMaker offers, or leave it out for the latest.',
     });

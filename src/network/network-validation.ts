@@ -156,12 +156,12 @@ function checkAccess(v: PropsValidator, props: SecureMlNetworkProps): void {
     seen.add(account);
   }
   const org = props.organizationId;
-  v.check(org !== undefined && !Token.isUnresolved(org) && !ORGANIZATION_ID.test(org), {
-    prop: 'organizationId', value: org, allowed: "an AWS Organizations id like 'o-a1b2c3d4e5'", fix: 'copy the id from the Organizations console (starts with o-).',
+  v.checkPattern(org, ORGANIZATION_ID, {
+    prop: 'organizationId', allowed: "an AWS Organizations id like 'o-a1b2c3d4e5'", fix: 'copy the id from the Organizations console (starts with o-).',
   });
   const pl = props.s3PrefixListId;
-  v.check(pl !== undefined && !Token.isUnresolved(pl) && !/^pl-[0-9a-f]{8,17}$/.test(pl), {
-    prop: 's3PrefixListId', value: pl, allowed: "a managed prefix list id like 'pl-63a5400a'", fix: 'run `aws ec2 describe-managed-prefix-lists` and use the id of com.amazonaws.<region>.s3.',
+  v.checkPattern(pl, /^pl-[0-9a-f]{8,17}$/, {
+    prop: 's3PrefixListId', allowed: "a managed prefix list id like 'pl-63a5400a'", fix: 'run `aws ec2 describe-managed-prefix-lists` and use the id of com.amazonaws.<region>.s3.',
   });
 }
 

@@ -40,6 +40,14 @@ export class PropsValidator {
     return this;
   }
 
+  /**
+   * Record a problem when a string known at synth time (not undefined, not a
+   * token) does not match `pattern`; the value is taken from `value`.
+   */
+  public checkPattern(value: string | undefined, pattern: RegExp, problem: Omit<Problem, 'value'>): this {
+    return this.check(value !== undefined && !Token.isUnresolved(value) && !pattern.test(value), { ...problem, value });
+  }
+
   /** Number of problems found so far. */
   public get count(): number {
     return this.problems.length;
