@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, IResource, Names, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, IResource, Names, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -12,12 +12,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { placeBuildsInNetwork } from './build-network';
 import { validateCiPipelineProps } from './ci-pipeline-validation';
 import { CiSource } from './ci-source';
 import { PipelineUpdate } from './pipeline-update';
-import { MlEndpointService, ISecureMlNetwork } from '../network';
+import { ISecureMlNetwork } from '../network';
 import { IMlPipeline } from '../pipeline';
-import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
+import { acknowledge } from '../private/acknowledgements';
 import { runBuildSpec, testBuildSpec } from '../private/ci-buildspec';
 import { grantBucketAccess } from '../private/ci-grants';
 import { CiSourceHost } from '../private/ci-types';
@@ -415,10 +416,7 @@ export class CiPipeline extends CiPipelineBase {
       iam.Grant.addToPrincipal({ grantee: runGrantee, actions: ['sagemaker:ListPipelineExecutions'], resourceArns: [props.pipeline.pipelineArn] });
     }
     if (props.network) {
-      this.requireNetworkEndpoints(props.network);
-      this.placeInNetwork(testProject, props.network);
-      this.placeInNetwork(runProject, props.network);
-      this.grantVpcAccess([testGrantee, runGrantee], props.network);
+      placeBuildsInNetwork(this, props.network, [testProject, runProject], [testGrantee, runGrantee]);
     }
 
     // The pipeline.
@@ -506,77 +504,6 @@ export class CiPipeline extends CiPipelineBase {
       resourceArns: [this.codePipeline.pipelineArn],
     });
     return grantee.immutableRole;
-  }
-
-  /**
-   * Place a build in the network. Set on the L1 rather than through the
-   * L2's `vpc` prop: the L2 would add its own inline policy for network
-   * interfaces next to the role; the same permissions are granted in the
-   * acknowledged `BuildVpcPolicy` instead.
-   */
-  private placeInNetwork(project: codebuild.PipelineProject, network: ISecureMlNetwork): void {
-    (project.node.defaultChild as codebuild.CfnProject).vpcConfig = {
-      vpcId: network.vpc.vpcId,
-      subnets: network.subnetIds,
-      securityGroupIds: [network.workloadSecurityGroup.securityGroupId],
-    };
-  }
-
-  private requireNetworkEndpoints(network: ISecureMlNetwork): void {
-    network.requireEndpoints(
-      MlEndpointService.CLOUDWATCH_LOGS,
-      MlEndpointService.STS,
-      MlEndpointService.SAGEMAKER_API,
-      MlEndpointService.CODEBUILD,
-    );
-    if (!network.internetEgress && !network.hasEndpoint(MlEndpointService.CODEARTIFACT_REPOSITORIES)) {
-      Annotations.of(this).addWarningV2('cdk-mlops:ci-no-package-index',
-        'The CI builds run in a network without internet egress or CodeArtifact endpoints: `pip install` from PyPI will fail. '
-        + 'Point installCommands at a CodeArtifact repository (and require its endpoints) or give the network internet egress.');
-    }
-  }
-
-  /**
-   * What CodeBuild needs to place a build in the VPC (network interfaces).
-   * Interfaces are created in the network's subnets and workload security
-   * group only; their own ids are unknown until a build runs, and the
-   * Describe calls have no resource-level permissions, hence a separate,
-   * acknowledged policy.
-   */
-  private grantVpcAccess(grantees: ManagedPolicyGrantee[], network: ISecureMlNetwork): void {
-    const stack = Stack.of(this);
-    const interfaces = `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:network-interface/*`;
-    const ec2Arn = (resource: string) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${resource}`;
-    const subnets = network.subnetIds.map((id) => ec2Arn(`subnet/${id}`));
-    const policy = new iam.ManagedPolicy(this, 'BuildVpcPolicy', {
-      description: 'CI builds: create and delete the network interfaces of builds in the ML network',
-      roles: grantees.map((g) => g.role),
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeDhcpOptions', 'ec2:DescribeVpcs'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          actions: ['ec2:CreateNetworkInterface'],
-          resources: [interfaces, ...subnets, ec2Arn(`security-group/${network.workloadSecurityGroup.securityGroupId}`)],
-        }),
-        new iam.PolicyStatement({
-          actions: ['ec2:DeleteNetworkInterface'],
-          resources: [interfaces],
-        }),
-        new iam.PolicyStatement({
-          actions: ['ec2:CreateNetworkInterfacePermission'],
-          resources: [interfaces],
-          conditions: {
-            StringEquals: {
-              'ec2:Subnet': subnets,
-              'ec2:AuthorizedService': 'codebuild.amazonaws.com',
-            },
-          },
-        }),
-      ],
-    });
-    acknowledgeArns(policy, 'ciBuildVpcNetworkInterfaces', [interfaces]);
   }
 
   private createNotifications(props: CiPipelineProps): sns.ITopic {
