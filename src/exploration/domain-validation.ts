@@ -2,8 +2,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { AuthMode } from './auth-mode';
-import type { ExplorationDomainProps, StudioUserProfileOptions } from './exploration-domain';
+import type { ExplorationDomainProps } from './exploration-domain';
 import { ExplorationInstanceType } from './instance-type';
+import type { StudioUserProfileOptions } from './user-profile';
 import { PropsValidator } from '../private/validation';
 
 /** SageMaker's pattern for domain and user profile names (1 to 63 characters). */

@@ -10,6 +10,7 @@ import { IDLE_MIN_MINUTES, profileConstructId, validateDomainProps, validateProf
 import { ACKS, addExecutionStatements, ENDPOINTS, GROUPS, JOBS, STUDIO, TRACKING } from './execution-policy';
 import { ExperimentTracking, ExperimentTrackingConfig } from './experiment-tracking';
 import { ExplorationInstanceType } from './instance-type';
+import { StudioUserProfileOptions } from './user-profile';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { ExplorationManagedPolicies } from '../private/exploration-managed-policies';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
@@ -85,30 +86,6 @@ export interface ExplorationDomainAttributes {
    * @default - no experiment tracking
    */
   readonly experimentTrackingArn?: string;
-}
-
-/**
- * A Studio user profile.
- */
-export interface StudioUserProfileOptions {
-  /**
-   * Name of the profile: 1 to 63 letters, digits and hyphens, starting and
-   * ending with a letter or digit, unique in the domain. It names the
-   * construct (`UserProfile<PascalName>`), so changing it replaces the profile.
-   */
-  readonly userProfileName: string;
-  /**
-   * The person's IAM Identity Center user name. Required with `AuthMode.SSO`,
-   * not allowed with `AuthMode.IAM`.
-   * @default - none (IAM authentication)
-   */
-  readonly ssoUserName?: string;
-  /**
-   * An execution role for this person only. The domain's policies (Studio,
-   * jobs, endpoints, tracking) are attached to it and the team bucket admits it.
-   * @default - the domain's execution role
-   */
-  readonly executionRole?: iam.IRole;
 }
 
 /**

@@ -2,3 +2,4 @@ export * from './auth-mode';
 export * from './experiment-tracking';
 export * from './exploration-domain';
 export * from './instance-type';
+export * from './user-profile';
