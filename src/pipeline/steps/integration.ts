@@ -39,17 +39,11 @@ function renderOutputs(outputs: StepOutputParameter[] | undefined): any {
 }
 
 /**
- * A step that invokes a Lambda function (at most 10 minutes).
+ * Steps that return named outputs (Lambda, callback): never cached, since
+ * they act outside SageMaker.
  */
-export class LambdaStep extends PipelineStep {
-  private readonly props: LambdaStepProps;
-
-  constructor(name: string, props: LambdaStepProps) {
-    super(name, 'Lambda', props);
-    this.props = props;
-  }
-
-  /** An output of the function. */
+abstract class StepWithOutputs extends PipelineStep {
+  /** An output the step returns (`OutputParameters`). */
   public output(name: string): PipelineValue {
     return this.property(`OutputParameters['${name}']`);
   }
@@ -57,6 +51,18 @@ export class LambdaStep extends PipelineStep {
   /** @internal */
   protected _cacheable(): boolean {
     return false;
+  }
+}
+
+/**
+ * A step that invokes a Lambda function (at most 10 minutes).
+ */
+export class LambdaStep extends StepWithOutputs {
+  private readonly props: LambdaStepProps;
+
+  constructor(name: string, props: LambdaStepProps) {
+    super(name, 'Lambda', props);
+    this.props = props;
   }
 
   /** @internal */
@@ -90,22 +96,12 @@ export interface CallbackStepProps extends StepProps {
  * A step that sends a message to SQS and waits until a consumer reports
  * success or failure with the token.
  */
-export class CallbackStep extends PipelineStep {
+export class CallbackStep extends StepWithOutputs {
   private readonly props: CallbackStepProps;
 
   constructor(name: string, props: CallbackStepProps) {
     super(name, 'Callback', props);
     this.props = props;
-  }
-
-  /** An output reported by the consumer. */
-  public output(name: string): PipelineValue {
-    return this.property(`OutputParameters['${name}']`);
-  }
-
-  /** @internal */
-  protected _cacheable(): boolean {
-    return false;
   }
 
   /** @internal */
