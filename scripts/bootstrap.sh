@@ -21,3 +21,14 @@ if [ ! -x .venv-reliability/bin/python ] || [ test/reliability/requirements.txt 
   .venv-reliability/bin/pip install --quiet --disable-pip-version-check -r test/reliability/requirements.txt
   touch .venv-reliability/.installed
 fi
+# AWS's contracts as data: botocore's service models and the SageMaker Python SDK 2.x in
+# .venv-sdk2, the SDK 3.x in .venv-sdk3 (test/contracts/requirements-*.txt, pinned).
+for v in sdk2 sdk3; do
+  req="test/contracts/requirements-$v.txt"
+  if [ ! -x ".venv-$v/bin/python" ] || [ "$req" -nt ".venv-$v/.installed" ]; then
+    echo "bootstrap: $req into .venv-$v"
+    python3 -m venv ".venv-$v"
+    ".venv-$v/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    touch ".venv-$v/.installed"
+  fi
+done
