@@ -127,8 +127,7 @@ class WindowSummary:
         present = values[~missing] if n_missing else values
         fc.missing += n_missing
         if present.size:
-            bins = np.searchsorted(feature.edges, present, side="right")
-            fc.counts += np.bincount(bins, minlength=len(fc.counts))
+            fc.counts += bin_counts(feature.edges, present)
             fc.add_moments(present)
 
     def add_categorical(self, j: int, codes: np.ndarray) -> None:
@@ -140,6 +139,12 @@ class WindowSummary:
         present = codes[~missing] if n_missing else codes
         if present.size:
             fc.counts += np.bincount(present, minlength=len(fc.counts))
+
+    def add_category_counts(self, j: int, counts: np.ndarray) -> None:
+        """Add counts per code of feature ``j`` (categories, other, then missing last)."""
+        fc = self.features[j]
+        fc.counts += counts[:-1]
+        fc.missing += int(counts[-1])
 
     # ---------------------------------------------------------------- merge
     def merge(self, other: "WindowSummary") -> "WindowSummary":
@@ -200,6 +205,20 @@ class WindowSummary:
         summary.window = dict(doc.get("window") or {"start": None, "end": None})
         summary.quality = doc.get("quality")
         return summary
+
+
+def bin_counts(edges: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Counts of ``values`` (no NaN) over the bins ``(-inf, e0), [e0, e1), ..., [e_last, +inf)``.
+
+    The same counts as ``bincount(searchsorted(edges, values, side="right"))``,
+    computed the other way round: sort the values, then find each edge in
+    them (``side="left"``: the values below it). Sorting a chunk and
+    searching a hundred edges is several times faster than searching every
+    value among the edges (tested to give identical counts).
+    """
+    ordered = np.sort(values)
+    below = np.searchsorted(ordered, edges, side="left")
+    return np.diff(below, prepend=0, append=ordered.size)
 
 
 def merge_quality(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
