@@ -12,6 +12,7 @@ from itertools import repeat
 from typing import Any, Dict, List, Optional, Tuple
 
 from .baseline import Baseline, load_baseline
+from .bias import merge_posttraining, parse_facets
 from .capture import Malformed, iter_lines, record_of, time_key
 from .columns import RowAccumulator
 from .fastscan import capture_line_pattern, iter_blocks, plain_lines, quick_pattern
@@ -26,7 +27,8 @@ class ScanConfig:
     def __init__(self, capture_columns: Optional[List[str]] = None, window_start: str = "",
                  window_end: str = "", chunk_rows: int = 4096,
                  spill_dir: str = "", join_partitions: int = 32, prediction_key: Optional[str] = None,
-                 prediction_index: int = 0, fast_path: bool = True):
+                 prediction_index: int = 0, fast_path: bool = True, facets: Optional[List[str]] = None,
+                 quality: Optional[Dict[str, Any]] = None):
         self.capture_columns = capture_columns
         self.window_start = time_key(window_start) if window_start else ""
         self.window_end = time_key(window_end) if window_end else ""
@@ -36,6 +38,8 @@ class ScanConfig:
         self.prediction_key = prediction_key
         self.prediction_index = prediction_index
         self.fast_path = fast_path  # False: every line through the JSON decoder (tests compare both)
+        self.facets = list(facets or [])  # bias facets (bias.py), as text
+        self.quality = quality  # model-quality settings (quality.default_config), with labels or facets
 
 
 def column_positions(baseline: Baseline, capture_columns: Optional[List[str]]):
@@ -69,9 +73,10 @@ class _Scanner:
         self.acc = RowAccumulator(baseline, self.summary, positions, width, config.chunk_rows)
         self.names = config.capture_columns or baseline.names
         self.spill = None
-        if config.spill_dir:
+        if config.spill_dir or config.facets:
             self.spill = PredictionSpill(config.spill_dir, config.join_partitions, tag, config.prediction_key,
-                                         config.prediction_index)
+                                         config.prediction_index, parse_facets(config.facets), self.names,
+                                         config.quality)
         # The label join needs every record's ids and output: the general path only.
         self.fast = capture_line_pattern(width) if self.spill is None and config.fast_path else None
         self.start, self.end = config.window_start, config.window_end
@@ -215,7 +220,8 @@ class _Scanner:
         summary.first_event, summary.last_event = self.first, self.last
         if self.spill is not None:
             self.spill.close()
-            summary.spill_stats = {"predictions": self.spill.count, "bad_prediction": self.spill.bad}
+            summary.spill_stats = {"predictions": self.spill.count, "bad_prediction": self.spill.bad,
+                                   "bias": self.spill.bias}
         return summary
 
 
@@ -281,6 +287,9 @@ def scan(files: List[str], baseline: Baseline, baseline_path: str, config: ScanC
     for part, stats in parts:
         summary.merge(WindowSummary.from_dict(part, baseline))
         if stats is not None:
-            mine = summary.spill_stats or {}
-            summary.spill_stats = {k: mine.get(k, 0) + v for k, v in stats.items()}
+            mine = summary.spill_stats
+            summary.spill_stats = stats if mine is None else {
+                "predictions": mine["predictions"] + stats["predictions"],
+                "bad_prediction": mine["bad_prediction"] + stats["bad_prediction"],
+                "bias": None if stats["bias"] is None else merge_posttraining(mine["bias"], stats["bias"])}
     return summary

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from .baseline import Baseline, CategoricalFeature, NumericFeature
+from .bias import merge_posttraining
 from .stats import add_arrays, merge_counters
 
 SUMMARY_FORMAT = "cdk-mlops-drift-partial"
@@ -232,6 +233,8 @@ def merge_quality(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
         x, y = a.get(key), b.get(key)
         if x is None or y is None:
             out[key] = x if y is None else y
+        elif key == "bias":
+            out[key] = merge_posttraining(x, y)
         elif isinstance(x, dict):
             out[key] = merge_counters(x, y)
         elif isinstance(x, list):
