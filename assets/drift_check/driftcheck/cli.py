@@ -69,6 +69,21 @@ def _facet_list(parser, option: str, help_text: str) -> None:
     parser.set_defaults(**{option.lstrip("-").replace("-", "_") + "_env": default})
 
 
+class _JoinLists(argparse.Action):
+    """``--x a,b --x c`` -> ``[a, b, c]`` (one processing job argument holds at most 256 characters)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        current = getattr(namespace, self.dest, None)
+        if current is None or current is self.default:
+            current = []
+        setattr(namespace, self.dest, list(current) + list(values))
+
+
+def _list_opt(parser, option: str, help_text: str) -> None:
+    raw = _env(option, "")
+    parser.add_argument(option, action=_JoinLists, type=_csv_list, default=_csv_list(raw) if raw else None, help=help_text)
+
+
 def _facets(args) -> List[str]:
     return args.facet if args.facet else list(getattr(args, "facet_env", []) or [])
 
@@ -136,9 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     b = modes.add_parser("baseline", help="profile a training dataset into a baseline file")
     _opt(b, "--dataset", "CSV (with header) or JSON Lines file or directory", default=PROCESSING + "/input/dataset")
     _opt(b, "--dataset-format", "dataset format", choices=("auto", "csv", "jsonl"), default="auto")
-    _opt(b, "--feature-names", "column names for header-less CSV", type=_csv_list)
+    _list_opt(b, "--feature-names", "column names of a CSV without header, in order (repeatable: the lists join)")
+    _flag(b, "--no-header", "the CSV files have no header row (columns are c0, c1, ... unless --feature-names)")
     _opt(b, "--label-column", "column to leave out (the target)", default=None)
-    _opt(b, "--drop-columns", "columns to leave out", type=_csv_list, default="")
+    _list_opt(b, "--drop-columns", "columns to leave out (repeatable)")
     _opt(b, "--numeric", "columns forced numeric", type=_csv_list, default="")
     _opt(b, "--categorical", "columns forced categorical", type=_csv_list, default="")
     _opt(b, "--bins", "fine bins per numeric feature (baseline quantiles)", type=int, default=100)
@@ -294,7 +310,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             except ValueError as exc:
                 raise UsageError(str(exc))
             positives = [v for v in str(args.positive_label).split("|") if v.strip()]
-            baseline = build_baseline(args.dataset, args.dataset_format, args.feature_names, args.label_column,
+            names = args.feature_names
+            if names is not None and not args.no_header:
+                raise UsageError("--feature-names names the columns of a CSV without header: add --no-header")
+            baseline = build_baseline(args.dataset, args.dataset_format, names if names else ([] if args.no_header else None),
+                                      args.label_column,
                                       args.drop_columns or [], args.numeric or [], args.categorical or [],
                                       args.bins, args.sample_size, args.max_categories, facets=facets,
                                       positive_labels=positives or ["1"])

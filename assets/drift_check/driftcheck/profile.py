@@ -50,10 +50,14 @@ def _columns(width: int, text_rows: List[str], list_rows: List[List[Any]]) -> Li
 
 
 def _csv_chunks(path: str, names: Optional[List[str]]) -> Iterator[Tuple[List[str], List[List[Any]]]]:
-    """CSV columns in chunks; unquoted lines are split directly, quoted ones by the csv module."""
+    """CSV columns in chunks; unquoted lines are split directly, quoted ones by the csv module.
+
+    ``names`` None: the first line is the header; an empty list: there is no
+    header and the columns are named ``c0``, ``c1``, ... after the first row.
+    """
     with open_binary(path) as raw:
         lines = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        header = names
+        header = names or None
         text_rows: List[str] = []
         list_rows: List[List[Any]] = []
         commas = len(header) - 1 if header else -1
@@ -62,9 +66,11 @@ def _csv_chunks(path: str, names: Optional[List[str]]) -> Iterator[Tuple[List[st
             if not line:
                 continue
             if header is None:
-                header = next(csv.reader([line]))
+                first = next(csv.reader([line]))
+                header = first if names is None else ["c%d" % i for i in range(len(first))]
                 commas = len(header) - 1
-                continue
+                if names is None:
+                    continue
             if '"' in line:
                 row = next(csv.reader([line]))
                 if len(row) == len(header):
@@ -112,7 +118,7 @@ def dataset_chunks(root: str, fmt: str = "auto", names: Optional[List[str]] = No
             stem = path[:-3] if path.endswith(".gz") else path
             kind = "jsonl" if stem.endswith((".jsonl", ".json")) else "csv"
         reader = _jsonl_chunks if kind == "jsonl" else _csv_chunks
-        for header, columns in reader(path, names):
+        for header, columns in reader(path, (names or None) if kind == "jsonl" else names):
             yield header, columns
 
 
