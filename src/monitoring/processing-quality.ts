@@ -200,7 +200,7 @@ export function labelGrain(spanMs: number): { grainMs: number; picture: string }
   return { grainMs: DAY_MS, picture: '[Y0001]/[M01]/' }; // days, folded into distinct months
 }
 
-function findFolders(items: string, bucket: s3.IBucket, keyPrefix: string, assign: string): any {
+function findFolders(items: string, bucket: s3.IBucket, keyPrefix: string, assign: string, listState: string): any {
   return {
     Type: 'Map',
     Comment: 'Keep the folders that hold objects: a processing input with no object fails the job.',
@@ -209,9 +209,9 @@ function findFolders(items: string, bucket: s3.IBucket, keyPrefix: string, assig
     MaxConcurrency: 4,
     ItemProcessor: {
       ProcessorConfig: { Mode: 'INLINE' },
-      StartAt: 'List',
+      StartAt: listState,
       States: {
-        List: {
+        [listState]: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:s3:listObjectsV2',
           Arguments: { Bucket: bucket.bucketName, Prefix: '{% $states.input.prefix %}', MaxKeys: 1 },
@@ -272,14 +272,14 @@ export function addQualityStates(states: { [name: string]: any }, w: QualityWiri
       },
       Next: 'FindQualityCapture',
     },
-    FindQualityCapture: { ...findFolders('$qualityFolders', w.captureBucket, w.captureKeyPrefix, 'qualityFound'), Next: 'AnyQualityCapture' },
+    FindQualityCapture: { ...findFolders('$qualityFolders', w.captureBucket, w.captureKeyPrefix, 'qualityFound', 'ListQualityCapture'), Next: 'AnyQualityCapture' },
     AnyQualityCapture: {
       Type: 'Choice',
       Choices: [{ Condition: '{% $count($qualityFound) = 0 %}', Next: 'NoQualityCapture' }],
       Default: 'FindLabels',
     },
     NoQualityCapture: { Type: 'Succeed', Comment: 'No captured data in the window whose labels are due: nothing to measure.' },
-    FindLabels: { ...findFolders('$labelFolders', q.groundTruthBucket, gtPrefix, 'labelsFound'), Next: 'Quality' },
+    FindLabels: { ...findFolders('$labelFolders', q.groundTruthBucket, gtPrefix, 'labelsFound', 'ListLabels'), Next: 'Quality' },
     Quality: {
       Type: 'Task',
       Comment: 'Join the window\'s predictions with their labels; publish model quality and bias only.',
