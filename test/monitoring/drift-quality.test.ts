@@ -16,14 +16,14 @@ const aslValidator = require('asl-validator');
 // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
 const jsonata = require('jsonata');
 
-async function evaluate(field: string, variables: Record<string, unknown>, states: Record<string, unknown> = {}): Promise<any> {
+async function evaluate(field: string, vars: Record<string, unknown>, states: Record<string, unknown> = {}): Promise<any> {
   const m = /^\{%(.*)%\}$/s.exec(field);
   if (!m) {
     throw new Error(`not a JSONata field: ${field}`);
   }
   const expr = jsonata(m[1]);
   expr.registerFunction('uuid', () => '0f8fad5b-d9cb-469f-a165-70867728950e');
-  return expr.evaluate({}, { ...variables, states });
+  return expr.evaluate({}, { ...vars, states });
 }
 
 /** Run a Pass state's Assign block (JSONata fields) on variables. */
@@ -261,6 +261,7 @@ describe('model quality, bias and alarm validation', () => {
     }
   };
   const mq = (f: { stack: Stack }, over: any) => ({ ...quality(f).modelQuality!, ...over });
+  const regression = { problemType: ModelQualityProblemType.REGRESSION, minAccuracy: undefined, minAuc: undefined, probabilityThreshold: undefined };
 
   test('fails when bias comes without model quality', () => {
     fails((f) => ({ engine: DriftEngine.processing({ bias: quality(f).bias }) }),
@@ -268,12 +269,13 @@ describe('model quality, bias and alarm validation', () => {
   });
 
   test('fails when bias is asked of a regression model', () => {
-    fails((f) => ({ engine: DriftEngine.processing({ ...quality(f), modelQuality: mq(f, { problemType: ModelQualityProblemType.REGRESSION, minAccuracy: undefined, minAuc: undefined, probabilityThreshold: undefined }) }) }),
+    fails((f) => ({ engine: DriftEngine.processing({ ...quality(f), modelQuality: mq(f, regression) }) }),
       /engine.bias: got 'with a regression model'; allowed: bias metrics of binary or multiclass models/);
   });
 
   test('fails when a metric threshold does not fit the problem type', () => {
-    fails((f) => ({ engine: DriftEngine.processing({ modelQuality: mq(f, { problemType: ModelQualityProblemType.MULTICLASS_CLASSIFICATION, maxRmse: 3 }) }) }),
+    const multiclass = { problemType: ModelQualityProblemType.MULTICLASS_CLASSIFICATION, maxRmse: 3 };
+    fails((f) => ({ engine: DriftEngine.processing({ modelQuality: mq(f, multiclass) }) }),
       /engine.modelQuality.minAuc: got 0.7; allowed: only with binary classification/, /engine.modelQuality.maxRmse: got 3; allowed: only with regression/,
       /engine.modelQuality.probabilityThreshold: got 0.6; allowed: only with binary classification/);
   });
@@ -281,7 +283,7 @@ describe('model quality, bias and alarm validation', () => {
   test('fails when thresholds are out of range', () => {
     fails((f) => ({ engine: DriftEngine.processing({ modelQuality: mq(f, { minAccuracy: 1.5, probabilityThreshold: -0.1 }) }) }),
       /engine.modelQuality.minAccuracy: got 1.5; allowed: a number > 0 and <= 1/, /engine.modelQuality.probabilityThreshold: got -0.1; allowed: a number >= 0 and <= 1/);
-    fails((f) => ({ engine: DriftEngine.processing({ modelQuality: mq(f, { problemType: ModelQualityProblemType.REGRESSION, minAccuracy: undefined, minAuc: undefined, probabilityThreshold: undefined, maxMae: 0 }) }) }),
+    fails((f) => ({ engine: DriftEngine.processing({ modelQuality: mq(f, { ...regression, maxMae: 0 }) }) }),
       /engine.modelQuality.maxMae: got 0; allowed: a number > 0/);
   });
 
@@ -312,7 +314,8 @@ describe('model quality, bias and alarm validation', () => {
   });
 
   test('fails when disparate impact bounds are on the wrong side of 1', () => {
-    fails((f) => ({ engine: DriftEngine.processing({ ...quality(f), bias: { ...quality(f).bias!, minDisparateImpact: 1.2, maxDisparateImpact: 0.9 } }) }),
+    const bounds = { minDisparateImpact: 1.2, maxDisparateImpact: 0.9 };
+    fails((f) => ({ engine: DriftEngine.processing({ ...quality(f), bias: { ...quality(f).bias!, ...bounds } }) }),
       /engine.bias.minDisparateImpact: got 1.2; allowed: a number > 0 and <= 1/, /engine.bias.maxDisparateImpact: got 0.9; allowed: a number > 1/);
   });
 
