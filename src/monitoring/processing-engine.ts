@@ -374,7 +374,10 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
         Choices: [{ Condition: "{% $versionArn = '' %}", Next: 'NoApprovedVersion' }],
         Default: 'VersionBaseline',
       },
-      NoApprovedVersion: { Type: 'Fail', Error: 'NoApprovedVersion', Cause: 'The model registry has no approved version to take the drift baseline from.' },
+      NoApprovedVersion: {
+        Type: 'Succeed',
+        Comment: 'No version of the registry is approved yet, so no endpoint serves one: nothing to check (not a failure, so the check-failed alarm stays quiet until the first approval).',
+      },
       VersionBaseline: {
         Type: 'Task',
         Comment: 'The data-quality statistics the pipeline registered with the version (DriftCheckBaselines).',
