@@ -204,3 +204,23 @@ def test_facets_without_labels_give_dppl_and_di_and_bad_facets_are_usage_errors(
     assert main(["check", "--baseline", str(baseline), "--capture", str(root / "capture"), "--facet", "gender=F",
                  "--problem-type", "regression", "--output-dir", str(out)]) == 64
     assert main(["baseline", "--dataset", str(root / "train.csv"), "--facet", "zip=1", "--output", str(out / "b.json")]) == 1
+
+
+def test_bias_counts_are_the_same_with_worker_processes(window, tmp_path):
+    root = window["root"]
+    baseline = root / "baseline-w.json"
+    assert main(["baseline", "--dataset", str(root / "train.csv"), "--label-column", "label", "--output", str(baseline)]) == 0
+    # two capture files, so two workers each scan one and their bias counts are merged
+    lines = open(os.path.join(hour_dir(str(root / "capture"), 5), "c.jsonl")).read().splitlines()
+    split = tmp_path / "capture"
+    write_lines(os.path.join(hour_dir(str(split), 5), "a.jsonl"), lines[:1700])
+    write_lines(os.path.join(hour_dir(str(split), 5), "b.jsonl"), lines[1700:])
+    reports = []
+    for workers in ("1", "2"):
+        out = tmp_path / ("out" + workers)
+        main(["check", "--baseline", str(baseline), "--capture", str(split), "--labels", str(root / "labels"),
+              "--facet", "gender=F", "--facet", "age>=60", "--workers", workers, "--output-dir", str(out),
+              "--no-fail-on-violation"])
+        reports.append(json.load(open(out / "drift_report.json")))
+    assert reports[0]["bias"] == reports[1]["bias"]
+    assert reports[0]["bias"][0]["na"] + reports[0]["bias"][0]["nd"] == 3000
