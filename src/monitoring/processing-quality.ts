@@ -258,7 +258,11 @@ export function addQualityStates(states: { [name: string]: any }, w: QualityWiri
     `$append($append($append($staticInputs, $baselineInputs), ${input('$qualityFound', '$captureRoot', '/opt/ml/processing/input/capture')}), ${input('$labelsFound', `'${gtRoot}'`, LABELS_PATH)})`,
     '{% $qualityReportUri %}', '/opt/ml/processing/output', env);
   job.ProcessingJobName = "{% 'drift-q-' & $uuid() %}";
-  job.AppSpecification = { ...job.AppSpecification, ContainerArguments: qualityArguments(w.options) };
+  // after any arguments the engine's job template gives every job (e.g. the capture columns)
+  job.AppSpecification = {
+    ...job.AppSpecification,
+    ContainerArguments: [...(job.AppSpecification.ContainerArguments ?? []), ...qualityArguments(w.options)],
+  };
   Object.assign(states, {
     QualityWindow: {
       Type: 'Pass',
