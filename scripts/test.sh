@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # All tests: jsii compile, API shape and README examples (jsii-rosetta), unit,
 # compliance and reliability tests (jest: aws-cdk-lib assertions, the four
-# cdk-nag packs, Control Tower controls), eslint, then cfn-lint, checkov and
-# parliament over every template the tests synthesized, then the pytest suites
-# of the Python the library ships.
+# cdk-nag packs, Control Tower controls), eslint, then every AWS API call of
+# the synthesized templates against botocore's service models, cfn-lint,
+# checkov and parliament over every template the tests synthesized, then the
+# pytest suites of the Python the library ships.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
@@ -18,6 +19,9 @@ echo "== README and API doc examples compile (jsii-rosetta --strict)"
 npx jsii-rosetta extract --strict
 echo "== jest (unit, compliance) and eslint"
 npx projen test
+echo "== API calls vs botocore service models (Step Functions tasks, job requests; scripts/contracts)"
+.venv-sdk2/bin/python -m pytest test/contracts/botocore -q -p no:cacheprovider
+.venv-sdk2/bin/python scripts/contracts/check_botocore.py test-out/templates
 echo "== cfn-lint and checkov over synthesized templates"
 bash scripts/lint-templates.sh
 echo "== parliament over every IAM policy of the synthesized templates"
