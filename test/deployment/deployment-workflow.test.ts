@@ -227,7 +227,7 @@ describe('ApprovalDeployment workflow (executed with aws-local-stepfunctions)', 
             }
             started.set(input.Name, input.Input);
             return { ExecutionArn: `arn:aws:states:us-east-1:111111111111:execution:deploy:${input.Name}`, StartDate: '2026-11-27T01:00:00Z' };
-          }),
+          }, input),
         },
       },
     }).result;

@@ -14,7 +14,7 @@ verifyMockedAnswers();
 
 /** The definitions of every state machine of a stack, by logical id. */
 export function definitions(stack: Stack): Record<string, any> {
-  return stateMachineDefinitions(stack);
+  return stateMachineDefinitions(stack, { typed: true });
 }
 
 /** Every state of a definition, nested branches included, by name. */
@@ -199,7 +199,7 @@ export async function execute(definition: any, input: any, account: FakeAccount,
   const retries: Record<string, number> = {};
   for (const [name, state] of Object.entries<any>(states)) {
     if (state.Type === 'Task') {
-      handlers[name] = (i: any) => answerTask(state.Resource, () => account.handle(state.Resource, i));
+      handlers[name] = (i: any) => answerTask(state.Resource, () => account.handle(state.Resource, i), i);
       retries[name] = 0;
     }
     if (state.Type === 'Wait') {

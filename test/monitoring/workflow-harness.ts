@@ -126,7 +126,7 @@ export async function execute(def: any, input: any, account: FakeAccount, execut
     if (state.Type === 'Task') {
       handlers[name] = (i: any) => {
         onTask?.(name);
-        return answerTask(state.Resource, () => account.handle(state.Resource, i));
+        return answerTask(state.Resource, () => account.handle(state.Resource, i), i);
       };
       retries[name] = 0;
     }

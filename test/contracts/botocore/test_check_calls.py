@@ -1,5 +1,5 @@
-"""Positive controls of the mocked-answer check: answers AWS could not give must be reported."""
-from check_mock_answers import check_answers
+"""Positive controls of the call check: answers AWS could not give and bad requests must be reported."""
+from check_calls import check_answers
 
 SM = 'arn:aws:states:::aws-sdk:sagemaker:'
 DESCRIBED = {'EndpointName': 'e', 'EndpointArn': 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/e',
@@ -50,3 +50,9 @@ def test_a_sync_job_answers_with_the_describe_output():
     out = found({'resource': 'arn:aws:states:::sagemaker:createProcessingJob.sync', 'output': {'ProcessingJobStatus': 'Done'}})
     assert any("'Done' is not one of ProcessingJobStatus" in f for f in out)
     assert any('required member ProcessingJobName of DescribeProcessingJobResponse is missing' in f for f in out)
+
+
+def test_fails_when_an_evaluated_request_breaks_the_input_shape():
+    out = found({'resource': 'arn:aws:states:::aws-sdk:s3:listObjectsV2', 'request': {'Bucket': 'b', 'MaxKeys': '1', 'Prefx': 'p'}})
+    assert any('Prefx is not a member of ListObjectsV2Request (did you mean Prefix?)' in f for f in out)
+    assert any("str '1' where MaxKeys is a integer" in f for f in out)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check the answers a workflow test mocks for Step Functions tasks against botocore.
+"""Check concrete Step Functions calls of the tests against botocore: mocked answers and evaluated requests.
 
 The jest workflow tests run synthesized state machines in aws-local-stepfunctions
 and answer each Task from a simulated account (test/harness/stepfunctions.ts
@@ -14,7 +14,12 @@ records every answer). A mocked answer is only evidence if AWS could give it:
 A callback task's (``.waitForTaskToken``) success output is whatever
 SendTaskSuccess sent: it has no botocore shape and is only counted.
 
-Input (stdin): ``{"answers": [{"resource": "...", "output": {...}} | {"resource": "...", "error": "Name"}]}``
+A request a test evaluated in full (a JSONata state's ``Arguments`` with every
+expression computed, as the drift check's job requests) is checked against the
+input shape like a literal request of check_botocore.py, but with nothing left
+to skip.
+
+Input (stdin): ``{"answers": [{"resource", "output"} | {"resource", "error"} | {"resource", "request"}]}``
 Output (stdout): ``{"findings": [{"where", "what"}], "counts": {...}}``; exit 0.
 """
 import json
@@ -48,6 +53,11 @@ def check_answers(answers):
         where = f'mocked answer of {resource}'
         if integ is None:
             report.add(where, why)
+            continue
+        if 'request' in answer:
+            report.counts['requests checked'] += 1
+            ShapeChecker(report, f'request to {resource}', 'input', jsonpath=False,
+                         json_members=integ.json_members()).check(answer['request'], integ.model.input_shape)
             continue
         if 'error' in answer:
             report.counts['errors checked'] += 1
