@@ -96,7 +96,10 @@ OPTIMIZED = {
     'codebuild': ('codebuild', None, None, ()),
     'athena': ('athena', None, None, ()),
     'elasticmapreduce': ('emr', None, None, ()),
+    's3': ('s3', None, None, ()),  # a distributed Map's ItemReader (getObject, listObjectsV2)
 }
+# Integrations that call no AWS API operation botocore models (HTTPS endpoints, API Gateway).
+NO_SHAPE = {'http', 'apigateway'}
 # Optimized integrations whose docs show the model's error name verbatim.
 VERBATIM_ERROR_NAMES = {'StepFunctions'}
 
@@ -177,7 +180,8 @@ RESOURCE = re.compile(r'^arn:aws[a-z-]*:states:::(?:(aws-sdk):)?([a-z0-9-]+):([a
 
 
 def integration(resource):
-    """The Integration of a Task Resource, or (None, why) when it calls no botocore operation."""
+    """The Integration of a Task Resource, or (None, why) when it calls no botocore operation
+    (why is None when it calls no AWS API at all: an HTTPS endpoint, API Gateway)."""
     m = RESOURCE.match(resource or '')
     if not m:
         return None, 'not a service integration ARN (an activity, a Lambda ARN or an expression): no botocore shape'
@@ -188,6 +192,8 @@ def integration(resource):
         boto, prefix = SDK_SERVICES[svc]
         kind, base, extra = 'aws-sdk', f'{prefix}Exception', ()
     else:
+        if svc in NO_SHAPE:
+            return None, None
         if svc not in OPTIMIZED:
             return None, f'optimized integration {svc!r} has no botocore mapping in the checker (OPTIMIZED)'
         boto, prefix, base, extra = OPTIMIZED[svc]

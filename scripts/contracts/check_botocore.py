@@ -87,6 +87,10 @@ def check_definition(definition, where, report):
             check_task(state, at, ql, report)
         elif kind in ('Parallel', 'Map'):
             check_container_errors(state, at, report)
+        reader = state.get('ItemReader') if kind == 'Map' else None
+        if reader:
+            check_task({'Resource': reader.get('Resource'), 'Parameters': reader.get('Parameters'),
+                        'Arguments': reader.get('Arguments')}, f'{at}/ItemReader', ql, report)
 
 
 def check_task(state, at, ql, report):
@@ -94,10 +98,10 @@ def check_task(state, at, ql, report):
     integ, why = integration(resource)
     report.counts['tasks'] += 1
     if integ is None:
-        if isinstance(resource, str) and resource.startswith('arn:aws:states:::'):
+        if why and isinstance(resource, str) and resource.startswith('arn:aws:states:::'):
             report.add(at, why)
         else:
-            report.counts['tasks with no botocore shape (Lambda/activity ARNs)'] += 1
+            report.counts['tasks with no botocore shape (Lambda/activity ARNs, HTTP, API Gateway)'] += 1
         return
     report.counts[f'tasks: {integ.kind}'] += 1
     where = f'{at} ({integ.service}:{integ.operation})'
@@ -120,6 +124,8 @@ def check_container_errors(state, at, report):
     nested = nested_states(state)
     fail_errors = {s.get('Error') for s in nested if s.get('Type') == 'Fail'}
     tasks = [integration(s.get('Resource'))[0] for s in nested if s.get('Type') == 'Task']
+    # A Lambda function ARN, an activity or an HTTP task raises names botocore does not know.
+    opaque = any(t is None for t in tasks)
     for field, name in error_names(state):
         report.counts['error names checked'] += 1
         if name.startswith('States.'):
@@ -128,7 +134,7 @@ def check_container_errors(state, at, report):
             continue
         if name in fail_errors:
             continue
-        if any(t is not None and check_error_name(name, t) is None for t in tasks):
+        if opaque or any(t is not None and check_error_name(name, t) is None for t in tasks):
             continue
         report.add(f'{at}:{field}', f'{name} is raised by no state nested in this {state.get("Type")} '
                    '(no task can raise it, no Fail state has it, no callback task is nested)')

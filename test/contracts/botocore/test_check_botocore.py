@@ -209,3 +209,18 @@ def test_integrations_map_to_botocore_operations():
     integ, _ = integration('arn:aws:states:::aws-sdk:sagemakerruntime:invokeEndpoint')
     assert 'SageMakerRuntime.ModelErrorException' in integ.error_names()
     assert integration('arn:aws:lambda:us-east-1:123456789012:function:f')[0] is None
+
+
+def test_a_distributed_map_item_reader_is_a_call_too():
+    reader = {'Resource': 'arn:aws:states:::s3:listObjectsV2', 'Parameters': {'Bucket': 'b', 'Prefx': 'p'}}
+    m = {'StartAt': 'M', 'States': {'M': {'Type': 'Map', 'ItemReader': reader, 'ItemProcessor': machine(P={'Type': 'Pass', 'End': True}), 'End': True}}}
+    assert 'M/ItemReader (s3:ListObjectsV2): Prefx is not a member of ListObjectsV2Request' in one(m)
+
+
+def test_http_and_lambda_arn_tasks_have_no_botocore_shape():
+    found, report = findings(machine(
+        H={'Type': 'Task', 'Resource': 'arn:aws:states:::http:invoke', 'Parameters': {'Method': 'GET'}, 'End': True},
+        L={'Type': 'Task', 'Resource': 'arn:aws:lambda:us-east-1:123456789012:function:f', 'End': True,
+           'Retry': [{'ErrorEquals': ['CustomError']}]}))
+    assert found == []
+    assert report.counts['tasks with no botocore shape (Lambda/activity ARNs, HTTP, API Gateway)'] == 2
