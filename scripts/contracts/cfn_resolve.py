@@ -42,6 +42,7 @@ REF = {
     'AWS::StepFunctions::StateMachine': lambda lid: f'arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{_name(lid)}',
     'AWS::Lambda::Function': _name,
     'AWS::Logs::LogGroup': _name,
+    'AWS::CloudWatch::Alarm': _name,
     'AWS::SageMaker::Pipeline': _name,
     'AWS::SageMaker::Endpoint': lambda lid: f'arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/{_name(lid).lower()}',
 }
