@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # All tests: jsii compile, API shape and README examples (jsii-rosetta), unit,
 # compliance and reliability tests (jest: aws-cdk-lib assertions, the four
-# cdk-nag packs, Control Tower controls), eslint, then cfn-lint, checkov and
-# parliament over every template the tests synthesized, then the pytest suites
-# of the Python the library ships.
+# cdk-nag packs, Control Tower controls), eslint, the IAM contract check
+# (Service Authorization Reference), then cfn-lint, checkov and parliament over
+# every template the tests synthesized, then the pytest suites of the Python
+# the library ships.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
@@ -18,6 +19,8 @@ echo "== README and API doc examples compile (jsii-rosetta --strict)"
 npx jsii-rosetta extract --strict
 echo "== jest (unit, compliance) and eslint"
 npx projen test
+echo "== IAM statements of every synthesized policy against the Service Authorization Reference (iam-data)"
+npx ts-node --transpile-only --project tsconfig.dev.json test/contracts/iam/check-templates.ts test-out/templates
 echo "== cfn-lint and checkov over synthesized templates"
 bash scripts/lint-templates.sh
 echo "== parliament over every IAM policy of the synthesized templates"
