@@ -220,13 +220,13 @@ describe('ExplorationDomain', () => {
       expect(jobs.Action).toEqual(['sagemaker:CreateTrainingJob', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateHyperParameterTuningJob']);
       const keyArn = { 'Fn::GetAtt': [expect.stringMatching(/^DomainKey/), 'Arn'] };
       expect(jobs.Condition).toEqual({
-        'Null': { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:OutputKmsKey': 'false' },
+        'Null': { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:OutputKmsKeyArn': 'false' },
         'ForAllValues:StringEquals': {
           'sagemaker:VpcSubnets': stack.resolve(network.subnetIds),
           'sagemaker:VpcSecurityGroupIds': [stack.resolve(network.workloadSecurityGroup.securityGroupId)],
         },
-        'StringEquals': { 'sagemaker:OutputKmsKey': keyArn },
-        'StringEqualsIfExists': { 'sagemaker:VolumeKmsKey': keyArn },
+        'ArnEquals': { 'sagemaker:OutputKmsKeyArn': keyArn },
+        'ArnEqualsIfExists': { 'sagemaker:VolumeKmsKeyArn': keyArn },
         'Bool': { 'sagemaker:InterContainerTrafficEncryption': 'true' },
       });
       expect(statement(template, 'PassExecutionRole1').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
@@ -242,7 +242,7 @@ describe('ExplorationDomain', () => {
         'StringEquals': { 'aws:RequestTag/team:stage': 'sandbox' },
         'Null': { 'sagemaker:InstanceTypes': 'false' },
         'ForAllValues:StringEquals': { 'sagemaker:InstanceTypes': ['ml.m5.large'] },
-        'StringEqualsIfExists': { 'sagemaker:VolumeKmsKey': expect.anything() },
+        'ArnEqualsIfExists': { 'sagemaker:VolumeKmsKeyArn': { 'Fn::GetAtt': [expect.stringMatching(/^DomainKey/), 'Arn'] } },
       });
       expect(statement(template, 'DevEndpointsCreate').Condition).toEqual({ StringEquals: { 'aws:RequestTag/team:stage': 'sandbox' } });
       const use = statement(template, 'DevEndpointsUse');
