@@ -117,6 +117,19 @@ describe('SageMakerGuardrail', () => {
     });
   });
 
+  test('no deny statement fires on a compliant request of any action it names, whatever keys the action lacks', async () => {
+    // GIVEN every action the guardrail names, each with a compliant request built from the keys the reference lists for it
+    const { scp } = guardrail({ exemptPrincipalArns: [BREAK_GLASS] });
+    const actions = [...new Set<string>(scp.Statement.flatMap((s: any) => [s.Action].flat()))].sort();
+    expect(actions.length).toBeGreaterThanOrEqual(10);
+
+    // WHEN / THEN none is denied
+    for (const action of actions) {
+      const outcome = await request(scp, 'SCP', action, await compliantContext(action));
+      expect({ action, result: outcome.result, deniedBy: outcome.deniedBy }).toEqual({ action, result: 'Allowed', deniedBy: [] });
+    }
+  });
+
   test('positive control: a deny on a key the reference does not list for the action (sagemaker:VolumeKmsKey) denies even the compliant request', async () => {
     // GIVEN the statement the guardrail used to have, on the deprecated key
     const old: PolicyDocument = {

@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   console.log(`iam-contract: ${await sarVersion()}`);
   console.log(`iam-contract: ${files.length} templates, ${policies.length} policy documents (${result.distinct} distinct; `
     + `${Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ')}), ${result.statements} statements, `
-    + `${result.findings.length} findings (${listed.length} listed divergences)`);
+    + `${result.findings.length} findings, ${result.findings.length - unlisted.length} of them matched by ${listed.length} listed divergence(s)`);
   for (const f of unlisted) {
     console.log(`  FAIL ${f.id}\n       ${f.message}\n       at ${f.where}`);
   }
