@@ -70,7 +70,7 @@ export function policiesOf(template: any, file: string): FoundPolicy[] {
         }
         break;
       case 'AWS::S3::BucketPolicy':
-        add('resource', 'PolicyDocument', props.PolicyDocument, arns(props.Bucket).map((b) => `arn:aws:s3:::${b}`));
+        add('resource', 'PolicyDocument', props.PolicyDocument, arns(props.Bucket).map((b) => `arn:${resolver.pseudo('AWS::Partition')}:s3:::${b}`));
         break;
       case 'AWS::KMS::Key':
         add('resource', 'KeyPolicy', props.KeyPolicy, [resolver.arnOf(logicalId)]);
@@ -104,7 +104,7 @@ export function policiesOf(template: any, file: string): FoundPolicy[] {
   return out;
 }
 
-/** https://sqs.us-east-1.amazonaws.com/123456789012/name → arn:aws:sqs:us-east-1:123456789012:name */
+/** https://sqs.us-east-1.amazonaws.com/123456789012/name → arn:aws:sqs:us-east-1:123456789012:name (the resolver's partition is aws) */
 function queueArnOfUrl(url: string): string {
   const m = /^https:\/\/sqs\.([^.]+)\.[^/]+\/(\d{12})\/(.+)$/.exec(url);
   return m ? `arn:aws:sqs:${m[1]}:${m[2]}:${m[3]}` : url;
