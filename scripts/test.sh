@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # All tests: jsii compile, API shape and README examples (jsii-rosetta), unit,
 # compliance and reliability tests (jest: aws-cdk-lib assertions, the four
-# cdk-nag packs, Control Tower controls), eslint, then every AWS API call of
-# the synthesized templates against botocore's service models, cfn-lint,
-# checkov and parliament over every template the tests synthesized, then the
-# pytest suites of the Python the library ships.
+# cdk-nag packs, Control Tower controls), eslint, then the AWS contract checks
+# over every template the tests synthesized (API calls against botocore's
+# service models, IAM statements against the Service Authorization Reference),
+# cfn-lint, checkov and parliament, then the pytest suites of the Python the
+# library ships.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
@@ -22,6 +23,8 @@ npx projen test
 echo "== API calls vs botocore service models (Step Functions tasks, job requests; scripts/contracts)"
 .venv-sdk2/bin/python -m pytest test/contracts/botocore -q -p no:cacheprovider
 .venv-sdk2/bin/python scripts/contracts/check_botocore.py test-out/templates
+echo "== IAM statements of every synthesized policy against the Service Authorization Reference (iam-data)"
+npx ts-node --transpile-only --project tsconfig.dev.json test/contracts/iam/check-templates.ts test-out/templates
 echo "== cfn-lint and checkov over synthesized templates"
 bash scripts/lint-templates.sh
 echo "== parliament over every IAM policy of the synthesized templates"
