@@ -221,7 +221,7 @@ describe('S3 gateway endpoint policy', () => {
     expect(await get('tooling-model-artifacts', 'model.tar.gz', '444444444444')).toBe(true);
     expect(await throughGateway(policy, 's3:ListBucket', 'arn:aws:s3:::tooling-model-artifacts', '444444444444')).toBe(true);
     expect(await get('tooling-model-artifacts', 'x', '444444444444', 's3:PutObject')).toBe(false);
-    expect(policy.Statement.filter((s: any) => String(s.Sid).startsWith('ReadSharedBucket'))).toHaveLength(1);
+    expect((policy.Statement as any[]).filter((s: any) => String(s.Sid).startsWith('ReadSharedBucket'))).toHaveLength(1);
   });
 
   test('trusted accounts are admitted by interface endpoint policies too', () => {
