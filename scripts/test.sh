@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# All tests: jsii compile, API shape and README examples (jsii-rosetta), unit,
+# All tests: jsii compile, API shape, README and docs/ examples (jsii-rosetta)
+# and the links of README and docs/, unit,
 # compliance and reliability tests (jest: aws-cdk-lib assertions, the four
 # cdk-nag packs, Control Tower controls), eslint, then the AWS contract checks
 # over every template the tests synthesized (API calls against botocore's
@@ -18,6 +19,9 @@ npx jsii --silence-warnings=reserved-word
 node scripts/check-api-shape.js
 echo "== README and API doc examples compile (jsii-rosetta --strict)"
 npx jsii-rosetta extract --strict
+echo "== docs/ examples compile (jsii-rosetta --strict) and README/docs links resolve"
+node scripts/check-doc-examples.js
+node scripts/check-links.js
 echo "== jest (unit, compliance) and eslint"
 npx projen test
 echo "== API calls vs botocore service models (Step Functions tasks, job requests; scripts/contracts)"
