@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All tests: jsii compile, API shape and README examples (jsii-rosetta), unit,
 # compliance and reliability tests (jest: aws-cdk-lib assertions, the four
-# cdk-nag packs, Control Tower controls), eslint, then cfn-lint, checkov and
+# cdk-nag packs, Control Tower controls), eslint, the SDK oracle (pytest with
+# the SageMaker Python SDK 2.x and 3.x over the definitions jest wrote), then cfn-lint, checkov and
 # parliament over every template the tests synthesized, then the pytest suites
 # of the Python the library ships.
 set -euo pipefail
@@ -18,6 +19,10 @@ echo "== README and API doc examples compile (jsii-rosetta --strict)"
 npx jsii-rosetta extract --strict
 echo "== jest (unit, compliance) and eslint"
 npx projen test
+echo "== SDK oracle: pipeline definitions vs the SageMaker Python SDK 2.x and 3.x, step arguments vs botocore"
+for v in sdk2 sdk3; do
+  PYTHONDONTWRITEBYTECODE=1 ".venv-$v/bin/python" -m pytest test/contracts/sdk -q -p no:cacheprovider
+done
 echo "== cfn-lint and checkov over synthesized templates"
 bash scripts/lint-templates.sh
 echo "== parliament over every IAM policy of the synthesized templates"

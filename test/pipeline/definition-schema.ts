@@ -114,22 +114,6 @@ const OVERLAYS: { [what: string]: (schema: Schema) => void } = {
     };
     widen(s, 'StringArgumentValue', { $ref: '#/definitions/SdkJoinFunction' });
   },
-  'schema: run-time values match several argument types': (s) => {
-    // {"Get": ...} is a StringArgumentValue and a Boolean/Integer/FloatArgumentValue at once,
-    // so every `oneOf` over argument types rejects it; the SDK writes run-time values there.
-    const fix = (node: any) => {
-      if (Array.isArray(node)) {
-        node.forEach(fix);
-      } else if (node && typeof node === 'object') {
-        if (Array.isArray(node.oneOf) && node.oneOf.every((r: any) => typeof r.$ref === 'string' && /ArgumentValue$/.test(r.$ref))) {
-          node.anyOf = node.oneOf;
-          delete node.oneOf;
-        }
-        Object.values(node).forEach(fix);
-      }
-    };
-    fix(defs(s).InCondition);
-  },
   'schema: Not condition': (s) => {
     defs(s).NotCondition = {
       type: 'object',
