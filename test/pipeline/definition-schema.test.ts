@@ -5,7 +5,7 @@ import { CASES, renderCase } from '../contracts/sdk/cases';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const sdkFixtures = [
-  ...fs.readdirSync(path.join(FIXTURES, 'pipeline')).filter((f) => /^sdk-.*\.json$/.test(f)).map((f) => path.join(FIXTURES, 'pipeline', f)),
+  ...fs.readdirSync(path.join(FIXTURES, 'pipeline')).filter((f) => /^sdk.*\.json$/.test(f)).map((f) => path.join(FIXTURES, 'pipeline', f)),
   path.join(FIXTURES, 'governance', 'sdk-secure.json'),
 ];
 const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));

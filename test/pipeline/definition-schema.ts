@@ -158,6 +158,9 @@ const OVERLAYS: { [what: string]: (schema: Schema) => void } = {
   'schema: Environment on training jobs': (s) => {
     at(s, 'definitions/TrainingStep/properties/Arguments/properties').Environment = { type: 'object', additionalProperties: str };
   },
+  'schema: CompressionType of training outputs': (s) => {
+    at(s, 'definitions/TrainingStep/properties/Arguments/properties/OutputDataConfig/properties').CompressionType = { enum: ['GZIP', 'NONE'] };
+  },
   'schema: ProfilerConfig on training jobs': (s) => {
     at(s, 'definitions/TrainingStep/properties/Arguments/properties').ProfilerConfig = {
       type: 'object',
@@ -193,6 +196,42 @@ const OVERLAYS: { [what: string]: (schema: Schema) => void } = {
     // One of the two, as the API reference says (HyperParameterTrainingJobDefinition).
     job.required = job.required.filter((r: string) => r !== 'ResourceConfig');
     job.oneOf = [{ required: ['ResourceConfig'] }, { required: ['HyperParameterTuningResourceConfig'] }];
+  },
+  'schema: top-level MlflowConfig (SDK 3.x)': (s) => {
+    s.properties.MlflowConfig = { oneOf: [{ type: 'null' }, { type: 'object' }] };
+  },
+  'schema: ForEach step (SDK 3.x)': (s) => {
+    const body = at(s, 'properties/Steps/items').oneOf.filter((r: any) => !/(ConditionStep|FailStep)$/.test(r.$ref));
+    defs(s).ForEachStep = {
+      type: 'object',
+      properties: {
+        Name: { $ref: '#/definitions/StepName' },
+        Type: { enum: ['ForEach'] },
+        DependsOn: { type: 'array', items: { $ref: '#/definitions/StepName' } },
+        DisplayName: { $ref: '#/definitions/StepName' },
+        Description: { $ref: '#/definitions/ParameterDescription' },
+        Arguments: {
+          type: 'object',
+          properties: {
+            IterableItems: { anyOf: [{ $ref: '#/definitions/GetFunction' }, { type: 'array', minItems: 1, maxItems: 100, items: anyArgument }] },
+            MaxConcurrency: { type: 'integer', minimum: 1, maximum: 50 },
+            Selector: { type: 'object', properties: { Pick: { enum: ['MaxBy', 'MinBy'] }, Field: { $ref: '#/definitions/GetFunction' } }, required: ['Pick', 'Field'], additionalProperties: false },
+            ForEachBody: { type: 'array', minItems: 1, items: { oneOf: body } },
+          },
+          required: ['IterableItems', 'MaxConcurrency', 'ForEachBody'],
+          additionalProperties: false,
+        },
+      },
+      required: ['Name', 'Type', 'Arguments'],
+      additionalProperties: false,
+    };
+    at(s, 'properties/Steps/items').oneOf.push({ $ref: '#/definitions/ForEachStep' });
+  },
+  'schema: any step type in condition branches': (s) => {
+    const all = at(s, 'properties/Steps/items').oneOf;
+    for (const branch of ['IfSteps', 'ElseSteps']) {
+      at(s, `definitions/ConditionStep/properties/Arguments/properties/${branch}/items`).oneOf = all;
+    }
   },
   'schema: EMR StepConfig without Name': (s) => {
     const stepConfig = at(s, 'definitions/EMRStep/properties/Arguments/properties/StepConfig');

@@ -18,7 +18,7 @@ import pytest
 from botocore_shapes import STEP_REQUESTS, service_model, validate_step_arguments
 from oracle_common import ROOT, case_names, ours
 
-FIXTURES = sorted(glob.glob(os.path.join(ROOT, "test", "fixtures", "pipeline", "sdk-*.json")))
+FIXTURES = sorted(glob.glob(os.path.join(ROOT, "test", "fixtures", "pipeline", "sdk*.json")))
 
 
 def job_steps(definition):
