@@ -273,8 +273,14 @@ function checkRole(step: DefinitionStep, field: string, raw: unknown, role: { va
     add(passRoleArns, role.value);
     return;
   }
+  if (Token.isUnresolved(ctx.pipelineRoleArn)) {
+    // The pipeline role's ARN is only known at deploy time (e.g. the role the MlPipeline creates,
+    // whose ARN the SDK script read from a stack output): it cannot be compared at synth.
+    warn('pipelineRoleUnverified', step, `${field} '${role.value}' cannot be compared with the pipeline role, whose ARN is only known at deploy time; the pipeline role may pass only itself${ctx.jobRoleArns.length > 0 ? ' and the jobRoles' : ''}. If it is another role, list it in jobRoles of fromJson/fromFile.`);
+    return;
+  }
   problem(step, field, raw,
-    `the pipeline role${Token.isUnresolved(ctx.pipelineRoleArn) ? '' : ` (${ctx.pipelineRoleArn})`} or a role in jobRoles of fromJson/fromFile`,
+    `the pipeline role (${ctx.pipelineRoleArn}) or a role in jobRoles of fromJson/fromFile`,
     `pass role: iam.Role.fromRoleArn(this, 'Role', '${role.value}') to the MlPipeline, or list that role in jobRoles so the pipeline role may pass it.`);
 }
 

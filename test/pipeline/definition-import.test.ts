@@ -261,8 +261,20 @@ describe('PipelineDefinition.fromJson validation', () => {
     report(notArn).Arguments.RoleArn = 'example-pipeline-role';
     const other = base();
     report(other).Arguments.RoleArn = 'arn:aws:iam::111111111111:role/someone-else';
+    const pipelineRole = () => ({ role: iam.Role.fromRoleArn(new Stack(), 'PipelineRole', 'arn:aws:iam::111111111111:role/pipeline-role') });
     expect(build(notArn)).toThrow(/IfSteps\[Report\]\.Arguments\.RoleArn: got 'example-pipeline-role'; allowed: an IAM role ARN \(arn:aws:iam::<account>:role\/<name>\)/);
-    expect(build(other)).toThrow(/Arguments\.RoleArn: got 'arn:aws:iam::111111111111:role\/someone-else'; allowed: the pipeline role or a role in jobRoles of fromJson\/fromFile\. Fix: pass role: iam\.Role\.fromRoleArn\(this, 'Role', 'arn:aws:iam::111111111111:role\/someone-else'\) to the MlPipeline, or list that role in jobRoles/);
+    expect(build(other, pipelineRole())).toThrow(/Arguments\.RoleArn: got 'arn:aws:iam::111111111111:role\/someone-else'; allowed: the pipeline role \(arn:aws:iam::111111111111:role\/pipeline-role\) or a role in jobRoles of fromJson\/fromFile\. Fix: pass role: iam\.Role\.fromRoleArn\(this, 'Role', 'arn:aws:iam::111111111111:role\/someone-else'\) to the MlPipeline, or list that role in jobRoles/);
+  });
+
+  test('warns when a RoleArn cannot be compared with a pipeline role known only at deploy time', () => {
+    // GIVEN the role the MlPipeline creates, and no jobRoles
+    const stack = newStack();
+    // WHEN
+    matchingPipeline(stack, PipelineDefinition.fromFile(path.join(FIXTURES, 'sdk-callback-emr.json')));
+    // THEN
+    expect(ourWarnings(stack)).toEqual([
+      `fromFile(${path.join(FIXTURES, 'sdk-callback-emr.json')}) step 'Report' (Processing): Arguments.RoleArn '${JOB_ROLE}' cannot be compared with the pipeline role, whose ARN is only known at deploy time; the pipeline role may pass only itself. If it is another role, list it in jobRoles of fromJson/fromFile. [ack: cdk-mlops:pipelineRoleUnverified]`,
+    ]);
   });
 
   test('fails when a register step names another group than the registry, or the pipeline has no registry', () => {
