@@ -21,8 +21,11 @@ actions that do have resource-level permissions, so ``*`` on actions without
 them passes, and ``*`` on the others fails unless allow-listed with a reason.
 
 Resource-based policies (bucket, key, topic, queue, model package group,
-endpoint policies) are out of scope: parliament analyses identity policies;
-those are covered by the cdk-nag packs, checkov and the layers' own tests.
+endpoint policies) are out of scope: parliament analyses identity policies.
+Every policy, identity and resource alike, is also checked against the
+Service Authorization Reference by test/contracts/iam (scripts/test.sh runs
+it before this script); each allow-list entry says why that check accepts
+what parliament flags.
 
 Usage: .venv-reliability/bin/python scripts/parliament-lint.py [templates_dir]
        [--allowlist test/reliability/parliament-allowlist.json]
@@ -334,6 +337,9 @@ def main():
           f"{allowed} allow-listed findings from {len(allowlist) - len(stale)} allow-list entries")
     if by_issue:
         print("parliament-lint: allow-listed by issue: " + ", ".join(f"{k} {v}" for k, v in sorted(by_issue.items())))
+    for entry, n in zip(allowlist, used):
+        if n:
+            print(f"parliament-lint:   {n:4d} x {entry['issue']} {entry.get('actions', ['*'])}")
     for f in failures:
         print(f"  FAIL {f}")
     for e in stale:

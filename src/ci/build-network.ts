@@ -80,10 +80,9 @@ function grantVpcAccess(scope: Construct, grantees: ManagedPolicyGrantee[], netw
         actions: ['ec2:CreateNetworkInterfacePermission'],
         resources: [interfaces],
         conditions: {
-          StringEquals: {
-            'ec2:Subnet': subnets,
-            'ec2:AuthorizedService': 'codebuild.amazonaws.com',
-          },
+          // ec2:Subnet holds subnet ARNs (an ARN-typed key: Arn* operators)
+          ArnEquals: { 'ec2:Subnet': subnets },
+          StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
         },
       }),
     ],

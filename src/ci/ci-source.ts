@@ -161,7 +161,7 @@ class ConnectionSource extends CiSource {
     });
     iam.Grant.addToPrincipal({
       grantee: host.pipelineGrantee,
-      actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
+      actions: useConnectionActions(o.connectionArn),
       resourceArns: [o.connectionArn],
     });
     return {
@@ -179,6 +179,19 @@ class ConnectionSource extends CiSource {
       },
     };
   }
+}
+
+/**
+ * The UseConnection action of the connection's service prefix: a policy's
+ * prefix must match the resource's (codestar-connections ARNs before July
+ * 2024, codeconnections after; AWS CodeConnections user guide, "Identity and
+ * access management"). Both when the ARN is a token.
+ */
+function useConnectionActions(connectionArn: string): string[] {
+  const prefix = Token.isUnresolved(connectionArn) ? undefined : connectionArn.split(':')[2];
+  return prefix === 'codeconnections' || prefix === 'codestar-connections'
+    ? [`${prefix}:UseConnection`]
+    : ['codeconnections:UseConnection', 'codestar-connections:UseConnection'];
 }
 
 class S3Source extends CiSource {

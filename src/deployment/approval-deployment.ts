@@ -544,8 +544,20 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       stateName: 'Already started for this version',
       comment: 'A duplicate approval event: the execution for this version exists (running or finished).',
     });
-    start.addCatch(duplicate, { errors: ['StepFunctions.ExecutionAlreadyExistsException'], resultPath: '$.Duplicate' });
-    start.addRetry({ errors: ['StepFunctions.SdkClientException', 'StepFunctions.StepFunctionsException'], maxAttempts: 3, interval: Duration.seconds(2) });
+    // The optimized integration names errors StepFunctions.<Name>: with the Exception suffix by the
+    // SDK-integration rule, without it in the Developer Guide's nested-workflow example; catch both.
+    start.addCatch(duplicate, {
+      errors: ['StepFunctions.ExecutionAlreadyExistsException', 'StepFunctions.ExecutionAlreadyExists'],
+      resultPath: '$.Duplicate',
+    });
+    // Throttling is unmodeled: it surfaces as the base exception (AWS SDK for Java 1.x name).
+    start.addRetry({
+      errors: ['StepFunctions.AWSStepFunctionsException'],
+      maxAttempts: 3,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     const starterRole = new DeploymentManagedRole(scope, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: 'Starts one deployment per approved model version',

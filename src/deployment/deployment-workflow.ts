@@ -74,11 +74,39 @@ export interface WorkflowContext {
   readonly keepVersions?: number;
 }
 
-const RETRY_THROTTLING: sfn.RetryProps = {
-  errors: ['SageMaker.ThrottlingException'],
-  interval: Duration.seconds(5),
-  maxAttempts: 3,
+/**
+ * SageMaker models no throttling error: Step Functions' SDK integration
+ * reports it, like every error the model does not list, as the SDK's base
+ * exception `SageMaker.SageMakerException` (error names are
+ * `<Prefix>.<Name>Exception`, prefixes as in "Supported AWS SDK service
+ * integrations" of the Step Functions Developer Guide). The base exception
+ * also carries validation errors, so the retry is bounded; backoff with full
+ * jitter spreads the retries of concurrent executions.
+ */
+export const RETRY_SAGEMAKER: sfn.RetryProps = {
+  errors: ['SageMaker.SageMakerException'],
+  interval: Duration.seconds(2),
+  maxAttempts: 5,
   backoffRate: 2,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/**
+ * Application Auto Scaling: throttling is unmodeled too (base exception);
+ * concurrent updates and internal errors are modeled and retryable.
+ */
+export const RETRY_AUTOSCALING: sfn.RetryProps = {
+  errors: [
+    'ApplicationAutoScaling.ApplicationAutoScalingException',
+    'ApplicationAutoScaling.ConcurrentUpdateException',
+    'ApplicationAutoScaling.InternalServiceException',
+  ],
+  interval: Duration.seconds(2),
+  maxAttempts: 5,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: sfn.JitterType.FULL,
 };
 
 function arn(resource: string, account?: string): string {
@@ -139,11 +167,16 @@ export class DeploymentWorkflow {
     }
     body.branch(chain!);
     const failed = new sfn.Fail(s, 'Failed', { stateName: 'Deployment failed', errorPath: '$.Error.Error', causePath: '$.Error.Cause' });
-    body.addCatch(this.notify(s, 'NotifyRejected', 'Notify rejected', 'REJECTED', '$.Error').next(failed), {
-      errors: [REJECTED_ERROR], resultPath: '$.Error',
-    });
+    // Catch only what a nested state can raise: the gate's callback error when
+    // a stage has a gate, the smoke test's Fail state when a stage has one.
+    if (this.ctx.stages.some((st) => st.approvalRequired)) {
+      body.addCatch(this.notify(s, 'NotifyRejected', 'Notify rejected', 'REJECTED', '$.Error').next(failed), {
+        errors: [REJECTED_ERROR], resultPath: '$.Error',
+      });
+    }
     body.addCatch(this.notify(s, 'NotifyRolledBack', 'Notify rolled back', 'ROLLED_BACK', '$.Error').next(failed), {
-      errors: [SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR], resultPath: '$.Error',
+      errors: this.ctx.stages.some((st) => st.smokeTest) ? [SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR] : [SILENT_ROLLBACK_ERROR],
+      resultPath: '$.Error',
     });
     body.addCatch(this.notify(s, 'NotifyFailed', 'Notify failed', 'FAILED', '$.Error').next(failed), {
       errors: ['States.ALL'], resultPath: '$.Error',
@@ -219,6 +252,9 @@ export class DeploymentWorkflow {
         'Status.$': '$.EndpointStatus',
       },
       resultPath: '$.Stage.Existing',
+      // A missing endpoint is a ValidationException, reported as the same base
+      // exception as throttling: retry briefly, then create.
+      retry: { ...RETRY_SAGEMAKER, maxAttempts: 2 },
     });
     const create = this.call(s, 'CreateEndpoint', n('Create endpoint'), 'createEndpoint', {
       'EndpointName': stage.endpointName,
@@ -358,7 +394,7 @@ export class DeploymentWorkflow {
       },
       resultPath: sfn.JsonPath.DISCARD,
     });
-    register.addRetry(RETRY_THROTTLING);
+    register.addRetry(RETRY_AUTOSCALING);
     const policy = new tasks.CallAwsService(s, 'PutScalingPolicy', {
       stateName: n('Put scaling policy'),
       service: 'applicationautoscaling',
@@ -381,7 +417,7 @@ export class DeploymentWorkflow {
       },
       resultPath: sfn.JsonPath.DISCARD,
     });
-    policy.addRetry(RETRY_THROTTLING);
+    policy.addRetry(RETRY_AUTOSCALING);
     return sfn.Chain.start(register).next(policy);
   }
 
@@ -556,7 +592,7 @@ export class DeploymentWorkflow {
 
   private call(s: Construct, id: string, stateName: string, action: string, parameters: Record<string, unknown>,
     iamResources: string[], stage: ResolvedStage,
-    options: { resultSelector?: Record<string, unknown>; resultPath?: string } = {}): tasks.CallAwsService {
+    options: { resultSelector?: Record<string, unknown>; resultPath?: string; retry?: sfn.RetryProps } = {}): tasks.CallAwsService {
     const task = new tasks.CallAwsService(s, id, {
       stateName,
       service: 'sagemaker',
@@ -568,7 +604,7 @@ export class DeploymentWorkflow {
       resultSelector: options.resultSelector,
       resultPath: options.resultPath ?? sfn.JsonPath.DISCARD,
     });
-    task.addRetry(RETRY_THROTTLING);
+    task.addRetry(options.retry ?? RETRY_SAGEMAKER);
     return task;
   }
 }

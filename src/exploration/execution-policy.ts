@@ -19,9 +19,14 @@ export const GROUPS = [
   { id: TRACKING, description: 'MLflow experiment tracking of the domain' },
 ];
 
-/** The actions of SageMaker with MLflow (service prefix sagemaker-mlflow), listed: no service-wide wildcard. */
+/**
+ * The MLflow API actions of a tracking server (service prefix
+ * sagemaker-mlflow), listed: no service-wide wildcard. The Service
+ * Authorization Reference authorizes them on the mlflow-tracking-server
+ * resource type; AccessUI has no resource type (it is granted on `*`).
+ */
 export const MLFLOW_ACTIONS = [
-  'AccessUI', 'CreateExperiment', 'CreateModelVersion', 'CreateRegisteredModel', 'CreateRun', 'DeleteExperiment',
+  'CreateExperiment', 'CreateModelVersion', 'CreateRegisteredModel', 'CreateRun', 'DeleteExperiment',
   'DeleteModelVersion', 'DeleteModelVersionTag', 'DeleteRegisteredModel', 'DeleteRegisteredModelAlias',
   'DeleteRegisteredModelTag', 'DeleteRun', 'DeleteTag', 'DeleteTraceTag', 'DeleteTraces', 'EndTrace',
   'GetDownloadURIForModelVersionArtifacts', 'GetExperiment', 'GetExperimentByName', 'GetLatestModelVersions',
@@ -60,14 +65,32 @@ export function addExecutionStatements(policies: ExplorationManagedPolicies, ctx
   policies.addStatements(JOBS, ...jobStatements(ctx));
   policies.addStatements(ENDPOINTS, ...endpointStatements(ctx));
   if (ctx.tracking) {
-    policies.addStatements(TRACKING,
-      new iam.PolicyStatement({ sid: 'TrackExperiments', actions: MLFLOW_ACTIONS, resources: [ctx.tracking.arn] }),
-      new iam.PolicyStatement({
-        sid: 'OpenTrackingUi',
-        actions: [ctx.tracking.presignedUrlAction, ctx.tracking.describeAction],
-        resources: [ctx.tracking.arn],
-      }));
+    policies.addStatements(TRACKING, ...trackingStatements(ctx.tracking));
   }
+}
+
+/**
+ * MLflow: an MLflow App is called with `sagemaker:CallMlflowAppApi` on the
+ * app, a tracking server with the sagemaker-mlflow actions on the server
+ * (Service Authorization Reference, resource types mlflow-app and
+ * mlflow-tracking-server); the UI needs `sagemaker-mlflow:AccessUI`, which has
+ * no resource type, and a presigned URL of this tracking resource.
+ */
+function trackingStatements(tracking: NonNullable<ExecutionPolicyContext['tracking']>): iam.PolicyStatement[] {
+  const app = tracking.presignedUrlAction === 'sagemaker:CreatePresignedMlflowAppUrl';
+  return [
+    new iam.PolicyStatement({
+      sid: 'TrackExperiments',
+      actions: app ? ['sagemaker:CallMlflowAppApi'] : MLFLOW_ACTIONS,
+      resources: [tracking.arn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'OpenTrackingUi',
+      actions: [tracking.presignedUrlAction, tracking.describeAction],
+      resources: [tracking.arn],
+    }),
+    new iam.PolicyStatement({ sid: 'TrackingUi', actions: ['sagemaker-mlflow:AccessUI'], resources: ['*'] }),
+  ];
 }
 
 function studioStatements(ctx: ExecutionPolicyContext): iam.PolicyStatement[] {
@@ -108,10 +131,10 @@ function jobStatements(ctx: ExecutionPolicyContext): iam.PolicyStatement[] {
       actions: ['sagemaker:CreateTrainingJob', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateHyperParameterTuningJob'],
       resources: jobs,
       conditions: {
-        'Null': { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:OutputKmsKey': 'false' },
+        'Null': { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:OutputKmsKeyArn': 'false' },
         'ForAllValues:StringEquals': { 'sagemaker:VpcSubnets': ctx.subnetIds, 'sagemaker:VpcSecurityGroupIds': [ctx.securityGroupId] },
-        'StringEquals': { 'sagemaker:OutputKmsKey': ctx.keyArn },
-        'StringEqualsIfExists': { 'sagemaker:VolumeKmsKey': ctx.keyArn },
+        'ArnEquals': { 'sagemaker:OutputKmsKeyArn': ctx.keyArn },
+        'ArnEqualsIfExists': { 'sagemaker:VolumeKmsKeyArn': ctx.keyArn },
         'Bool': { 'sagemaker:InterContainerTrafficEncryption': 'true' },
       },
     }),
@@ -203,7 +226,7 @@ function endpointStatements(ctx: ExecutionPolicyContext): iam.PolicyStatement[] 
         'StringEquals': requestTag,
         'Null': { 'sagemaker:InstanceTypes': 'false' },
         'ForAllValues:StringEquals': { 'sagemaker:InstanceTypes': ctx.devEndpointInstanceTypes },
-        'StringEqualsIfExists': { 'sagemaker:VolumeKmsKey': ctx.keyArn },
+        'ArnEqualsIfExists': { 'sagemaker:VolumeKmsKeyArn': ctx.keyArn },
       },
     }),
     new iam.PolicyStatement({

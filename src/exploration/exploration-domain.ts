@@ -243,7 +243,9 @@ abstract class ExplorationDomainBase extends Resource implements IExplorationDom
     if (!this.experimentTrackingArn) {
       return iam.Grant.drop(grantee, 'track experiments (the domain has no experiment tracking)');
     }
-    return iam.Grant.addToPrincipal({ grantee, actions: this._trackingActions, resourceArns: [this.experimentTrackingArn] });
+    // the MLflow UI action has no resource type (Service Authorization Reference): '*'
+    return iam.Grant.addToPrincipal({ grantee, actions: this._trackingActions, resourceArns: [this.experimentTrackingArn] })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker-mlflow:AccessUI'], resourceArns: ['*'] }));
   }
 
   protected arnOf(resource: string, resourceName: string): string {
@@ -567,14 +569,15 @@ function trackingActionsFor(arn: string | undefined, config?: ExperimentTracking
     return [];
   }
   const server = config ? config.presignedUrlAction === 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : arn.includes('mlflow-tracking-server');
-  return [
-    ...MLFLOW_ACTIONS_FOR_GRANT,
-    server ? 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : 'sagemaker:CreatePresignedMlflowAppUrl',
-  ];
+  // an MLflow App is called with sagemaker:CallMlflowAppApi on the app, a tracking server with the
+  // sagemaker-mlflow actions on the server (Service Authorization Reference)
+  return server
+    ? [...MLFLOW_ACTIONS_FOR_GRANT, 'sagemaker:CreatePresignedMlflowTrackingServerUrl']
+    : ['sagemaker:CallMlflowAppApi', 'sagemaker:CreatePresignedMlflowAppUrl'];
 }
 
 const MLFLOW_ACTIONS_FOR_GRANT = [
-  'sagemaker-mlflow:AccessUI', 'sagemaker-mlflow:CreateExperiment', 'sagemaker-mlflow:CreateRun', 'sagemaker-mlflow:LogBatch',
+  'sagemaker-mlflow:CreateExperiment', 'sagemaker-mlflow:CreateRun', 'sagemaker-mlflow:LogBatch',
   'sagemaker-mlflow:LogMetric', 'sagemaker-mlflow:LogParam', 'sagemaker-mlflow:LogModel', 'sagemaker-mlflow:LogInputs',
   'sagemaker-mlflow:SetTag', 'sagemaker-mlflow:UpdateRun', 'sagemaker-mlflow:GetExperiment', 'sagemaker-mlflow:GetExperimentByName',
   'sagemaker-mlflow:GetRun', 'sagemaker-mlflow:GetMetricHistory', 'sagemaker-mlflow:SearchExperiments', 'sagemaker-mlflow:SearchRuns',

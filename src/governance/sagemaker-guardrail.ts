@@ -19,7 +19,7 @@ export interface SageMakerGuardrailProps {
   readonly requireVpc?: boolean;
   /**
    * Deny creating jobs, endpoint configs and notebook instances without a
-   * volume KMS key (`sagemaker:VolumeKmsKey` absent), except when every
+   * volume KMS key (`sagemaker:VolumeKmsKeyArn` absent), except when every
    * instance type has local NVMe storage (which rejects a key), and domains
    * without a home storage key.
    * @default true
@@ -27,7 +27,7 @@ export interface SageMakerGuardrailProps {
   readonly requireVolumeEncryption?: boolean;
   /**
    * Deny creating training, processing, transform and tuning jobs without an
-   * output KMS key (`sagemaker:OutputKmsKey` absent). Note that a processing
+   * output KMS key (`sagemaker:OutputKmsKeyArn` absent). Note that a processing
    * job without outputs has no place for a key and is denied too.
    * @default true
    */
@@ -104,9 +104,11 @@ const sm = (...actions: string[]) => actions.map((a) => `sagemaker:${a}`);
  *   accounts.
  *
  * Condition keys are those of the Service Authorization Reference for
- * SageMaker. Absent keys are handled explicitly: `Null` for required keys,
- * `BoolIfExists` for switches whose default is off, negated string operators
- * for settings whose default is unsafe.
+ * SageMaker, and each deny statement names only actions for which the
+ * reference lists every key it tests (a `Null` test on a key an action never
+ * carries would deny every request). Absent keys are handled explicitly:
+ * `Null` for required keys, `BoolIfExists` for switches whose default is off,
+ * negated string operators for settings whose default is unsafe.
  */
 export class SageMakerGuardrail extends Construct {
   /** The managed policy holding the deny statements. */
@@ -195,21 +197,21 @@ function denySpecs(props: SageMakerGuardrailProps): DenySpec[] {
       sid: 'DenyWithoutVolumeKey',
       actions: sm('CreateTrainingJob', 'CreateProcessingJob', 'CreateTransformJob', 'CreateHyperParameterTuningJob', 'CreateEndpointConfig', 'CreateNotebookInstance'),
       conditions: {
-        'Null': { 'sagemaker:VolumeKmsKey': 'true' },
+        'Null': { 'sagemaker:VolumeKmsKeyArn': 'true' },
         'ForAnyValue:StringNotLike': { 'sagemaker:InstanceTypes': NVME_INSTANCE_PATTERNS },
       },
     });
     specs.push({
       sid: 'DenyDomainWithoutKey',
       actions: sm('CreateDomain'),
-      conditions: { Null: { 'sagemaker:VolumeKmsKey': 'true' } },
+      conditions: { Null: { 'sagemaker:VolumeKmsKeyArn': 'true' } },
     });
   }
   if (on(props.requireOutputEncryption)) {
     specs.push({
       sid: 'DenyWithoutOutputKey',
       actions: sm('CreateTrainingJob', 'CreateProcessingJob', 'CreateTransformJob', 'CreateHyperParameterTuningJob'),
-      conditions: { Null: { 'sagemaker:OutputKmsKey': 'true' } },
+      conditions: { Null: { 'sagemaker:OutputKmsKeyArn': 'true' } },
     });
   }
   if (on(props.requireInterContainerEncryption)) {

@@ -43,6 +43,33 @@ export const PROCESSING_DEFAULTS = {
   maxRuntime: Duration.hours(1),
 };
 
+/** Longest container argument of CreateProcessingJob (botocore: ContainerArgument, max 256). */
+const MAX_CONTAINER_ARGUMENT = 256;
+/** Most container arguments of CreateProcessingJob (botocore: ContainerArguments, max 100). */
+const MAX_CONTAINER_ARGUMENTS = 100;
+
+/**
+ * The capture columns as container arguments: `--capture-columns a,b,...`
+ * repeated, each list at most 256 characters (an environment value is limited
+ * to 256 characters in all, too short for a wide schema); the drift check
+ * joins repeated options.
+ */
+export function captureColumnArguments(columns: string[]): string[] {
+  const args: string[] = [];
+  let chunk = '';
+  for (const column of columns) {
+    if (chunk && chunk.length + 1 + column.length > MAX_CONTAINER_ARGUMENT) {
+      args.push('--capture-columns', chunk);
+      chunk = '';
+    }
+    chunk = chunk ? `${chunk},${column}` : column;
+  }
+  if (chunk) {
+    args.push('--capture-columns', chunk);
+  }
+  return args;
+}
+
 /** Validate the processing engine's options into the monitor's validator. */
 export function validateProcessingOptions(o: ProcessingDriftEngineOptions, ctx: EngineContext): void {
   const v = ctx.validator;
@@ -77,6 +104,22 @@ export function validateProcessingOptions(o: ProcessingDriftEngineOptions, ctx: 
   if (o.volumeSizeGiB !== undefined) {
     v.check(!Number.isInteger(o.volumeSizeGiB) || o.volumeSizeGiB < 1 || o.volumeSizeGiB > 16384, {
       prop: 'engine.volumeSizeGiB', value: o.volumeSizeGiB, allowed: 'an integer from 1 to 16384', fix: 'size the volume for one window of captured data per instance.',
+    });
+  }
+  if (o.captureColumns !== undefined) {
+    const bad = o.captureColumns.filter((c) => Token.isUnresolved(c) || c.trim() !== c || c === '' || c.includes(',') || c.length > MAX_CONTAINER_ARGUMENT);
+    v.check(bad.length > 0, {
+      prop: 'engine.captureColumns',
+      value: bad,
+      allowed: `literal column names without commas or surrounding spaces, 1 to ${MAX_CONTAINER_ARGUMENT} characters`,
+      fix: 'name each captured column as the capture records it, `_` for a column to ignore.',
+    });
+    const count = bad.length === 0 ? captureColumnArguments(o.captureColumns).length : 0;
+    v.check(count > MAX_CONTAINER_ARGUMENTS, {
+      prop: 'engine.captureColumns',
+      value: `${o.captureColumns.length} columns (${o.captureColumns.join(',').length} characters)`,
+      allowed: `what fits in ${MAX_CONTAINER_ARGUMENTS / 2} container arguments of ${MAX_CONTAINER_ARGUMENT} characters (CreateProcessingJob limits)`,
+      fix: 'capture only the columns the baseline needs, or shorten the names.',
     });
   }
   if (o.instanceType !== undefined) {
@@ -221,9 +264,8 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     DRIFT_NO_FAIL_ON_VIOLATION: 'true',
     DRIFT_WORKERS: '0',
   };
-  if (o.captureColumns && o.captureColumns.length > 0) {
-    environment.DRIFT_CAPTURE_COLUMNS = o.captureColumns.join(',');
-  }
+  // Scan modes (check, summarize) take the capture columns as container arguments.
+  const scanArguments = o.captureColumns && o.captureColumns.length > 0 ? captureColumnArguments(o.captureColumns) : [];
   const registry = baseline.modelRegistry;
   const staticInputs = [s3Input('code', code.s3ObjectUrl, '/opt/ml/processing/input/code', 'FullyReplicated')];
   const baselineInput = (uri: string) => s3Input('baseline', uri, '/opt/ml/processing/input/baseline', 'FullyReplicated');
@@ -250,7 +292,11 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   const job = (mode: string, count: number, inputs: string, outputUri: string, outputPath: string, env: { [k: string]: string }) => ({
     ProcessingJobName: `{% '${JOB_PREFIX}${mode[0]}-' & $uuid() %}`,
     RoleArn: jobRole.roleArn,
-    AppSpecification: { ImageUri: imageUri, ContainerEntrypoint: ['python3', '-c', LAUNCHER, mode] },
+    AppSpecification: {
+      ImageUri: imageUri,
+      ContainerEntrypoint: ['python3', '-c', LAUNCHER, mode],
+      ...(mode !== 'merge' && scanArguments.length > 0 ? { ContainerArguments: scanArguments } : {}),
+    },
     ProcessingResources: { ClusterConfig: cluster(count) },
     ProcessingInputs: `{% ${inputs} %}`,
     ProcessingOutputConfig: {
@@ -261,7 +307,11 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     NetworkConfig: network,
     StoppingCondition: stopping,
   });
-  const retry = [{ ErrorEquals: ['SageMaker.AmazonSageMakerException', 'ThrottlingException'], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2 }];
+  // The optimized SageMaker integration reports unmodeled errors, throttling among them, as
+  // SageMaker.AmazonSageMakerException (Step Functions Developer Guide, "Manage SageMaker with Step Functions").
+  const retry = [{
+    ErrorEquals: ['SageMaker.AmazonSageMakerException'], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 300, JitterStrategy: 'FULL',
+  }];
   const windowEnv = { ...environment, DRIFT_WINDOW_START: '{% $windowStart %}', DRIFT_WINDOW_END: '{% $windowEnd %}' };
   const states: { [name: string]: any } = {
     Window: {

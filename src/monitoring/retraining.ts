@@ -150,7 +150,15 @@ export function buildRetraining(scope: Construct, props: RetrainingProps): Retra
         },
         ResultSelector: { 'executionArn.$': '$.PipelineExecutionArn' },
         ResultPath: '$.retraining',
-        Retry: [{ ErrorEquals: ['SageMaker.SageMakerException', 'SageMaker.ResourceLimitExceededException'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 }],
+        // Throttling is unmodeled in SageMaker: the SDK integration reports the base exception.
+        Retry: [{
+          ErrorEquals: ['SageMaker.SageMakerException', 'SageMaker.ResourceLimitExceededException'],
+          IntervalSeconds: 10,
+          MaxAttempts: 3,
+          BackoffRate: 2,
+          MaxDelaySeconds: 120,
+          JitterStrategy: 'FULL',
+        }],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReleaseAfterFailure' }],
         Next: 'NotifyStarted',
       },

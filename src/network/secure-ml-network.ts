@@ -305,7 +305,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
       }
       endpoint.addToPolicy(new iam.PolicyStatement({
         sid: `ReadSharedBucket${this.readableBuckets.size}`,
-        principals: [new iam.AnyPrincipal()],
+        principals: [new iam.StarPrincipal()],
         actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:GetBucketLocation'],
         resources: [bucket.bucketArn, bucket.arnForObjects('*')],
       }));
@@ -433,7 +433,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     });
     endpoint.addToPolicy(new iam.PolicyStatement({
       sid: 'BucketsOfTrustedAccounts',
-      principals: [new iam.AnyPrincipal()],
+      principals: [new iam.StarPrincipal()],
       actions: ['s3:*'],
       resources: ['*'],
       conditions: { StringEquals: { 's3:ResourceAccount': this.accountIds } },
@@ -441,27 +441,32 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     if (this.organizationId) {
       endpoint.addToPolicy(new iam.PolicyStatement({
         sid: 'BucketsOfTrustedOrganization',
-        principals: [new iam.AnyPrincipal()],
+        principals: [new iam.StarPrincipal()],
         actions: ['s3:*'],
         resources: ['*'],
-        conditions: { StringEquals: { 's3:ResourceOrgID': this.organizationId } },
+        conditions: { StringEquals: { 'aws:ResourceOrgID': this.organizationId } },
       }));
     }
     // ECR keeps image layers in an AWS-owned bucket: without this, image pulls
     // through the ECR endpoints fail (SageMaker jobs, Studio images, endpoints).
     endpoint.addToPolicy(new iam.PolicyStatement({
       sid: 'EcrImageLayers',
-      principals: [new iam.AnyPrincipal()],
+      principals: [new iam.StarPrincipal()],
       actions: ['s3:GetObject'],
       resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
     }));
     return endpoint;
   }
 
+  /**
+   * Endpoint policies name their principal as "*" (the form of AWS's default
+   * endpoint policy; gateway endpoints accept no other) and narrow it by
+   * condition.
+   */
   private principalStatements(action: string): iam.PolicyStatement[] {
     const statements = [new iam.PolicyStatement({
       sid: 'PrincipalsOfTrustedAccounts',
-      principals: [new iam.AnyPrincipal()],
+      principals: [new iam.StarPrincipal()],
       actions: [action],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:PrincipalAccount': this.accountIds } },
@@ -469,7 +474,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     if (this.organizationId) {
       statements.push(new iam.PolicyStatement({
         sid: 'PrincipalsOfTrustedOrganization',
-        principals: [new iam.AnyPrincipal()],
+        principals: [new iam.StarPrincipal()],
         actions: [action],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:PrincipalOrgID': this.organizationId } },

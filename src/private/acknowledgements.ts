@@ -228,7 +228,7 @@ export const ACKNOWLEDGEMENTS = {
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'sagemaker:List* calls, ecr:GetAuthorizationToken, the EC2 Describe* calls SageMaker makes to place jobs in the VPC and cloudwatch:PutMetricData (limited to the /aws/sagemaker/ namespaces by condition) support no resource-level permissions (Service Authorization Reference); every other statement names its resources.',
+        reason: 'sagemaker:List* calls, ecr:GetAuthorizationToken, sagemaker-mlflow:AccessUI (the MLflow UI; the presigned URL that opens it is scoped to the domain\'s tracking resource), the EC2 Describe* calls SageMaker makes to place jobs in the VPC and cloudwatch:PutMetricData (limited to the /aws/sagemaker/ namespaces by condition) support no resource-level permissions (Service Authorization Reference); every other statement names its resources.',
       },
     ],
     checkov: [],

@@ -50,10 +50,12 @@ export function allowLogsToUseKey(key: kms.IKey): void {
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchLogsOfThisAccount',
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    // kms:Describe* is left out: DescribeKey carries no encryption context, so the condition never holds for it;
+    // the encryption context key is String-typed (Service Authorization Reference): StringLike
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
     resources: ['*'],
     conditions: {
-      ArnLike: {
+      StringLike: {
         'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
       },
     },

@@ -177,9 +177,9 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
   }
 
   public grantRegister(grantee: iam.IGrantable): iam.Grant {
-    return this.grantOnGroupAndVersions(grantee,
-      ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'],
-      ['sagemaker:CreateModelPackage', 'sagemaker:AddTags']);
+    // CreateModelPackage is authorized on the new version (model-package/<group>/<n>), not on the group
+    // (Service Authorization Reference)
+    return this.grantOnGroupAndVersions(grantee, READ_GROUP, ['sagemaker:CreateModelPackage', 'sagemaker:AddTags']);
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { deploymentStack } from './fixtures';
-import { definitions, execute, FakeAccount, StateMachine } from './workflow-harness';
+import { answerTask, definitions, execute, FakeAccount, StateMachine } from './workflow-harness';
 import { TrafficShift } from '../../src/deployment';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
@@ -219,15 +219,15 @@ describe('ApprovalDeployment workflow (executed with aws-local-stepfunctions)', 
     const runStarter = (e: any) => new StateMachine(starter, { validationOptions: { checkArn: false } }).run(e, {
       overrides: {
         taskResourceLocalHandlers: {
-          'Start deployment once per version': (input: any) => {
+          'Start deployment once per version': (input: any) => answerTask('arn:aws:states:::states:startExecution', () => {
             if (started.has(input.Name)) {
               const err = new Error(`Execution Already Exists: '${input.Name}'`);
               err.name = 'StepFunctions.ExecutionAlreadyExistsException';
               throw err;
             }
             started.set(input.Name, input.Input);
-            return { ExecutionArn: `arn:aws:states:us-east-1:111111111111:execution:deploy:${input.Name}` };
-          },
+            return { ExecutionArn: `arn:aws:states:us-east-1:111111111111:execution:deploy:${input.Name}`, StartDate: '2026-11-27T01:00:00Z' };
+          }, input),
         },
       },
     }).result;

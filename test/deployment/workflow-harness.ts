@@ -5,13 +5,16 @@
  */
 import { Stack } from 'aws-cdk-lib';
 
-import { ACCOUNT, REGION, StateMachine, render, stateMachineDefinitions } from '../harness/stepfunctions';
+import { ACCOUNT, REGION, StateMachine, answerTask, render, stateMachineDefinitions, verifyMockedAnswers } from '../harness/stepfunctions';
 
-export { ACCOUNT, REGION, StateMachine, render };
+export { ACCOUNT, REGION, StateMachine, answerTask, render };
+
+// Every answer the fake account gives is checked against botocore after each test file.
+verifyMockedAnswers();
 
 /** The definitions of every state machine of a stack, by logical id. */
 export function definitions(stack: Stack): Record<string, any> {
-  return stateMachineDefinitions(stack);
+  return stateMachineDefinitions(stack, { typed: true });
 }
 
 /** Every state of a definition, nested branches included, by name. */
@@ -60,6 +63,7 @@ export class FakeAccount {
   /** Polls before an endpoint reaches its final state. */
   public pollsUntilDone = 1;
   private polls = 0;
+  private clock = 0;
 
   public handle(resource: string, input: any): any {
     const action = resource.replace(/^arn:aws:states:::/, '');
@@ -78,8 +82,8 @@ export class FakeAccount {
         this.models.push(input.ModelName);
         return { ModelArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model/${input.ModelName}` };
       case 'aws-sdk:sagemaker:createEndpointConfig':
-        this.configs.push(JSON.parse(JSON.stringify(input)));
-        return { EndpointConfigArn: 'x' };
+        this.configs.push({ ...JSON.parse(JSON.stringify(input)), CreationTime: this.now() });
+        return { EndpointConfigArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint-config/${input.EndpointConfigName.toLowerCase()}` };
       case 'aws-sdk:sagemaker:describeEndpoint': {
         const e = this.endpoints.get(input.EndpointName);
         if (!e) {
@@ -94,6 +98,8 @@ export class FakeAccount {
           EndpointArn: this.arn(input.EndpointName),
           EndpointConfigName: e.config,
           EndpointStatus: e.status,
+          CreationTime: '2026-11-27T00:00:00Z',
+          LastModifiedTime: this.now(),
         };
       }
       case 'aws-sdk:sagemaker:createEndpoint':
@@ -132,6 +138,7 @@ export class FakeAccount {
             .map((c) => ({
               EndpointConfigName: c.EndpointConfigName,
               EndpointConfigArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint-config/${c.EndpointConfigName}`,
+              CreationTime: c.CreationTime ?? '2026-11-27T00:00:00Z',
             })),
         };
       case 'aws-sdk:sagemaker:deleteEndpointConfig':
@@ -157,8 +164,12 @@ export class FakeAccount {
         }
         return { ContentType: 'application/json', Body: '{"score":0.4}' };
       case 'aws-sdk:applicationautoscaling:registerScalableTarget':
+        return { ScalableTargetARN: `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/056f1c0b3e5e4e2a9c3b2f7d1e0a9b8c` };
       case 'aws-sdk:applicationautoscaling:putScalingPolicy':
-        return {};
+        return {
+          PolicyARN: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:056f1c0b-3e5e-4e2a-9c3b-2f7d1e0a9b8c:resource/SageMaker/${input.ResourceId}:policyName/${input.PolicyName}`,
+          Alarms: [],
+        };
       default:
         throw new Error(`unexpected task resource ${resource}`);
     }
@@ -167,6 +178,12 @@ export class FakeAccount {
   /** Put an endpoint in place as if deployed earlier. */
   public existing(name: string, config: string, tags: Record<string, string> = {}): void {
     this.endpoints.set(name, { config, status: 'InService', tags });
+  }
+
+  /** A later time on every call (SageMaker timestamps), ISO-8601. */
+  private now(): string {
+    this.clock++;
+    return new Date(Date.UTC(2026, 10, 27, 1, 0, this.clock)).toISOString();
   }
 
   private arn(name: string): string {
@@ -182,7 +199,7 @@ export async function execute(definition: any, input: any, account: FakeAccount,
   const retries: Record<string, number> = {};
   for (const [name, state] of Object.entries<any>(states)) {
     if (state.Type === 'Task') {
-      handlers[name] = (i: any) => account.handle(state.Resource, i);
+      handlers[name] = (i: any) => answerTask(state.Resource, () => account.handle(state.Resource, i), i);
       retries[name] = 0;
     }
     if (state.Type === 'Wait') {

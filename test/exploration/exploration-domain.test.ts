@@ -220,13 +220,13 @@ describe('ExplorationDomain', () => {
       expect(jobs.Action).toEqual(['sagemaker:CreateTrainingJob', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateHyperParameterTuningJob']);
       const keyArn = { 'Fn::GetAtt': [expect.stringMatching(/^DomainKey/), 'Arn'] };
       expect(jobs.Condition).toEqual({
-        'Null': { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:OutputKmsKey': 'false' },
+        'Null': { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:OutputKmsKeyArn': 'false' },
         'ForAllValues:StringEquals': {
           'sagemaker:VpcSubnets': stack.resolve(network.subnetIds),
           'sagemaker:VpcSecurityGroupIds': [stack.resolve(network.workloadSecurityGroup.securityGroupId)],
         },
-        'StringEquals': { 'sagemaker:OutputKmsKey': keyArn },
-        'StringEqualsIfExists': { 'sagemaker:VolumeKmsKey': keyArn },
+        'ArnEquals': { 'sagemaker:OutputKmsKeyArn': keyArn },
+        'ArnEqualsIfExists': { 'sagemaker:VolumeKmsKeyArn': keyArn },
         'Bool': { 'sagemaker:InterContainerTrafficEncryption': 'true' },
       });
       expect(statement(template, 'PassExecutionRole1').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
@@ -242,7 +242,7 @@ describe('ExplorationDomain', () => {
         'StringEquals': { 'aws:RequestTag/team:stage': 'sandbox' },
         'Null': { 'sagemaker:InstanceTypes': 'false' },
         'ForAllValues:StringEquals': { 'sagemaker:InstanceTypes': ['ml.m5.large'] },
-        'StringEqualsIfExists': { 'sagemaker:VolumeKmsKey': expect.anything() },
+        'ArnEqualsIfExists': { 'sagemaker:VolumeKmsKeyArn': { 'Fn::GetAtt': [expect.stringMatching(/^DomainKey/), 'Arn'] } },
       });
       expect(statement(template, 'DevEndpointsCreate').Condition).toEqual({ StringEquals: { 'aws:RequestTag/team:stage': 'sandbox' } });
       const use = statement(template, 'DevEndpointsUse');
@@ -340,10 +340,12 @@ describe('ExplorationDomain', () => {
         UpdateReplacePolicy: 'Retain',
       });
       expect(stack.resolve(domain.experimentTrackingArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DomainMlflowApp/), 'Arn'] });
-      const track = statement(template, 'TrackExperiments');
-      expect(track.Action).toContain('sagemaker-mlflow:LogMetric');
-      expect(track.Action.some((a: string) => a.endsWith(':*'))).toBe(false);
+      // an MLflow App's API is authorized with sagemaker:CallMlflowAppApi on the app (Service Authorization Reference)
+      expect(statement(template, 'TrackExperiments')).toEqual(expect.objectContaining({
+        Action: 'sagemaker:CallMlflowAppApi', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DomainMlflowApp/), 'Arn'] },
+      }));
       expect(statement(template, 'OpenTrackingUi').Action).toEqual(['sagemaker:CreatePresignedMlflowAppUrl', 'sagemaker:DescribeMlflowApp']);
+      expect(statement(template, 'TrackingUi')).toEqual(expect.objectContaining({ Action: 'sagemaker-mlflow:AccessUI', Resource: '*' }));
     });
 
     test('offers the MLflow tracking server as an opt-in, with automatic registration into the given registry', () => {
@@ -369,6 +371,10 @@ describe('ExplorationDomain', () => {
       expect(JSON.stringify(artifactPolicy.Properties.PolicyDocument)).toContain('sagemaker:CreateModelPackage');
       expect(JSON.stringify(artifactPolicy.Properties.PolicyDocument)).toContain(':model-package/churn/*');
       expect(statement(template, 'OpenTrackingUi').Action).toEqual(['sagemaker:CreatePresignedMlflowTrackingServerUrl', 'sagemaker:DescribeMlflowTrackingServer']);
+      const track = statement(template, 'TrackExperiments');
+      expect(track.Action).toContain('sagemaker-mlflow:LogMetric');
+      expect(track.Action).not.toContain('sagemaker-mlflow:AccessUI');
+      expect(track.Action.some((a: string) => a.endsWith(':*'))).toBe(false);
     });
 
     test('can be left out', () => {
@@ -479,6 +485,7 @@ describe('ExplorationDomain', () => {
       expect(doc).toContain(':user-profile/d-abcdefghijkl/alice');
       expect(doc).toContain('sagemaker:ListUserProfiles');
       expect(doc).toContain('sagemaker:CreatePresignedMlflowAppUrl');
+      expect(doc).toContain('sagemaker:CallMlflowAppApi');
       expect(doc).toContain('mlflow-app/app-abc');
     });
 

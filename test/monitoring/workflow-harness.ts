@@ -4,9 +4,12 @@
  */
 import { Stack } from 'aws-cdk-lib';
 
-import { ACCOUNT, REGION, StateMachine, render, stateMachineDefinitions } from '../harness/stepfunctions';
+import { ACCOUNT, REGION, StateMachine, answerTask, render, stateMachineDefinitions, verifyMockedAnswers } from '../harness/stepfunctions';
 
 export { ACCOUNT, REGION, StateMachine, render };
+
+// Every answer the fake account gives is checked against botocore after each test file.
+verifyMockedAnswers();
 
 /** The definition of the state machine whose logical id contains `match`. */
 export function definition(stack: Stack, match: string): any {
@@ -66,7 +69,12 @@ export class FakeAccount {
         if (!status) {
           throw new AwsError('Sfn.ExecutionDoesNotExistException', `Execution Does Not Exist: '${input.ExecutionArn}'`);
         }
-        return { ExecutionArn: input.ExecutionArn, Status: status };
+        return {
+          ExecutionArn: input.ExecutionArn,
+          StateMachineArn: input.ExecutionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
+          Status: status,
+          StartDate: '2026-11-27T00:00:00Z',
+        };
       }
       case 'aws-sdk:sagemaker:startPipelineExecution':
         if (this.failPipelineStart) {
@@ -118,7 +126,7 @@ export async function execute(def: any, input: any, account: FakeAccount, execut
     if (state.Type === 'Task') {
       handlers[name] = (i: any) => {
         onTask?.(name);
-        return account.handle(state.Resource, i);
+        return answerTask(state.Resource, () => account.handle(state.Resource, i), i);
       };
       retries[name] = 0;
     }

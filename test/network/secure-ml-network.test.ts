@@ -4,8 +4,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { MlEndpointService, SecureMlNetwork } from '../../src';
 import { expectCompliant, testApp } from '../harness/compliance';
-import { isAllowed, resolveIntrinsics } from '../harness/policy-sim';
+import { isAllowed, PolicyDocument } from '../harness/iam-simulator';
 import { expectStatefulRetained } from '../harness/stateful';
+import { TemplateResolver } from '../harness/template-resolve';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -15,6 +16,38 @@ const AZ_CONTEXT = { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]:
 
 function envStack(app: App = testApp(AZ_CONTEXT), id = 'Net'): Stack {
   return new Stack(app, id, { env: { account: ACCOUNT, region: REGION } });
+}
+
+/** A workload role of this account whose own policies allow all of S3. */
+const WORKLOAD = `arn:aws:iam::${ACCOUNT}:role/training-job`;
+
+/** The resolved policy of the network's S3 gateway endpoint. */
+function gatewayPolicy(template: Template): PolicyDocument {
+  const gateway = Object.values<any>(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }))[0];
+  return new TemplateResolver(template.toJSON(), { account: ACCOUNT, region: REGION }).resolve(gateway.Properties.PolicyDocument) as PolicyDocument;
+}
+
+/**
+ * An S3 request of the workload role through the gateway endpoint, to a
+ * bucket whose owner allows the role (bucket policy when cross-account): the
+ * IAM simulator's answer then depends on the endpoint policy alone.
+ */
+async function throughGateway(policy: PolicyDocument, action: string, resource: string, owner: string,
+  context: Record<string, string> = {}): Promise<boolean> {
+  const bucket = resource.split('/')[0];
+  return isAllowed({
+    action,
+    resource,
+    resourceAccount: owner,
+    principal: WORKLOAD,
+    identityPolicies: { workload: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } },
+    resourcePolicy: owner === ACCOUNT ? undefined : {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: WORKLOAD }, Action: 's3:*', Resource: [bucket, `${bucket}/*`] }],
+    },
+    vpcEndpointPolicies: { gateway: policy },
+    context: { 's3:ResourceAccount': owner, ...context },
+  });
 }
 
 function endpointServiceNames(template: Template): string[] {
@@ -82,7 +115,7 @@ describe('SecureMlNetwork with defaults', () => {
       expect(statements).toHaveLength(1);
       expect(statements[0]).toEqual(expect.objectContaining({
         Effect: 'Allow',
-        Principal: { AWS: '*' },
+        Principal: '*',
         Resource: '*',
         Condition: { StringEquals: { 'aws:PrincipalAccount': [ACCOUNT] } },
       }));
@@ -162,35 +195,33 @@ describe('S3 gateway endpoint policy', () => {
   network.allowS3BucketRead(shared); // idempotent
   const template = Template.fromStack(stack);
   const gateway = Object.values<any>(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }))[0];
-  const policy = resolveIntrinsics(gateway.Properties.PolicyDocument, { 'AWS::Partition': 'aws' });
-  const get = (bucket: string, key: string, owner: string) => ({
-    action: 's3:GetObject', resource: `arn:aws:s3:::${bucket}/${key}`, context: { 's3:ResourceAccount': owner },
-  });
+  const policy = gatewayPolicy(template);
+  const get = (bucket: string, key: string, owner: string, action = 's3:GetObject') => throughGateway(policy, action, `arn:aws:s3:::${bucket}/${key}`, owner);
 
   test('is attached to the workload route tables', () => {
     expect(gateway.Properties.ServiceName).toEqual({ 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] });
     expect(gateway.Properties.RouteTableIds).toHaveLength(2);
   });
 
-  test('ECR image pulls work: the AWS-owned layer bucket of the region is readable', () => {
-    expect(isAllowed(policy, get(`prod-${REGION}-starport-layer-bucket`, 'sha256/abc', '999999999999'))).toBe(true);
+  test('ECR image pulls work: the AWS-owned layer bucket of the region is readable', async () => {
+    expect(await get(`prod-${REGION}-starport-layer-bucket`, 'sha256/abc', '999999999999')).toBe(true);
     // ... but only GetObject, and only the layer bucket of this region
-    expect(isAllowed(policy, { ...get(`prod-${REGION}-starport-layer-bucket`, 'x', '999999999999'), action: 's3:PutObject' })).toBe(false);
-    expect(isAllowed(policy, get('prod-us-east-1-starport-layer-bucket', 'x', '999999999999'))).toBe(false);
+    expect(await get(`prod-${REGION}-starport-layer-bucket`, 'x', '999999999999', 's3:PutObject')).toBe(false);
+    expect(await get('prod-us-east-1-starport-layer-bucket', 'x', '999999999999')).toBe(false);
   });
 
-  test('buckets of this and trusted accounts are reachable; others are not', () => {
-    expect(isAllowed(policy, get('my-data', 'train.csv', ACCOUNT))).toBe(true);
-    expect(isAllowed(policy, { ...get('my-data', 'out.csv', ACCOUNT), action: 's3:PutObject' })).toBe(true);
-    expect(isAllowed(policy, get('prod-data', 'x', '222222222222'))).toBe(true);
-    expect(isAllowed(policy, get('someone-elses', 'x', '333333333333'))).toBe(false);
+  test('buckets of this and trusted accounts are reachable; others are not', async () => {
+    expect(await get('my-data', 'train.csv', ACCOUNT)).toBe(true);
+    expect(await get('my-data', 'out.csv', ACCOUNT, 's3:PutObject')).toBe(true);
+    expect(await get('prod-data', 'x', '222222222222')).toBe(true);
+    expect(await get('someone-elses', 'x', '333333333333')).toBe(false);
   });
 
-  test('allowS3BucketRead admits read-only access to a named shared bucket once', () => {
-    expect(isAllowed(policy, get('tooling-model-artifacts', 'model.tar.gz', '444444444444'))).toBe(true);
-    expect(isAllowed(policy, { action: 's3:ListBucket', resource: 'arn:aws:s3:::tooling-model-artifacts', context: { 's3:ResourceAccount': '444444444444' } })).toBe(true);
-    expect(isAllowed(policy, { ...get('tooling-model-artifacts', 'x', '444444444444'), action: 's3:PutObject' })).toBe(false);
-    expect(policy.Statement.filter((s: any) => String(s.Sid).startsWith('ReadSharedBucket'))).toHaveLength(1);
+  test('allowS3BucketRead admits read-only access to a named shared bucket once', async () => {
+    expect(await get('tooling-model-artifacts', 'model.tar.gz', '444444444444')).toBe(true);
+    expect(await throughGateway(policy, 's3:ListBucket', 'arn:aws:s3:::tooling-model-artifacts', '444444444444')).toBe(true);
+    expect(await get('tooling-model-artifacts', 'x', '444444444444', 's3:PutObject')).toBe(false);
+    expect((policy.Statement as any[]).filter((s: any) => String(s.Sid).startsWith('ReadSharedBucket'))).toHaveLength(1);
   });
 
   test('trusted accounts are admitted by interface endpoint policies too', () => {
@@ -240,8 +271,17 @@ describe('endpoint registration', () => {
     });
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Condition: { StringEquals: { 's3:ResourceOrgID': 'o-abc123def4' } } })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-abc123def4' } } })]) },
     });
+  });
+
+  test('the gateway admits buckets of any account of the organization, and no other', async () => {
+    const stack = envStack();
+    new SecureMlNetwork(stack, 'Network', { organizationId: 'o-abc123def4' });
+    const policy = gatewayPolicy(Template.fromStack(stack));
+    const bucket = 'arn:aws:s3:::org-data/train.csv';
+    expect(await throughGateway(policy, 's3:GetObject', bucket, '333333333333', { 'aws:ResourceOrgID': 'o-abc123def4' })).toBe(true);
+    expect(await throughGateway(policy, 's3:GetObject', bucket, '333333333333', { 'aws:ResourceOrgID': 'o-zzzzzzzzzz' })).toBe(false);
   });
 });
 

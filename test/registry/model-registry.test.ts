@@ -296,8 +296,9 @@ describe('ModelRegistry', () => {
     test('grantRegister: create versions in this group only', () => {
       const stack = newStack();
       const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'churn-models' });
+      // CreateModelPackage is authorized on the version it creates (Service Authorization Reference: model-package)
       expect(grantTo(registry, stack, 'grantRegister')).toEqual([
-        { Effect: 'Allow', Action: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'], Resource: groupArn(stack, registry) },
+        { Effect: 'Allow', Action: 'sagemaker:DescribeModelPackageGroup', Resource: groupArn(stack, registry) },
         { Effect: 'Allow', Action: ['sagemaker:CreateModelPackage', 'sagemaker:AddTags'], Resource: pkg('churn-models') },
       ]);
     });

@@ -92,6 +92,17 @@ def _csv_list(text: str) -> List[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+class _ContinuedList(argparse.Action):
+    """A list option that may be repeated (each value is limited in length where it is passed, e.g. a
+    container argument): repeats continue the list; the command line replaces the environment's value."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        seen = "_given_" + self.dest
+        before = getattr(namespace, self.dest) if getattr(namespace, seen, False) else []
+        setattr(namespace, seen, True)
+        setattr(namespace, self.dest, list(before) + list(values))
+
+
 def _optional_float(text: str) -> Optional[float]:
     return None if str(text).strip().lower() in ("", "none", "off") else float(text)
 
@@ -99,7 +110,8 @@ def _optional_float(text: str) -> Optional[float]:
 def _scan_options(p) -> None:
     _opt(p, "--baseline", "baseline file, or a directory holding exactly one .json", default=PROCESSING + "/input/baseline")
     _opt(p, "--capture", "data-capture directory (searched recursively) or file", default=PROCESSING + "/input/capture")
-    _opt(p, "--capture-columns", "comma-separated names of every captured column, if they differ from the baseline features", type=_csv_list)
+    _opt(p, "--capture-columns", "comma-separated names of every captured column, if they differ from the baseline features; "
+         "repeat to continue the list", type=_csv_list, action=_ContinuedList)
     _opt(p, "--window-start", "ignore records with inferenceTime before this UTC time (inclusive bound)", default="")
     _opt(p, "--window-end", "ignore records with inferenceTime at or after this UTC time", default="")
     _opt(p, "--workers", "processes to scan with (0 = one per CPU)", type=int, default=1)

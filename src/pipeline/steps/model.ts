@@ -8,7 +8,7 @@ import { PipelineValue } from '../values';
 import type { DriftBaselineStep } from './drift-baseline';
 import { defaultOutputUri } from './processing-args';
 import { compact } from './render-util';
-import { CacheableStepProps, PipelineStep } from './step';
+import { CacheableStepProps, PipelineStep, RetryExceptionType } from './step';
 
 /** Approval status of a newly registered model version. */
 export enum ModelApprovalStatus {
@@ -161,6 +161,11 @@ export class RegisterModelStep extends PipelineStep {
   }
 
   /** @internal */
+  protected _retryExceptions(): RetryExceptionType[] {
+    return PipelineStep._serviceRetryExceptions();
+  }
+
+  /** @internal */
   protected _renderBody(ctx: RenderContext): any {
     const registry = this.props.registry ?? ctx.registry;
     if (!registry) {
@@ -174,7 +179,6 @@ export class RegisterModelStep extends PipelineStep {
       ctx.registries.push(registry);
     }
     const p = this.props;
-    const retries = p.retryPolicies;
     const baseline = p.driftBaseline;
     const withBaseline = (files: ModelQualityFiles | undefined): ModelQualityFiles | undefined => baseline
       ? { ...files, modelDataQualityStatistics: files?.modelDataQualityStatistics ?? { s3Uri: baseline.baselineUri } }
@@ -200,8 +204,9 @@ export class RegisterModelStep extends PipelineStep {
         ModelMetrics: renderQualityFiles(ctx, withBaseline(p.modelMetrics), false),
         DriftCheckBaselines: renderQualityFiles(ctx, withBaseline(p.driftCheckBaselines), true),
         ModelPackageDescription: p.modelPackageDescription?._render(ctx),
+        // Validate the model package (the CreateModelPackage default, written as the SageMaker Python SDK writes it).
+        SkipModelValidation: 'None',
       }),
-      ...(retries && retries.length > 0 ? { RetryPolicies: retries.map((r) => r._render(ctx)) } : {}),
     };
   }
 }
@@ -241,18 +246,23 @@ export class CreateModelStep extends PipelineStep {
   }
 
   /** @internal */
+  protected _retryExceptions(): RetryExceptionType[] {
+    return PipelineStep._serviceRetryExceptions();
+  }
+
+  /** @internal */
   protected _renderBody(ctx: RenderContext): any {
     ctx.jobKinds.add(JobKind.MODEL);
     const security = resolveJobSecurity(ctx, this.props.security, true);
-    const retries = (this.props.retryPolicies ?? []);
     return {
       Arguments: compact({
+        // The model name prefix, so the role can be scoped to this pipeline's models.
+        ModelName: ctx.jobName(this.stepName, JobKind.MODEL),
         ExecutionRoleArn: ctx.roleArn,
         PrimaryContainer: { Image: this.props.image._render(ctx), ModelDataUrl: this.props.modelDataUrl._render(ctx) },
         EnableNetworkIsolation: security.networkIsolation,
         VpcConfig: security.vpcConfig,
       }),
-      ...(retries.length > 0 ? { RetryPolicies: retries.map((r) => r._render(ctx)) } : {}),
     };
   }
 }
@@ -317,7 +327,7 @@ export class TransformStep extends PipelineStep {
     const security = resolveJobSecurity(ctx, { ...p.security, runInVpc: false }, false);
     return {
       Arguments: {
-        TransformJobName: ctx.jobName(this.stepName),
+        TransformJobName: ctx.jobName(this.stepName, JobKind.TRANSFORM),
         ModelName: p.modelName._render(ctx),
         TransformInput: {
           ContentType: p.contentType ?? 'text/csv',
