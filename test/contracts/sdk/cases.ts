@@ -19,7 +19,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SecureMlNetwork } from '../../../src/network';
 import {
   BiasFacet, CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, CreateModelStep, DriftBaselineStep, EmrStep,
-  ExecutionVariable, FailStep, HyperparameterRange, LambdaStep, MlPipeline, ModelApprovalStatus, ParameterType, PipelineDefinition, PipelineParameter, PipelineStep,
+  ExecutionVariable, FailStep, HyperparameterRange, LambdaStep, MlPipeline, ModelApprovalStatus, ParameterType, PipelineDefinition,
+  PipelineParameter, PipelineStep,
   PipelineValue, ProcessingStep, PropertyFile, QualityCheckStep, QualityCheckType, RangeScaling, RegisterModelStep, RetryExceptionType,
   RetryPolicy, SageMakerImage, TrainingStep, TransformStep, TuningObjectiveType, TuningStep, TuningStrategy,
 } from '../../../src/pipeline';
