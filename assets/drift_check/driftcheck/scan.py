@@ -166,11 +166,11 @@ class _Scanner:
         lines = plain_lines(block)
         if lines:
             found = _QUICK.findall(text)
-            if len(found) == lines:  # else a match ran across lines, or a line was empty
-                matched = _split(found)
+            if len(found) == lines:  # else a line did not match, a match ran across lines, or a line was empty
+                rows, times = zip(*found)
                 # the quick expression leaves the column count to this check
-                if matched and matched[0] and set(map(str.count, matched[0], repeat(","))) != {self.acc.commas}:
-                    matched = None
+                if set(map(str.count, rows, repeat(","))) == {self.acc.commas}:
+                    matched = rows, times, ()
         if matched is None:
             matched = _split(self.fast.findall(text))
         if matched is None:
