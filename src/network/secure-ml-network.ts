@@ -305,7 +305,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
       }
       endpoint.addToPolicy(new iam.PolicyStatement({
         sid: `ReadSharedBucket${this.readableBuckets.size}`,
-        principals: [new iam.AnyPrincipal()],
+        principals: [new iam.StarPrincipal()],
         actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:GetBucketLocation'],
         resources: [bucket.bucketArn, bucket.arnForObjects('*')],
       }));
@@ -431,9 +431,12 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.vpcSubnets],
     });
+    // Endpoint policies name every principal as "Principal": "*", the form of
+    // the VPC endpoint documentation (IAM policy validators, the IAM
+    // simulator's among them, reject {"AWS": "*"} in an endpoint policy).
     endpoint.addToPolicy(new iam.PolicyStatement({
       sid: 'BucketsOfTrustedAccounts',
-      principals: [new iam.AnyPrincipal()],
+      principals: [new iam.StarPrincipal()],
       actions: ['s3:*'],
       resources: ['*'],
       conditions: { StringEquals: { 's3:ResourceAccount': this.accountIds } },
@@ -441,7 +444,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     if (this.organizationId) {
       endpoint.addToPolicy(new iam.PolicyStatement({
         sid: 'BucketsOfTrustedOrganization',
-        principals: [new iam.AnyPrincipal()],
+        principals: [new iam.StarPrincipal()],
         actions: ['s3:*'],
         resources: ['*'],
         conditions: { StringEquals: { 's3:ResourceOrgID': this.organizationId } },
@@ -451,7 +454,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     // through the ECR endpoints fail (SageMaker jobs, Studio images, endpoints).
     endpoint.addToPolicy(new iam.PolicyStatement({
       sid: 'EcrImageLayers',
-      principals: [new iam.AnyPrincipal()],
+      principals: [new iam.StarPrincipal()],
       actions: ['s3:GetObject'],
       resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
     }));
@@ -461,7 +464,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
   private principalStatements(action: string): iam.PolicyStatement[] {
     const statements = [new iam.PolicyStatement({
       sid: 'PrincipalsOfTrustedAccounts',
-      principals: [new iam.AnyPrincipal()],
+      principals: [new iam.StarPrincipal()],
       actions: [action],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:PrincipalAccount': this.accountIds } },
@@ -469,7 +472,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     if (this.organizationId) {
       statements.push(new iam.PolicyStatement({
         sid: 'PrincipalsOfTrustedOrganization',
-        principals: [new iam.AnyPrincipal()],
+        principals: [new iam.StarPrincipal()],
         actions: [action],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:PrincipalOrgID': this.organizationId } },

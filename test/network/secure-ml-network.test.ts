@@ -82,7 +82,7 @@ describe('SecureMlNetwork with defaults', () => {
       expect(statements).toHaveLength(1);
       expect(statements[0]).toEqual(expect.objectContaining({
         Effect: 'Allow',
-        Principal: { AWS: '*' },
+        Principal: '*',
         Resource: '*',
         Condition: { StringEquals: { 'aws:PrincipalAccount': [ACCOUNT] } },
       }));
