@@ -107,6 +107,23 @@ export const ACKNOWLEDGEMENTS = {
   } as AcknowledgementEntry,
 
   /**
+   * A model source grant (`IModelSource.grantReadModelArtifacts`) to a role
+   * that runs models. Applied on the policy that received the grant, with
+   * `<arn>` replaced by the object or key ARN as cdk-nag renders it.
+   */
+  modelArtifactObjects: {
+    resource: 'the IAM policy of a model execution role granted read access to model artifacts',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'Model artifacts are objects written per training job and pipeline execution (<prefix>/<execution id>/<step>/model.tar.gz), so their keys are unknown at deploy: the wildcard is limited to the artifact bucket (and prefix) of the source and to s3:GetObject. For a source in another account (a deployment target reading the tooling account), objects are limited to that account by s3:ResourceAccount and keys to decryption through S3 by kms:ViaService; that account\'s bucket and key policies name the objects it shares.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /**
    * ApprovalDeployment: the deployment workflow creates one model and one
    * endpoint config per stage and deployment, named at run time
    * (`mlops-<stage>-v<version>-<md5 of the execution>`); the models write
