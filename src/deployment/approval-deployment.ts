@@ -22,6 +22,7 @@ import { InferenceInstanceType } from './instance-type';
 import { TrafficShift } from './traffic-shift';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
+import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';
@@ -108,10 +109,11 @@ export interface ApprovalDeploymentProps {
    */
   readonly dataCaptureBucket?: s3.IBucket;
   /**
-   * The role SageMaker assumes to run the models. It must read the model
-   * artifacts and pull the images of the versions (grant with
-   * `bucket.grantRead(role)` and `repository.grantPull(role)`).
-   * @default - a new role with endpoint logs, data capture and registry read
+   * The role SageMaker assumes to run the models. The construct grants it
+   * read access to the registry's model sources
+   * (`registry.grantReadModelArtifacts`); images in private ECR repositories
+   * need `repository.grantPull(role)`.
+   * @default - a new role with endpoint logs, data capture, registry read and read of the registry's model artifacts
    */
   readonly modelExecutionRole?: iam.IRole;
   /**
@@ -300,6 +302,8 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
   public readonly approvalRule: events.Rule;
   /** The rollback alarms, by stage name. */
   private readonly alarmsByStage: Record<string, cloudwatch.Alarm[]> = {};
+  /** The additional rollback alarms of the stages in this account. */
+  private readonly additionalAlarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: ApprovalDeploymentProps) {
     super(scope, id);
@@ -311,11 +315,16 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       description: `cdk-mlops deployment ${this.node.path}: data capture, endpoint volumes, notifications, logs`,
       removalPolicy,
     });
-    const topic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
-      displayName: 'ML deployment notifications',
-    });
+    let topic = props.notificationTopic;
+    if (!topic) {
+      topic = new sns.Topic(this, 'Notifications', {
+        masterKey: this.encryptionKey,
+        enforceSSL: true,
+        displayName: 'ML deployment notifications',
+      });
+      // The rollback alarms notify this topic.
+      allowAlarmsToPublish(topic, this.encryptionKey);
+    }
     this.notificationTopic = topic;
     const sameAccount = (s: DeploymentStageOptions) => s.account === undefined || s.account === Stack.of(this).account;
     const captures = stageOptions.some((s) => sameAccount(s) && s.serverlessMemorySizeMiB === undefined && s.dataCapture !== false);
@@ -325,6 +334,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     this.modelExecutionRole = props.modelExecutionRole ?? createModelExecutionRole(this, 'ModelExecutionRole', {
       registry: props.registry, dataCaptureBucket: this.dataCaptureBucket, encryptionKey: this.encryptionKey, network: props.network,
     });
+    if (props.modelExecutionRole) {
+      props.registry.grantReadModelArtifacts(props.modelExecutionRole);
+    }
     const crossAccountPrefix = props.crossAccountPrefix ?? 'cdk-mlops';
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
@@ -411,6 +423,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     }
     const alarms = account ? [] : this.createAlarms(s, endpointName, topic);
     this.alarmsByStage[s.stageName] = alarms;
+    if (!account) {
+      this.additionalAlarms.push(...(s.additionalRollbackAlarms ?? []));
+    }
     const alarmNames = account ? DeploymentTargetAccount.alarmNames(endpointName) : alarms.map((a) => a.alarmName);
     const initial = s.initialInstanceCount ?? 1;
     return {
@@ -497,7 +512,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
     grant('TagGeneratedResources', ['sagemaker:AddTags'], [...modelArns(), ...endpointConfigArns(), ...stages.filter((s) => !s.account).map((s) => endpointArn(s))]);
     grant('VolumeCaptureAndTopicKey', ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], [this.encryptionKey.keyArn]);
-    const alarms = Object.values(this.alarmsByStage).flat().map((a) => a.alarmArn);
+    // SageMaker reads every rollback alarm of an update with the caller's
+    // credentials: the construct's own and the stage's additional ones.
+    const alarms = [...Object.values(this.alarmsByStage).flat(), ...this.additionalAlarms].map((a) => a.alarmArn);
     const targetTracking = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:TargetTracking-endpoint/*`;
     const scalableTargets = `arn:${Aws.PARTITION}:application-autoscaling:${Aws.REGION}:${Aws.ACCOUNT_ID}:scalable-target/*`;
     if (alarms.length > 0) {
