@@ -23,6 +23,7 @@ import { TrafficShift } from './traffic-shift';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
+import { grantWithWildcards } from '../private/registry-acknowledgements';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';
@@ -51,7 +52,11 @@ export interface IApprovalDeployment extends IConstruct {
   onDeploymentSucceeded(id: string, options?: events.OnEventOptions): events.Rule;
   /** Allow starting the workflow by hand, e.g. a rollback. */
   grantStartExecution(grantee: iam.IGrantable): iam.Grant;
-  /** Allow approving or rejecting a manual gate (`SendTaskSuccess`/`SendTaskFailure`). */
+  /**
+   * Allow approving or rejecting a manual gate (`SendTaskSuccess`/`SendTaskFailure`,
+   * on `*`: the actions have no resource-level permission, the task token
+   * names the gate).
+   */
   grantApprove(grantee: iam.IGrantable): iam.Grant;
   /** `Invocations` of a stage's endpoint (sum per 5 minutes). */
   metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -197,7 +202,15 @@ abstract class ApprovalDeploymentBase extends Construct implements IApprovalDepl
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantTaskResponse(grantee);
+    // SendTaskSuccess/Failure/Heartbeat have no resource type in the Service
+    // Authorization Reference: a statement naming the state machine (as
+    // aws-cdk-lib's grantTaskResponse writes it) never matches. The task
+    // token sent to the notification topic identifies the gate.
+    return grantWithWildcards({
+      grantee,
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resourceArns: ['*'],
+    }, ['*'], 'deploymentApprovalTaskTokens');
   }
 
   public metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {

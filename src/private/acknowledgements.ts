@@ -142,6 +142,19 @@ export const ACKNOWLEDGEMENTS = {
     cfnLint: [],
   } as AcknowledgementEntry,
 
+  /** ApprovalDeployment.grantApprove: answering the manual gates. */
+  deploymentApprovalTaskTokens: {
+    resource: 'the IAM policy of a principal granted ApprovalDeployment.grantApprove',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat support no resource-level permissions (Service Authorization Reference): the caller names the gate with its task token, which the deployment sends only to the subscribers of its KMS-encrypted notification topic.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
   /** ApprovalDeployment: the state machines' DependsOn on their role. */
   deploymentStateMachineRoleDependency: {
     resource: 'an ApprovalDeployment state machine',

@@ -59,6 +59,18 @@ describe('ApprovalDeployment grants across layers', () => {
     expect(read.Resource).toContainEqual(stack.resolve(extra.alarmArn));
   });
 
+  test('grantApprove lets answer the gates with their task token: the actions have no resource type, so on "*"', () => {
+    // GIVEN
+    const { stack, deployment } = deploymentStack({}, new App());
+    const role = new iam.Role(stack, 'Reviewer', { assumedBy: new iam.AccountRootPrincipal() });
+    // WHEN
+    deployment.grantApprove(role);
+    // THEN
+    expect(allStatements(Template.fromStack(stack))).toContainEqual({
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], Effect: 'Allow', Resource: '*',
+    });
+  });
+
   test('the notification topic and its key admit the CloudWatch alarms of this account', () => {
     // GIVEN / WHEN
     const { stack } = deploymentStack({}, new App());
