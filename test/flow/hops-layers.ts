@@ -264,3 +264,21 @@ export function studioHops(flow: Flow): void {
     });
   }
 }
+
+/**
+ * People who approve: a registry version (`UpdateModelPackage`) and the
+ * deployment's manual gate (`SendTaskSuccess` with the task token of the
+ * notification; the Service Authorization Reference lists no resource type
+ * for it, so it is requested on "*").
+ */
+export function approverHops(flow: Flow): void {
+  const reviewers = flow.model.roles.filter((r) => r.name.endsWith('-reviewers'));
+  for (const role of reviewers) {
+    flow.add('Reviewer approves a registered version', role.arn, 'sagemaker:UpdateModelPackage', samplePackage(flow), {
+      context: { 'sagemaker:ModelApprovalStatus': 'Approved' },
+    });
+    for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure']) {
+      flow.add('Reviewer answers the deployment\'s approval gate', role.arn, action, '*');
+    }
+  }
+}

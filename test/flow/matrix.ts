@@ -6,7 +6,7 @@ import * as path from 'path';
 import { AppFactory, buildAccounts, buildComposed, buildPlatform, Configuration, stacksOf } from './configurations';
 import { evaluateFlow, EvaluatedHop, Flow } from './flow';
 import { denyHops } from './hops-deny';
-import { ciHops, driftJobHops, modelHops, pipelineHops, studioHops } from './hops-layers';
+import { approverHops, ciHops, driftJobHops, modelHops, pipelineHops, studioHops } from './hops-layers';
 import { runtimeHops } from './hops-runtime';
 import { PlatformModel } from './model';
 import { StackTemplate } from './resolve';
@@ -23,6 +23,7 @@ export function flowOf(config: Configuration, stacks: StackTemplate[] = stacksOf
   driftJobHops(flow);
   ciHops(flow);
   studioHops(flow);
+  approverHops(flow);
   denyHops(flow, facts);
   return flow;
 }
