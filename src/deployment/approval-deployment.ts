@@ -22,7 +22,9 @@ import { InferenceInstanceType } from './instance-type';
 import { TrafficShift } from './traffic-shift';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
+import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
+import { grantWithWildcards } from '../private/registry-acknowledgements';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';
 import { IModelRegistry } from '../registry';
@@ -50,7 +52,11 @@ export interface IApprovalDeployment extends IConstruct {
   onDeploymentSucceeded(id: string, options?: events.OnEventOptions): events.Rule;
   /** Allow starting the workflow by hand, e.g. a rollback. */
   grantStartExecution(grantee: iam.IGrantable): iam.Grant;
-  /** Allow approving or rejecting a manual gate (`SendTaskSuccess`/`SendTaskFailure`). */
+  /**
+   * Allow approving or rejecting a manual gate (`SendTaskSuccess`/`SendTaskFailure`,
+   * on `*`: the actions have no resource-level permission, the task token
+   * names the gate).
+   */
   grantApprove(grantee: iam.IGrantable): iam.Grant;
   /** `Invocations` of a stage's endpoint (sum per 5 minutes). */
   metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -108,10 +114,11 @@ export interface ApprovalDeploymentProps {
    */
   readonly dataCaptureBucket?: s3.IBucket;
   /**
-   * The role SageMaker assumes to run the models. It must read the model
-   * artifacts and pull the images of the versions (grant with
-   * `bucket.grantRead(role)` and `repository.grantPull(role)`).
-   * @default - a new role with endpoint logs, data capture and registry read
+   * The role SageMaker assumes to run the models. The construct grants it
+   * read access to the registry's model sources
+   * (`registry.grantReadModelArtifacts`); images in private ECR repositories
+   * need `repository.grantPull(role)`.
+   * @default - a new role with endpoint logs, data capture, registry read and read of the registry's model artifacts
    */
   readonly modelExecutionRole?: iam.IRole;
   /**
@@ -195,7 +202,15 @@ abstract class ApprovalDeploymentBase extends Construct implements IApprovalDepl
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantTaskResponse(grantee);
+    // SendTaskSuccess/Failure/Heartbeat have no resource type in the Service
+    // Authorization Reference: a statement naming the state machine (as
+    // aws-cdk-lib's grantTaskResponse writes it) never matches. The task
+    // token sent to the notification topic identifies the gate.
+    return grantWithWildcards({
+      grantee,
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resourceArns: ['*'],
+    }, ['*'], 'deploymentApprovalTaskTokens');
   }
 
   public metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -300,6 +315,8 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
   public readonly approvalRule: events.Rule;
   /** The rollback alarms, by stage name. */
   private readonly alarmsByStage: Record<string, cloudwatch.Alarm[]> = {};
+  /** The additional rollback alarms of the stages in this account. */
+  private readonly additionalAlarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: ApprovalDeploymentProps) {
     super(scope, id);
@@ -311,11 +328,16 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       description: `cdk-mlops deployment ${this.node.path}: data capture, endpoint volumes, notifications, logs`,
       removalPolicy,
     });
-    const topic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
-      displayName: 'ML deployment notifications',
-    });
+    let topic = props.notificationTopic;
+    if (!topic) {
+      topic = new sns.Topic(this, 'Notifications', {
+        masterKey: this.encryptionKey,
+        enforceSSL: true,
+        displayName: 'ML deployment notifications',
+      });
+      // The rollback alarms notify this topic.
+      allowAlarmsToPublish(topic, this.encryptionKey);
+    }
     this.notificationTopic = topic;
     const sameAccount = (s: DeploymentStageOptions) => s.account === undefined || s.account === Stack.of(this).account;
     const captures = stageOptions.some((s) => sameAccount(s) && s.serverlessMemorySizeMiB === undefined && s.dataCapture !== false);
@@ -325,6 +347,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     this.modelExecutionRole = props.modelExecutionRole ?? createModelExecutionRole(this, 'ModelExecutionRole', {
       registry: props.registry, dataCaptureBucket: this.dataCaptureBucket, encryptionKey: this.encryptionKey, network: props.network,
     });
+    if (props.modelExecutionRole) {
+      props.registry.grantReadModelArtifacts(props.modelExecutionRole);
+    }
     const crossAccountPrefix = props.crossAccountPrefix ?? 'cdk-mlops';
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
@@ -411,6 +436,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     }
     const alarms = account ? [] : this.createAlarms(s, endpointName, topic);
     this.alarmsByStage[s.stageName] = alarms;
+    if (!account) {
+      this.additionalAlarms.push(...(s.additionalRollbackAlarms ?? []));
+    }
     const alarmNames = account ? DeploymentTargetAccount.alarmNames(endpointName) : alarms.map((a) => a.alarmName);
     const initial = s.initialInstanceCount ?? 1;
     return {
@@ -497,7 +525,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
     grant('TagGeneratedResources', ['sagemaker:AddTags'], [...modelArns(), ...endpointConfigArns(), ...stages.filter((s) => !s.account).map((s) => endpointArn(s))]);
     grant('VolumeCaptureAndTopicKey', ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], [this.encryptionKey.keyArn]);
-    const alarms = Object.values(this.alarmsByStage).flat().map((a) => a.alarmArn);
+    // SageMaker reads every rollback alarm of an update with the caller's
+    // credentials: the construct's own and the stage's additional ones.
+    const alarms = [...Object.values(this.alarmsByStage).flat(), ...this.additionalAlarms].map((a) => a.alarmArn);
     const targetTracking = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:TargetTracking-endpoint/*`;
     const scalableTargets = `arn:${Aws.PARTITION}:application-autoscaling:${Aws.REGION}:${Aws.ACCOUNT_ID}:scalable-target/*`;
     if (alarms.length > 0) {

@@ -50,7 +50,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     expect(expressions).toEqual(['cron(10 2/6 * * ? *)', 'cron(10 5 * * ? *)', 'rate(30 minutes)']);
   });
 
-  test('the job role may publish only to the drift namespace and read only the endpoint\'s capture prefix', () => {
+  test('the job role may publish only to the drift namespace and its job\'s SageMaker metrics, and read only the endpoint\'s capture prefix', () => {
     // GIVEN / WHEN
     const { stack } = monitor();
     const t = Template.fromStack(stack);
@@ -58,7 +58,15 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const policies = t.findResources('AWS::IAM::ManagedPolicy');
     const jobPolicy = Object.entries<any>(policies).find(([id]) => id.startsWith('DriftCheckJobRolePolicy'))![1];
     const statements: any[] = jobPolicy.Properties.PolicyDocument.Statement;
-    expect(statements).toContainEqual({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkMlops/Drift' } }, Effect: 'Allow', Resource: '*' });
+    // SageMaker publishes the instance metrics of a processing job in
+    // /aws/sagemaker/ProcessingJobs with the job's role (SageMaker developer
+    // guide, CreateProcessingJob execution role permissions).
+    expect(statements).toContainEqual({
+      Action: 'cloudwatch:PutMetricData',
+      Condition: { StringEquals: { 'cloudwatch:namespace': ['CdkMlops/Drift', '/aws/sagemaker/ProcessingJobs'] } },
+      Effect: 'Allow',
+      Resource: '*',
+    });
     const reads = JSON.stringify(statements.filter((st) => st.Action === 's3:GetObject' || (Array.isArray(st.Action) && st.Action.includes('s3:GetObject'))));
     expect(reads).toContain(':s3:::churn-capture/data-capture/prod/churn-prod/AllTraffic/*');
     expect(reads).not.toContain(':s3:::churn-capture/*');
