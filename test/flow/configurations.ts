@@ -82,12 +82,6 @@ export function buildAccounts(newApp: AppFactory = plainApp): Configuration {
     // network is not theirs), so the deployer role that creates their models
     // is exempted from the VPC requirement, as an organization using both would.
     exemptPrincipalArns: ['arn:aws:iam::*:role/cdk-mlops-deployer'],
-    // Pending issue 13 (contracts-iam): these two families test the deprecated
-    // sagemaker:VolumeKmsKey / sagemaker:OutputKmsKey, which AWS sets for no
-    // action, so they deny every job and endpoint config. Turn them back on
-    // when the guardrail tests the ...KmsKeyArn keys.
-    requireVolumeEncryption: false,
-    requireOutputEncryption: false,
   });
   return {
     name: 'accounts',
