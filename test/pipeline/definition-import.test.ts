@@ -163,9 +163,10 @@ describe('PipelineDefinition.fromFile with SageMaker Python SDK definitions', ()
       },
       metrics,
       ...networkStatements,
-      // The register step in the condition branch: the MlPipeline's registry (its grantRegister).
+      // The register step in the condition branch: the MlPipeline's registry (its grantRegister;
+      // the Service Authorization Reference authorizes CreateModelPackage on the version, not the group).
       {
-        Action: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'],
+        Action: 'sagemaker:DescribeModelPackageGroup',
         Effect: 'Allow',
         Resource: arn('sagemaker:us-east-1:111111111111:model-package-group/example-model-group'),
       },
