@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Positive controls for the gates scripts/release.sh runs: each must fail on a deliberately
-# wrong input and pass on the corrected one.
+# wrong input and pass on the corrected one. First, the versions projen's bump gives made-up
+# commits (0.1.0 first; docs only: no release; feat: patch; breaking: minor, announced).
 #   1. API compatibility: a released assembly with a prop this build lacks (compat-selftest.sh).
 #   2. Licences: a scratch package whose runtime dependency is AGPL-3.0 (the repository's own
 #      dev-only @cloud-copilot/iam-simulate, moved to "dependencies").
@@ -26,6 +27,39 @@ expect_success() {
   "$@" >"$tmp/out.txt" 2>&1 || { echo "release self-test: $name was rejected:" >&2; cat "$tmp/out.txt" >&2; exit 1; }
   echo "release self-test: accepted as expected: $name"
 }
+
+# 0. versioning: projen's bump on a scratch clone with made-up commits (CONTRIBUTING.md,
+#    "What the version numbers mean")
+git clone --quiet --no-checkout --shared "$repo" "$tmp/versions"
+git -C "$tmp/versions" checkout --quiet --detach "$(git rev-parse HEAD)"
+# the committed release configuration may be older than the working tree's: use the latter
+cp .projen/tasks.json "$tmp/versions/.projen/tasks.json"
+ln -s "$repo/node_modules" "$tmp/versions/node_modules"
+commit() { git -C "$tmp/versions" -c user.name=selftest -c user.email=selftest@example.com commit --quiet --allow-empty -m "$1" ${2:+-m "$2"}; }
+bumped() {
+  # the version and changelog entry `projen bump` produces for the commits so far
+  (cd "$tmp/versions" && git checkout --quiet package.json && rm -rf dist \
+    && NPM_CONFIG_PREFER_OFFLINE=true npx projen bump >"$tmp/bump.log" 2>&1) || { cat "$tmp/bump.log" >&2; return 1; }
+  cat "$tmp/versions/dist/version.txt"
+}
+expect_version() {
+  local want=$1 why=$2 got
+  got=$(bumped)
+  [ "$got" = "$want" ] || { echo "release self-test: $why: projen bump gave $got, expected $want" >&2; exit 1; }
+  echo "release self-test: $why -> $got"
+}
+expect_version 0.1.0 "first release (no v* tag)"
+git -C "$tmp/versions" tag v0.1.0
+commit "docs: a documentation change"
+expect_version 0.1.0 "only a docs commit since v0.1.0: nothing to release"
+commit "feat(network): a new feature"
+expect_version 0.1.1 "a feat in 0.x"
+grep -q '^\* \*\*network:\*\* a new feature' "$tmp/versions/dist/changelog.md" || { echo "release self-test: the feature is not in the changelog entry" >&2; exit 1; }
+git -C "$tmp/versions" tag v0.1.1
+commit "refactor(pipeline): rename a prop" "BREAKING CHANGE: PipelineProps.foo is now bar"
+expect_version 0.2.0 "a breaking change in 0.x"
+grep -q 'BREAKING CHANGES' "$tmp/versions/dist/changelog.md" && grep -q 'PipelineProps.foo is now bar' "$tmp/versions/dist/changelog.md" \
+  || { echo "release self-test: the breaking change is not announced in the changelog entry" >&2; cat "$tmp/versions/dist/changelog.md" >&2; exit 1; }
 
 # 1. a breaking API change
 bash scripts/compat-selftest.sh
