@@ -72,7 +72,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // generates run it too (the `ci` task below is `bash .ci/run`): build on pull
   // requests, release on main. See CONTRIBUTING.md, "Releases".
   github: true,
-  githubOptions: { mergify: false, pullRequestLint: true },
+  githubOptions: {
+    mergify: false,
+    // a squash-merged PR's title is the commit the next version is computed from
+    pullRequestLint: true,
+    pullRequestLintOptions: {
+      semanticTitleOptions: {
+        types: ['feat', 'fix', 'perf', 'revert', 'docs', 'style', 'refactor', 'test', 'build', 'ci', 'chore'],
+      },
+    },
+  },
   // the build workflow is declared below, around the `ci` task
   buildWorkflow: false,
   depsUpgradeOptions: { workflow: false },

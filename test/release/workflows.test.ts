@@ -23,6 +23,12 @@ describe('hosted workflows run .ci/run', () => {
     for (const tool of ['setup-node', 'setup-python', 'setup-java', 'setup-go']) expect(uses).toContain(tool);
   });
 
+  test('pull request titles must be conventional commits of every type the versioning knows', () => {
+    const lint = workflow('pull-request-lint');
+    const step = lint.jobs.validate.steps.find((s: any) => s.uses?.startsWith('amannn/action-semantic-pull-request'));
+    expect(step.with.types.split('\n').sort()).toEqual(['build', 'chore', 'ci', 'docs', 'feat', 'fix', 'perf', 'refactor', 'revert', 'style', 'test']);
+  });
+
   test('a push to main bumps, runs ci with RELEASE=true, restores the version and rejects any change to committed files', () => {
     expect(tasks.release.env).toMatchObject({ RELEASE: 'true', MAJOR: '0' });
     expect(tasks.release.steps).toEqual([
