@@ -172,6 +172,7 @@ describe('ApprovalDeployment', () => {
       registry,
       stages: [{
         stageName: 'prod',
+        initialInstanceCount: 4,
         additionalRollbackAlarms: [extra],
         terminationWait: Duration.minutes(10),
         trafficShift: TrafficShift.canary({ canaryPercent: 5, waitInterval: Duration.minutes(15) }),
@@ -181,7 +182,7 @@ describe('ApprovalDeployment', () => {
     // THEN
     expectCompliant(app);
     const main = Object.entries(definitions(stack)).find(([id]) => !id.includes('Starter'))![1];
-    const config = allStates(main)['prod: Deploy: update endpoint'].Parameters.DeploymentConfig;
+    const config = allStates(main)['prod: update endpoint'].Parameters.DeploymentConfig;
     expect(config.BlueGreenUpdatePolicy).toEqual({
       TrafficRoutingConfiguration: { Type: 'CANARY', WaitIntervalInSeconds: 900, CanarySize: { Type: 'CAPACITY_PERCENT', Value: 5 } },
       TerminationWaitInSeconds: 600,
