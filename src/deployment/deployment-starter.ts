@@ -2,8 +2,8 @@
  * The EXPRESS state machine that turns approval events into deployments.
  * Not exported from the library.
  *
- * The deployment's execution name is `v<version>-<MD5 of the package ARN and
- * the time of the approval>`: the approval's time is the package's
+ * The deployment's execution name is `v<version>-<MD5 of the time of the
+ * approval>` (the starter serves one model package group): the approval's time is the package's
  * `LastModifiedTime` in the "SageMaker Model Package State Change" event
  * (its `CreationTime` when the event has none). SageMaker's duplicate events
  * for one approval carry the same time, so they map to one execution name,
@@ -49,8 +49,9 @@ export function createStarter(scope: Construct, o: StarterOptions): sfn.StateMac
   const start = new tasks.StepFunctionsStartExecution(s, 'StartDeployment', {
     stateName: 'Start deployment once per approval',
     stateMachine: o.machine,
+    // The starter serves one model package group: the version and the approval time identify an approval.
     name: sfn.JsonPath.format('v{}-{}', sfn.JsonPath.stringAt('$.detail.ModelPackageVersion'),
-      sfn.JsonPath.hash(sfn.JsonPath.format('{}@{}', sfn.JsonPath.stringAt('$.detail.ModelPackageArn'), sfn.JsonPath.stringAt('$.Approval.Time')), 'MD5')),
+      sfn.JsonPath.hash(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.Approval.Time')), 'MD5')),
     input: sfn.TaskInput.fromObject({
       Action: 'DEPLOY',
       ModelPackageArn: sfn.JsonPath.stringAt('$.detail.ModelPackageArn'),
