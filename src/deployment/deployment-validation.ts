@@ -325,7 +325,8 @@ function checkRollout(v: PropsValidator, at: string, s: DeploymentStageOptions):
   const initial = s.initialInstanceCount ?? 1;
   // The smallest fleet an update can start from: autoscaling keeps the current count (at least minCapacity).
   const fleet = s.maxCapacity !== undefined ? Math.min(s.minCapacity ?? initial, initial) : initial;
-  if (shift && size !== undefined && !serverless && !Token.isUnresolved(size) && !Token.isUnresolved(fleet) && Number.isInteger(fleet) && fleet >= 1) {
+  const known = !Token.isUnresolved(size) && !Token.isUnresolved(fleet) && Number.isInteger(fleet) && fleet >= 1;
+  if (shift && size !== undefined && !serverless && known) {
     // A traffic step is a whole number of instances, at least one.
     const instances = Math.max(1, Math.ceil((fleet * size) / 100));
     const what = shift.mode === TrafficShiftMode.CANARY ? 'canary' : 'linear step';

@@ -202,6 +202,17 @@ export function pollsFor(bound: Duration, interval: Duration): number {
   return Math.max(1, Math.ceil(bound.toSeconds() / interval.toSeconds()));
 }
 
+/** Options of a service call. */
+export interface CallOptions {
+  readonly resultSelector?: Record<string, unknown>;
+  readonly resultPath?: string;
+  readonly retry?: sfn.RetryProps;
+  /** The SDK integration's service name. */
+  readonly service?: string;
+  /** The IAM action prefix. */
+  readonly iamPrefix?: string;
+}
+
 /** Names a stage's states: `<stage>: <label>`. */
 export type Namer = (label: string) => string;
 
@@ -218,7 +229,7 @@ export class WorkflowTasks {
   /** A SageMaker SDK call. */
   public call(s: Construct, id: string, stateName: string, action: string, parameters: Record<string, unknown>,
     iamResources: string[], stage?: ResolvedStage,
-    options: { resultSelector?: Record<string, unknown>; resultPath?: string; retry?: sfn.RetryProps; service?: string; iamPrefix?: string } = {}): tasks.CallAwsService {
+    options: CallOptions = {}): tasks.CallAwsService {
     const iamPrefix = options.iamPrefix ?? 'sagemaker';
     const task = new tasks.CallAwsService(s, id, {
       stateName,
@@ -236,7 +247,8 @@ export class WorkflowTasks {
   }
 
   /** An Application Auto Scaling SDK call on the stage's scalable targets. */
-  public autoscaling(s: Construct, id: string, stateName: string, action: string, parameters: Record<string, unknown>, stage: ResolvedStage): tasks.CallAwsService {
+  public autoscaling(s: Construct, id: string, stateName: string, action: string, parameters: Record<string, unknown>,
+    stage: ResolvedStage): tasks.CallAwsService {
     return this.call(s, id, stateName, action, parameters, [scalableTargetArns(stage.account)], stage, {
       service: 'applicationautoscaling', iamPrefix: 'application-autoscaling',
     });

@@ -279,7 +279,8 @@ export class EndpointStates {
   }
 
   /** DescribeEndpoint, the whole answer at `resultPath`. */
-  public describe(s: Construct, id: string, stateName: string, stage: ResolvedStage, resultPath: string, retry: sfn.RetryProps): tasks.CallAwsService {
+  public describe(s: Construct, id: string, stateName: string, stage: ResolvedStage, resultPath: string,
+    retry: sfn.RetryProps): tasks.CallAwsService {
     return this.t.call(s, id, stateName, 'describeEndpoint', { EndpointName: stage.endpointName }, [endpointArn(stage)], stage, { resultPath, retry });
   }
 

@@ -23,7 +23,8 @@ const RETRY_PRUNE: sfn.RetryProps = { ...RETRY_SAGEMAKER, maxAttempts: 1 };
  * the newest `keep`, never the live one nor the rollback target, never one
  * tagged by another deployment. Best effort: errors never fail the stage.
  */
-export function prune(t: WorkflowTasks, s: Construct, stage: ResolvedStage, n: Namer, keep: number, then: sfn.INextable & sfn.IChainable): sfn.IChainable {
+export function prune(t: WorkflowTasks, s: Construct, stage: ResolvedStage, n: Namer, keep: number,
+  then: sfn.INextable & sfn.IChainable): sfn.IChainable {
   const list = t.call(s, 'PruneList', n('Prune: list configs'), 'listEndpointConfigs', {
     NameContains: `${NAME_PREFIX}${stage.stageName}-v`, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: pruneListSize(keep),
   }, ['*'], stage, { resultSelector: { 'Configs.$': '$.EndpointConfigs' }, resultPath: '$.Stage.Prune', retry: RETRY_PRUNE });

@@ -403,7 +403,8 @@ describe('ApprovalDeployment', () => {
     });
     test('fails when the rollout waits do not fit in the given maximumExecutionTimeout', () => {
       failsWith([{
-        stageName: 'p', initialInstanceCount: 2,
+        stageName: 'p',
+        initialInstanceCount: 2,
         trafficShift: TrafficShift.canary({ canaryPercent: 50, waitInterval: Duration.minutes(30) }),
         terminationWait: Duration.minutes(30),
         maximumExecutionTimeout: Duration.minutes(80),

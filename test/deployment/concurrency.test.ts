@@ -163,7 +163,8 @@ describe('one deployment per stage, newest approved wins', () => {
     const resume5 = deferred();
     const updating5 = deferred();
     account.hooks.push({
-      execution: 'v5', action: 'aws-sdk:sagemaker:updateEndpoint',
+      execution: 'v5',
+      action: 'aws-sdk:sagemaker:updateEndpoint',
       before: () => {
         account.hooks.push({ execution: 'v5', action: 'aws-sdk:sagemaker:describeEndpoint', before: async () => { updating5.resolve(); await resume5.promise; } });
       },
@@ -174,7 +175,8 @@ describe('one deployment per stage, newest approved wins', () => {
     // WHEN v6 is approved and its run finds the stage's lease held by the running v5
     account.approve(6);
     account.hooks.push({
-      execution: 'v6', action: 'aws-sdk:sfn:describeExecution',
+      execution: 'v6',
+      action: 'aws-sdk:sfn:describeExecution',
       before: () => {
         // v5 is still RUNNING when v6 asks; v6's next try waits until v5 has finished and released the lease.
         account.hooks.push({ execution: 'v6', action: 'dynamodb:putItem', before: async () => { resume5.resolve(); await run5; } });

@@ -7,8 +7,8 @@
  * the instance type of a scalable target fails), and every answer it gives
  * is checked against botocore after the file.
  */
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { deploymentStack } from './fixtures';
 import { allStates, execute, FakeAccount, historyEvents, workflows } from './workflow-harness';
 import { ApprovalDeploymentProps, InferenceInstanceType, TrafficShift } from '../../src/deployment';
@@ -245,7 +245,9 @@ describe('autoscaling, serverless, throttling and history', () => {
     const staging = endpointOf(deployment, 'staging');
     account.existing(staging, 'mlops-staging-v2-old');
     account.hooks.push({
-      execution: 'churn-v3', action: 'aws-sdk:sagemaker:updateEndpoint', once: true,
+      execution: 'churn-v3',
+      action: 'aws-sdk:sagemaker:updateEndpoint',
+      once: true,
       before: () => { account.endpoints.get(staging)!.script.push(...Array(30000).fill('Updating')); },
     });
     const events: any[] = [];
@@ -267,7 +269,8 @@ describe('autoscaling, serverless, throttling and history', () => {
     const staging = endpointOf(deployment, 'staging');
     account.existing(staging, 'mlops-staging-v2-old');
     account.hooks.push({
-      execution: 'churn-v3', action: 'aws-sdk:sagemaker:updateEndpoint',
+      execution: 'churn-v3',
+      action: 'aws-sdk:sagemaker:updateEndpoint',
       before: () => { account.endpoints.get(staging)!.script.push(...Array(20).fill('Updating')); },
     });
 
