@@ -115,7 +115,7 @@ export class EndpointStates {
     if (stage.recreateFailedEndpoint) {
       status.when(sfn.Condition.stringEquals('$.Stage.Existing.EndpointStatus', 'Failed'), this.recreate(s, stage, n, create, bounds.endpoint));
     }
-    this.routeTerminal(status, '$.Stage.Existing.EndpointStatus', f);
+    this.routeTerminal(status, '$.Stage.Existing.EndpointStatus', f, stage.recreateFailedEndpoint);
     reset.next(find).next(status);
     create.next(waitLoop);
     return reset;
@@ -236,7 +236,7 @@ export class EndpointStates {
     this.routeBusy(status, '$.Stage.Live.EndpointStatus', pollsFor(bound, this.t.ctx.pollInterval), count.next(wait),
       this.lease.budgetFail(s, n, 'endpoint wait'), timeout);
     status.when(sfn.Condition.stringEquals('$.Stage.Live.EndpointStatus', 'Failed'), failedDuring);
-    this.routeTerminal(status, '$.Stage.Live.EndpointStatus', f);
+    this.routeTerminal(status, '$.Stage.Live.EndpointStatus', f, true);
     live.when(sfn.Condition.and(
       sfn.Condition.isPresent('$.Stage.Live.EndpointConfigName'),
       sfn.Condition.stringEqualsJsonPath('$.Stage.Live.EndpointConfigName', '$.Stage.EndpointConfigName'),
@@ -292,9 +292,11 @@ export class EndpointStates {
     choice.when(busy, bound);
   }
 
-  /** Statuses the workflow does not act on: fail at once. */
-  public routeTerminal(choice: sfn.Choice, path: string, f: Record<string, sfn.Fail>): void {
-    choice.when(sfn.Condition.stringEquals(path, 'Failed'), f.failed);
+  /** Statuses the workflow does not act on: fail at once (`Failed` unless the caller routed it). */
+  public routeTerminal(choice: sfn.Choice, path: string, f: Record<string, sfn.Fail>, failedRouted = false): void {
+    if (!failedRouted) {
+      choice.when(sfn.Condition.stringEquals(path, 'Failed'), f.failed);
+    }
     choice.when(sfn.Condition.stringEquals(path, 'OutOfService'), f.outOfService);
     choice.when(sfn.Condition.stringEquals(path, 'Deleting'), f.deleting);
     choice.when(sfn.Condition.stringEquals(path, 'UpdateRollbackFailed'), f.updateRollbackFailed);
