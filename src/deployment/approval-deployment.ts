@@ -264,18 +264,33 @@ abstract class ApprovalDeploymentBase extends Construct implements IApprovalDepl
  *
  * - An EventBridge rule on the registry's approval event starts a small
  *   EXPRESS state machine that starts the deployment workflow with an
- *   execution name derived from the group and version, so duplicate events
- *   (SageMaker may send several) start one deployment.
+ *   execution name derived from the version and the approval's time, so
+ *   duplicate events (SageMaker may send several) start one deployment and
+ *   approving a version again starts a new one.
  * - The STANDARD deployment workflow runs per stage: optional manual gate
- *   (task token on the SNS topic), model and endpoint config with generated
- *   names (volume KMS key unless the instance has local NVMe, data capture to
- *   a KMS bucket), create or blue/green update with canary/linear/all-at-once
- *   traffic shifting and auto-rollback on alarms the construct creates, a
- *   check that the endpoint serves the new config (SageMaker can roll back
- *   and still report InService), autoscaling re-registered after every
- *   update, an optional smoke test, and notifications.
+ *   (task token on the SNS topic); the stage's lease (one execution per
+ *   stage at a time, see `leaseTable`); a check that the version is still the
+ *   newest approved one (an older run stops as superseded); model and
+ *   endpoint config with generated names (volume KMS key unless the instance
+ *   has local NVMe, data capture to a KMS bucket); the endpoint's status read
+ *   first (busy: wait, bounded; Failed: delete and recreate where the stage
+ *   allows it; OutOfService, Deleting, UpdateRollbackFailed: fail with what to
+ *   do); create or blue/green update with canary/linear/all-at-once traffic
+ *   shifting and auto-rollback on alarms the construct creates (autoscaled
+ *   stages keep their instance count, and their scalable target is
+ *   deregistered around an instance-type change); a check that the endpoint
+ *   serves the new config (SageMaker can roll back and still report
+ *   InService); an optional smoke test; autoscaling registered again; and
+ *   notifications. Polls are bounded so an execution stays below Step
+ *   Functions' 25,000-event history limit.
  * - Started with `{ "Action": "ROLLBACK", "StageName": "<stage>" }`, it puts
  *   the stage back on the config that was live before the last update.
+ * - Started with `{ "Action": "DEPLOY", "ModelPackageArn", "ModelPackageVersion",
+ *   "ModelPackageGroupName", "Explicit": true }`, it deploys that approved
+ *   version even when a newer one is approved (a roll back to a version).
+ *
+ * See docs/deployment-lifecycle.md for each endpoint status and what the
+ * workflow does in it.
  *
  * No Lambda function: every step is a Step Functions service integration.
  */
