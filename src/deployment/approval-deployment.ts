@@ -15,7 +15,7 @@ import { createModelExecutionRole } from './deployment-permissions';
 import { DeploymentStage, DeploymentStageOptions } from './deployment-stage';
 import { createStarter } from './deployment-starter';
 import { DeploymentTargetAccount } from './deployment-target-account';
-import { defaultMaximumExecutionTimeout, validateStages } from './deployment-validation';
+import { defaultMaximumExecutionTimeout, validateStages, warnServerlessStages } from './deployment-validation';
 import {
   DeploymentWorkflow, endpointArn, endpointConfigArns, modelArns, ResolvedStage, scalableTargetArns, VARIANT_NAME,
 } from './deployment-workflow';
@@ -365,7 +365,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
     const resolved = stageOptions.map((s, i) => this.resolve(s, prefix, topic, crossAccountPrefix, i === stageOptions.length - 1));
-    this.warnServerless(stageOptions, props);
+    warnServerlessStages(this, stageOptions, props);
     this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
       stageName: r.stageName,
       endpointName: r.endpointName,
@@ -505,22 +505,6 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       // Production (the last stage, or one behind a gate) keeps a failed endpoint for a human to look at.
       recreateFailedEndpoint: s.recreateFailedEndpoint ?? (!last && !(s.approvalRequired ?? false)),
     };
-  }
-
-  /**
-   * Serverless endpoints support neither VPC config nor network isolation
-   * (Serverless Inference "Feature exclusions"): their models get neither.
-   */
-  private warnServerless(stages: DeploymentStageOptions[], props: ApprovalDeploymentProps): void {
-    const asked = [props.network ? 'the network\'s VPC' : undefined, props.networkIsolation === true ? 'network isolation' : undefined]
-      .filter((x) => x !== undefined);
-    for (const st of stages.filter((x) => x.serverlessMemorySizeMiB !== undefined)) {
-      if (asked.length > 0) {
-        Annotations.of(this).addWarningV2('cdk-mlops:deployment-serverless-no-vpc',
-          `Stage '${st.stageName}' is serverless: SageMaker serverless endpoints support neither VPC config nor network isolation, `
-          + `so its model runs without ${asked.join(' and ')}. Make the stage real-time (instanceType) to keep them.`);
-      }
-    }
   }
 
   private captureBucketOf(stage: ResolvedStage, crossAccountPrefix: string): s3.IBucket | undefined {

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { ApprovalDeploymentProps } from './approval-deployment';
 import type { DeploymentStageOptions } from './deployment-stage';
@@ -399,5 +399,22 @@ function checkWorkflowTimes(v: PropsValidator, stages: DeploymentStageOptions[],
         });
       }
     });
+  }
+}
+
+/**
+ * Serverless endpoints support neither VPC config nor network isolation
+ * (Serverless Inference "Feature exclusions"): their models get neither, and
+ * the construct says so when the deployment asked for them.
+ */
+export function warnServerlessStages(scope: IConstruct, stages: DeploymentStageOptions[], props: ApprovalDeploymentProps): void {
+  const asked = [props.network ? 'the network\'s VPC' : undefined, props.networkIsolation === true ? 'network isolation' : undefined]
+    .filter((x) => x !== undefined);
+  for (const st of stages.filter((x) => x.serverlessMemorySizeMiB !== undefined)) {
+    if (asked.length > 0) {
+      Annotations.of(scope).addWarningV2('cdk-mlops:deployment-serverless-no-vpc',
+        `Stage '${st.stageName}' is serverless: SageMaker serverless endpoints support neither VPC config nor network isolation, `
+        + `so its model runs without ${asked.join(' and ')}. Make the stage real-time (instanceType) to keep them.`);
+    }
   }
 }
