@@ -125,6 +125,9 @@ export function grantDeployer(role: iam.IRole, g: DeployerGrants): void {
     ...(g.invoke ? ['sagemaker:InvokeEndpoint'] : []), ...(g.autoscaling ? ['sagemaker:UpdateEndpointWeightsAndCapacities'] : [])], endpoints);
   add('UseEndpointConfigs', ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:ListTags', 'sagemaker:DeleteEndpointConfig'], [configs]);
   add('PruneModels', ['sagemaker:DeleteModel'], [models]);
+  // The endpoint state machine: delete a Failed endpoint, read the live config's instance type.
+  add('EndpointLifecycle', ['sagemaker:DeleteEndpoint'], endpoints);
+  add('ReadEndpointConfigs', ['sagemaker:DescribeEndpointConfig'], [configs]);
   add('ListEndpointConfigs', ['sagemaker:ListEndpointConfigs'], ['*']);
   g.registry.grantDeploy(role);
   role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -139,6 +142,7 @@ export function grantDeployer(role: iam.IRole, g: DeployerGrants): void {
   }
   if (g.autoscaling) {
     add('AutoscalingTargets', ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:PutScalingPolicy'], [SCALABLE_TARGETS]);
+    add('AutoscalingAroundUpdates', ['application-autoscaling:DeregisterScalableTarget'], [SCALABLE_TARGETS]);
     add('AutoscalingAlarms', ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'], [TARGET_TRACKING_ALARMS]);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'AutoscalingServiceLinkedRole',
