@@ -211,6 +211,11 @@ function sdkCalls(service: string, api: string, c: TaskContext): TaskCall[] {
     }
     case 'sagemaker:describeEndpoint':
       return [{ action: 'sagemaker:DescribeEndpoint', resource: endpoint() }];
+    case 'sagemaker:deleteEndpoint':
+      // A Failed endpoint is deleted before it is created again (issue 15).
+      return [{ action: 'sagemaker:DeleteEndpoint', resource: endpoint() }];
+    case 'sagemaker:describeEndpointConfig':
+      return [{ action: 'sagemaker:DescribeEndpointConfig', resource: config(SAMPLE.olderHash, '5') }];
     case 'sagemaker:createEndpoint':
       return [
         { action: 'sagemaker:CreateEndpoint', resource: endpoint() },
@@ -246,6 +251,7 @@ function sdkCalls(service: string, api: string, c: TaskContext): TaskCall[] {
     case 'sagemakerruntime:invokeEndpoint':
       return [{ action: 'sagemaker:InvokeEndpoint', resource: endpoint() }];
     case 'applicationautoscaling:registerScalableTarget':
+    case 'applicationautoscaling:deregisterScalableTarget':
     case 'applicationautoscaling:putScalingPolicy':
       return [{
         action: `application-autoscaling:${PASCAL(api)}`,
