@@ -418,7 +418,7 @@ describe('DriftMonitor validation', () => {
   });
 
   test('fails when there is no baseline (and no quality-check location)', () => {
-    fails({ baseline: undefined }, /baseline: got undefined; .*Fix: pass baseline: DriftBaseline.fromModelRegistry\(registry, artifactBucket\) when the pipeline registers versions with driftCheckBaselines from its QualityCheckStep/);
+    fails({ baseline: undefined }, /baseline: got undefined; .*Fix: pass baseline: DriftBaseline.fromPipeline\(pipeline\) or DriftBaseline.fromModelRegistry\(registry\) when the pipeline registers versions with a DriftBaselineStep/);
   });
 
   test('fails when thresholds are out of range, listing every one', () => {

@@ -1,9 +1,11 @@
+import { recordBaselineSource } from '../../private/baseline-sources';
 import { IModelRegistry } from '../../registry';
 import { SageMakerImage } from '../images';
 import { checkInstanceType, checkPositiveInteger, resolveJobSecurity } from '../job-defaults';
 import { JobSecurityOptions } from '../job-security';
 import { JobKind, RenderContext } from '../render-context';
 import { PipelineValue } from '../values';
+import type { DriftBaselineStep } from './drift-baseline';
 import { defaultOutputUri } from './processing-args';
 import { compact } from './render-util';
 import { CacheableStepProps, PipelineStep, RetryExceptionType } from './step';
@@ -97,6 +99,16 @@ export interface RegisterModelStepProps extends CacheableStepProps {
    * @default - none
    */
   readonly modelPackageDescription?: PipelineValue;
+  /**
+   * A drift baseline step of the same pipeline: its `baseline.json` is
+   * registered with the version as the data-quality statistics of
+   * `DriftCheckBaselines` and of `ModelMetrics` (unless those are given in
+   * `driftCheckBaselines` / `modelMetrics`), so a `DriftMonitor` with
+   * `DriftBaseline.fromModelRegistry(registry)` reads the baseline of the
+   * version it watches.
+   * @default - no drift baseline
+   */
+  readonly driftBaseline?: DriftBaselineStep;
 }
 
 function renderSource(ctx: RenderContext, s: MetricsSource | undefined): any {
@@ -167,6 +179,17 @@ export class RegisterModelStep extends PipelineStep {
       ctx.registries.push(registry);
     }
     const p = this.props;
+    const baseline = p.driftBaseline;
+    const withBaseline = (files: ModelQualityFiles | undefined): ModelQualityFiles | undefined => baseline
+      ? { ...files, modelDataQualityStatistics: files?.modelDataQualityStatistics ?? { s3Uri: baseline.baselineUri } }
+      : files;
+    if (baseline) {
+      ctx.references.push({ from: this.stepName, to: baseline, what: 'driftBaseline' });
+      const location = baseline._defaultLocation(ctx);
+      if (registry && location) {
+        recordBaselineSource({ pipeline: ctx.scope, registry, bucket: ctx.bucket, encryptionKey: ctx.key, ...location });
+      }
+    }
     return {
       Arguments: compact({
         ModelPackageGroupName: registry?.modelPackageGroupName ?? 'missing-registry',
@@ -178,8 +201,8 @@ export class RegisterModelStep extends PipelineStep {
           SupportedTransformInstanceTypes: p.transformInstanceTypes ?? ['ml.m5.xlarge'],
         },
         ModelApprovalStatus: p.approvalStatus ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
-        ModelMetrics: renderQualityFiles(ctx, p.modelMetrics, false),
-        DriftCheckBaselines: renderQualityFiles(ctx, p.driftCheckBaselines, true),
+        ModelMetrics: renderQualityFiles(ctx, withBaseline(p.modelMetrics), false),
+        DriftCheckBaselines: renderQualityFiles(ctx, withBaseline(p.driftCheckBaselines), true),
         ModelPackageDescription: p.modelPackageDescription?._render(ctx),
         // Validate the model package (the CreateModelPackage default, written as the SageMaker Python SDK writes it).
         SkipModelValidation: 'None',
