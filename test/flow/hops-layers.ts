@@ -191,6 +191,26 @@ export function endpointOf(definition: any, stage: string): string {
   throw new Error(`flow: no endpoint for stage ${stage}`);
 }
 
+/** Where the pipelines' drift baseline steps (the drift check in `baseline` mode) write baseline.json. */
+function driftBaselineOutputs(flow: Flow): string[] {
+  const uris: string[] = [];
+  for (const pipeline of flow.model.ofType('AWS::SageMaker::Pipeline')) {
+    const definition = JSON.parse(pipeline.properties.PipelineDefinition.PipelineDefinitionBody);
+    const parameters = Object.fromEntries((definition.Parameters ?? []).map((p: any) => [p.Name, p]));
+    for (const st of stepsOf(definition.Steps)) {
+      const entrypoint: string[] = st.Arguments?.AppSpecification?.ContainerEntrypoint ?? [];
+      const output = (st.Arguments?.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === 'baseline');
+      if (st.Type === 'Processing' && output && entrypoint.some((e) => e.includes('driftcheck')) && entrypoint.includes('baseline')) {
+        const uri = render(output.S3Output.S3Uri, parameters);
+        if (uri) {
+          uris.push(uri);
+        }
+      }
+    }
+  }
+  return uris;
+}
+
 /**
  * The drift check job, as the check workflow starts it: it reads its code,
  * the baseline and the captured data, writes the report, publishes metrics
@@ -210,6 +230,13 @@ export function driftJobHops(flow: Flow): void {
       const uri: string = input.S3Input.S3Uri;
       const object = uri.endsWith('/') ? `${uri}baseline.json` : uri;
       flow.s3Object(`${step} reads its ${input.InputName}`, role, 'read', objectArn(object), { vpcId });
+    }
+    if (!window.baselineInputs) {
+      // The baseline comes from the approved version (DriftBaseline.fromModelRegistry/fromPipeline):
+      // the job reads what a pipeline's DriftBaselineStep wrote.
+      for (const uri of driftBaselineOutputs(flow)) {
+        flow.s3Object(`${step} reads its baseline`, role, 'read', objectArn(`${uri}/baseline.json`), { vpcId });
+      }
     }
     flow.s3Object(`${step} reads captured data`, role, 'read', objectArn(`${window.captureRoot}${SAMPLE.folder}capture-0001.jsonl`), { vpcId });
     const reportRoot = /'(s3:\/\/[^']+)'/.exec(definition.States.Folders.Assign.reportUri)![1];
