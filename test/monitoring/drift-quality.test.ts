@@ -11,6 +11,7 @@ import {
 } from '../../src/pipeline';
 import { ModelRegistry } from '../../src/registry';
 import { expectCompliant, testApp } from '../harness/compliance';
+import { checkMockedAnswers, stateMachineDefinitions } from '../harness/stepfunctions';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
 // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
@@ -142,6 +143,41 @@ describe('processing engine with model quality and bias', () => {
     });
     expect(await evaluate(args.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri, w)).toBe(w.qualityReportUri);
     expect(def.States.FindLabels.ItemProcessor.States.ListLabels.Arguments).toEqual({ Bucket: 'churn-labels', Prefix: '{% $states.input.prefix %}', MaxKeys: 1 });
+  });
+
+  test('the quality states\' requests, evaluated, conform to botocore\'s input shapes (ListObjectsV2, CreateProcessingJob)', async () => {
+    // GIVEN: references rendered with values of their real shape
+    const all = stateMachineDefinitions(built().stack, { typed: true });
+    const def = all[Object.keys(all).find((k) => k.includes('CheckWorkflow'))!];
+    const w = await variables(def, '2026-03-02T10:10:00Z');
+    const vars = { ...w, qualityFound: w.qualityFolders, labelsFound: w.labelFolders };
+    // WHEN
+    const list = async (state: any, folder: string) => ({
+      resource: state.Resource,
+      request: await evaluate(state.Arguments.Prefix, {}, { input: { prefix: `ground-truth/churn/${folder}` } })
+        .then((prefix) => ({ ...state.Arguments, Prefix: prefix })),
+    });
+    const job = def.States.Quality.Arguments;
+    const request: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries<any>(job)) {
+      request[k] = typeof v === 'string' && v.startsWith('{%') ? await evaluate(v, vars) : v;
+    }
+    request.Environment = Object.fromEntries(await Promise.all(Object.entries<any>(job.Environment)
+      .map(async ([k, v]) => [k, typeof v === 'string' && v.startsWith('{%') ? await evaluate(v, vars) : v])));
+    const output = job.ProcessingOutputConfig.Outputs[0];
+    request.ProcessingOutputConfig = { ...job.ProcessingOutputConfig, Outputs: [{ ...output, S3Output: { ...output.S3Output, S3Uri: w.qualityReportUri } }] };
+    const calls = [
+      await list(def.States.FindLabels.ItemProcessor.States.ListLabels, '2026/03/01/'),
+      await list(def.States.FindQualityCapture.ItemProcessor.States.ListQualityCapture, '2026/03/01/09/'),
+      { resource: def.States.Quality.Resource, request },
+    ];
+    // THEN
+    expect(checkMockedAnswers(calls)).toEqual([]);
+    // positive control: a label input SageMaker does not know is reported
+    const bad = JSON.parse(JSON.stringify(request));
+    bad.ProcessingInputs[3].S3Input.S3InputMode = 'Streaming';
+    expect(checkMockedAnswers([{ resource: def.States.Quality.Resource, request: bad }]).map((f) => `${f.where}: ${f.what}`))
+      .toEqual([expect.stringContaining("ProcessingInputs[3].S3Input.S3InputMode: 'Streaming' is not one of ProcessingS3InputMode")]);
   });
 
   test('the job may read the labels prefix and the workflow list it, nothing more of the bucket', () => {
