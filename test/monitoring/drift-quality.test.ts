@@ -165,7 +165,8 @@ describe('processing engine with model quality and bias', () => {
     request.Environment = Object.fromEntries(await Promise.all(Object.entries<any>(job.Environment)
       .map(async ([k, v]) => [k, typeof v === 'string' && v.startsWith('{%') ? await evaluate(v, vars) : v])));
     const output = job.ProcessingOutputConfig.Outputs[0];
-    request.ProcessingOutputConfig = { ...job.ProcessingOutputConfig, Outputs: [{ ...output, S3Output: { ...output.S3Output, S3Uri: w.qualityReportUri } }] };
+    const s3Output = { ...output.S3Output, S3Uri: w.qualityReportUri };
+    request.ProcessingOutputConfig = { ...job.ProcessingOutputConfig, Outputs: [{ ...output, S3Output: s3Output }] };
     const calls = [
       await list(def.States.FindLabels.ItemProcessor.States.ListLabels, '2026/03/01/'),
       await list(def.States.FindQualityCapture.ItemProcessor.States.ListQualityCapture, '2026/03/01/09/'),
