@@ -9,10 +9,11 @@ import { Construct } from 'constructs';
 import { createModelExecutionRole, grantDeployer } from './deployment-permissions';
 import { VARIANT_NAME } from './deployment-workflow';
 import { acknowledge } from '../private/acknowledgements';
+import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
-import { IModelRegistry } from '../registry';
+import { IModelRegistry, ModelSource } from '../registry';
 
 /** Properties of a DeploymentTargetAccount. */
 export interface DeploymentTargetAccountProps {
@@ -139,8 +140,15 @@ export class DeploymentTargetAccount extends Construct {
     (bucket.node.defaultChild as s3.CfnBucket).bucketName = DeploymentTargetAccount.captureBucketName(stack.account, stack.region, prefix);
     this.dataCaptureBucket = bucket;
 
+    // The versions' artifacts live in the tooling account, whose bucket and
+    // key policies (registry.grantConsumersRead) name this account: the role
+    // needs the identity side too.
     this.modelExecutionRole = createModelExecutionRole(this, 'ModelExecutionRole', {
-      roleName: `${prefix}-model-execution`, registry: props.registry, dataCaptureBucket: bucket, encryptionKey: key,
+      roleName: `${prefix}-model-execution`,
+      registry: props.registry,
+      dataCaptureBucket: bucket,
+      encryptionKey: key,
+      modelSources: [ModelSource.fromAccount(props.toolingAccountId, stack.region)],
     });
     const deployer = new DeploymentManagedRole(this, 'DeployerRole', {
       roleName: `${prefix}-deployer`,
@@ -152,7 +160,9 @@ export class DeploymentTargetAccount extends Construct {
     });
     this.deployerRole = deployer;
 
-    this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: key, enforceSSL: true, displayName: 'ML endpoint rollback alarms' });
+    const alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: key, enforceSSL: true, displayName: 'ML endpoint rollback alarms' });
+    allowAlarmsToPublish(alarmTopic, key);
+    this.alarmTopic = alarmTopic;
     const alarms: cloudwatch.Alarm[] = [];
     for (const endpointName of props.endpointNames) {
       const s = new Construct(this, `Alarms-${endpointName}`);

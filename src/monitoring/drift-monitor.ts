@@ -1,9 +1,8 @@
-import { Annotations, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,6 +19,7 @@ import { buildRetraining } from './retraining';
 import { DeploymentStage } from '../deployment/deployment-stage';
 import { ISecureMlNetwork } from '../network/secure-ml-network';
 import { IMlPipeline } from '../pipeline/ml-pipeline-interface';
+import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { PropsValidator } from '../private/validation';
 
@@ -313,13 +313,12 @@ export class DriftMonitor extends DriftMonitorBase {
         enforceSSL: true,
       });
     }
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }), false);
+    // The drift alarms publish to the topic as cloudwatch.amazonaws.com
+    // (topic and key policy; nothing changes on an imported topic or key).
+    const topicKey = this.notificationTopic.masterKey ?? (props.notificationTopic ? undefined : key);
+    if (topicKey) {
+      allowAlarmsToPublish(this.notificationTopic, topicKey);
+    }
     for (const email of props.notificationEmails ?? []) {
       this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -6,7 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { FeatureMetrics, ProcessingDriftEngineOptions } from './drift-engine';
 import { EngineBinding, EngineContext } from './engine-context';
-import { grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
+import { grantExecutionInputKey, grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
 import { addQualityStates, grantQualityReads, qualityAlarmSpecs, validateQualityOptions } from './processing-quality';
 import { MlEndpointService } from '../network/endpoint-service';
 import { BUILTIN_IMAGE_ACCOUNTS } from '../pipeline/image-table';
@@ -212,7 +212,10 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['cloudwatch:PutMetricData'],
     resources: ['*'],
-    conditions: { StringEquals: { 'cloudwatch:namespace': DRIFT_NAMESPACE } },
+    // The drift metrics, and the instance metrics SageMaker publishes for the
+    // job with its role (SageMaker developer guide, execution role permissions
+    // of CreateProcessingJob).
+    conditions: { StringEquals: { 'cloudwatch:namespace': [DRIFT_NAMESPACE, '/aws/sagemaker/ProcessingJobs'] } },
   }));
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -498,6 +501,9 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   }
   const logGroup = createSecureLogGroup(scope, 'CheckWorkflowLogs', { encryptionKey: ctx.encryptionKey, retention: ctx.logRetention, removalPolicy: ctx.removalPolicy });
   const stateMachine = new sfn.StateMachine(scope, 'CheckWorkflow', {
+    // An encrypted state machine needs its name at synth: aws-cdk-lib scopes
+    // the role's use of the key to the encryption context of this ARN.
+    stateMachineName: `${Names.uniqueResourceName(scope, { maxLength: 70, separator: '-' })}-check`,
     definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
     role: workflowRole,
     tracingEnabled: true,
@@ -512,6 +518,8 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     description: `Starts the drift checks of ${endpointName}`,
   });
   stateMachine.grantStartExecution(scheduleRole);
+  grantExecutionInputKey(scheduleRole, stateMachine, ctx.encryptionKey);
+  // Scheduler decrypts the schedule (encrypted with the same key) with this role.
   ctx.encryptionKey.grantDecrypt(scheduleRole);
   new scheduler.CfnSchedule(scope, 'Schedule', {
     description: `Drift check of ${endpointName} every ${ctx.schedule.window.toHumanString()}`,

@@ -431,6 +431,9 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.vpcSubnets],
     });
+    // Endpoint policies name every principal as "Principal": "*", the form of
+    // the VPC endpoint documentation (IAM policy validators, the IAM
+    // simulator's among them, reject {"AWS": "*"} in an endpoint policy).
     endpoint.addToPolicy(new iam.PolicyStatement({
       sid: 'BucketsOfTrustedAccounts',
       principals: [new iam.StarPrincipal()],

@@ -163,8 +163,8 @@ describe('PipelineDefinition.fromFile with SageMaker Python SDK definitions', ()
       },
       metrics,
       ...networkStatements,
-      // The register step in the condition branch: the MlPipeline's registry (its grantRegister; CreateModelPackage
-      // is authorized on the version, not the group, per the Service Authorization Reference).
+      // The register step in the condition branch: the MlPipeline's registry (its grantRegister;
+      // the Service Authorization Reference authorizes CreateModelPackage on the version, not the group).
       {
         Action: 'sagemaker:DescribeModelPackageGroup',
         Effect: 'Allow',

@@ -183,7 +183,7 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
     return { steps: [train, register] };
   },
 
-  'checks': (ctx) => {
+  'checks': () => {
     const data = `s3://${INPUTS.bucket}/data/baseline.csv`;
     const quality = new QualityCheckStep('DataQuality', {
       checkType: QualityCheckType.DATA_QUALITY,

@@ -62,7 +62,7 @@ def case_names():
     with open(os.path.join(HERE, "cases.ts")) as f:
         text = f.read()
     body = text[text.index("export const CASES"):text.index("/** Render a case")]
-    return re.findall(r"^  '?([a-z-]+)'?: \(ctx\) =>", body, re.M)
+    return re.findall(r"^  '?([a-z-]+)'?: \([^)]*\) =>", body, re.M)
 
 
 def _label(node):

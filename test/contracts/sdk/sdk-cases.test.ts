@@ -37,6 +37,12 @@ function nodes(value: any, out: any[] = []): any[] {
   return out;
 }
 
+/**
+ * Step classes no SDK case builds yet (each with why). DriftBaselineStep (issue 16) is now
+ * compared in the `drift-baseline` case.
+ */
+const NOT_YET_IN_ORACLE: Record<string, string> = {};
+
 describe('SDK oracle cases', () => {
   test('writes one definition per case, with no CDK token left in it', () => {
     // THEN
@@ -60,9 +66,13 @@ describe('SDK oracle cases', () => {
       });
       visit(build({ stack, image: SageMakerImage.of(INPUTS.image) }).steps);
     }
-    // THEN
+    // THEN: every class is in a case, except those listed as not yet compared with the SDK
+    // (each with why; an entry that a case starts using fails, so the list cannot go stale)
     expect(classes.length).toBeGreaterThanOrEqual(13);
-    expect([...used].sort()).toEqual(classes);
+    for (const name of Object.keys(NOT_YET_IN_ORACLE)) {
+      expect(used.has(name)).toBe(false);
+    }
+    expect([...used, ...Object.keys(NOT_YET_IN_ORACLE)].sort()).toEqual(classes);
   });
 
   test('use every condition kind, value kind, execution variable, parameter type, retry policy kind and cache setting', () => {
