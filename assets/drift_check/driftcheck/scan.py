@@ -70,7 +70,8 @@ class _Scanner:
     def __init__(self, baseline: Baseline, config: ScanConfig, tag: str):
         self.summary = WindowSummary(baseline)
         positions, width = column_positions(baseline, config.capture_columns)
-        self.acc = RowAccumulator(baseline, self.summary, positions, width, config.chunk_rows)
+        self.acc = RowAccumulator(baseline, self.summary, positions, width, config.chunk_rows,
+                                   vectorized=config.fast_path)
         self.names = config.capture_columns or baseline.names
         self.spill = None
         if config.spill_dir or config.facets:
