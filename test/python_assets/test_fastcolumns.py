@@ -25,7 +25,8 @@ from driftcheck.summary import WindowSummary
 ODD_NUMBERS = ["", "NaN", "nan", "NA", "n/a", "null", "None", "inf", "-Infinity", "1e5", "1E-5", "-2.5e+3", "1e",
                "1e500", "1e-400", "1_000", " 1.5", "1.5 ", "\u0661\u0662", "\u00a01", "0x10", "1.2.3", "--1", "+-1",
                "-", "+", ".", "-.", "1-2", "abc", "\u00e9", "12345678901234", "123456789012345", "1234567890123456",
-               "0.000000000000001", "99999999999999.9", "-0", "-0.0", "+0.5", ".5", "5.", "-.5", "007", "0.1000000000000000055"]
+               "0.000000000000001", "99999999999999.9", "-0", "-0.0", "+0.5", ".5", "5.", "-.5", "007",
+               "0.1000000000000000055"]
 
 
 def number_field(rng: random.Random) -> str:
@@ -77,7 +78,8 @@ def test_numbers_equal_float_value_for_value(seed):
 def test_plain_decimals_are_correctly_rounded_like_float():
     # many digits, all positions of the dot, the largest plain mantissas, the smallest fractions
     rng = np.random.default_rng(3)
-    fields = ["%.*f" % (int(d), v) for d, v in zip(rng.integers(0, 14, 20000), rng.normal(0, 10.0 ** rng.integers(-6, 8, 20000)))]
+    scales = 10.0 ** rng.integers(-6, 8, 20000)
+    fields = ["%.*f" % (int(d), v) for d, v in zip(rng.integers(0, 14, 20000), rng.normal(0, scales))]
     fields += ["99999999999999", "-9999999.9999999", ".00000000000001", "0.30000000000000", "1.7976931348623"]
     fields = [f for f in fields if sum(c.isdigit() for c in f) <= 14]
     table = FieldTable.of(fields, 1)
@@ -105,7 +107,8 @@ def test_category_counts_and_codes_equal_the_coder(known):
     rng = random.Random(len(known))
     feature = CategoricalFeature("c", known, [1] * (len(known) + 1), 0)
     coder = CategoryCoder(feature)
-    for pool in (CATEGORIES, [c for c in CATEGORIES if len(c.encode()) <= 8], [c for c in CATEGORIES if len(c.encode()) <= 16]):
+    short, medium = ([c for c in CATEGORIES if len(c.encode()) <= n] for n in (8, 16))  # the two key kinds
+    for pool in (CATEGORIES, short, medium):
         rows = ["%d,%s" % (i, rng.choice(pool)) for i in range(2000)]
         table = FieldTable.of(rows, 2)
         column = [row.split(",", 1)[1] for row in rows]
@@ -140,7 +143,8 @@ def summary_of(rows, vectorized, chunk_rows):
 
 def generated_rows(rng: random.Random, n: int):
     cats = ["a", "b", "\u00e9", "", "NA", "zz", "long-category-name", "x" * 20]
-    return ["%s,%s,%s,%s" % (number_field(rng), rng.choice(cats), number_field(rng), rng.choice(cats)) for _ in range(n)]
+    return ["%s,%s,%s,%s" % (number_field(rng), rng.choice(cats), number_field(rng), rng.choice(cats))
+            for _ in range(n)]
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 7, 4096])
@@ -174,14 +178,16 @@ def write(path, text, compress=False):
 def test_scan_counts_equal_on_generated_capture_with_every_edge(tmp_path):
     rng = random.Random(11)
     rows = generated_rows(rng, 6000)
-    lines = [capture_line(row, inference_time="2026-01-01T05:%02d:%02dZ" % (i // 60 % 60, i % 60)) for i, row in enumerate(rows)]
+    lines = [capture_line(row, inference_time="2026-01-01T05:%02d:%02dZ" % (i // 60 % 60, i % 60))
+             for i, row in enumerate(rows)]
     lines[10] = capture_line('1.5,"a",2,x')  # quoted CSV: careful path
     lines[11] = capture_line("1.5,a,2,x").replace('"data":"1.5', '"data":"\\u0031.5')  # escaped: careful path
     lines[12] = capture_line('{"x": 1.5, "c": "a", "y": 2, "d": "x"}', "JSON", "application/json")
     lines[13] = capture_line("1.5,a,2")  # wrong column count
     root = str(tmp_path)
     paths = [write(os.path.join(hour_dir(root, 5), "plain.jsonl"), "\n".join(lines[:3000]) + "\n"),
-             write(os.path.join(hour_dir(root, 6), "zipped.jsonl.gz"), "\n".join(lines[3000:5000]) + "\n", compress=True),
+             write(os.path.join(hour_dir(root, 6), "zipped.jsonl.gz"), "\n".join(lines[3000:5000]) + "\n",
+                   compress=True),
              write(os.path.join(hour_dir(root, 7), "unterminated.jsonl"), "\n".join(lines[5000:])),
              write(os.path.join(hour_dir(root, 8), "empty.jsonl"), "")]
     b = baseline()

@@ -170,3 +170,13 @@ def test_the_fast_path_keeps_memory_bounded_by_the_block(tmp_path, baseline):
     summary = scan_files([path], baseline, ScanConfig(chunk_rows=1000))
     assert summary.rows == 20000
     assert summary.features[0].counts.tolist() == [0, 5000, 5000, 10000]
+
+
+def test_the_quick_expression_matches_the_same_with_or_without_possessive_repeats():
+    # Python 3.11+ builds it with possessive repeats (faster); older Pythons (the SKLearn image's) without
+    from driftcheck.fastscan import _quick
+    lines = [capture_line("%d,1,a" % i, output=json.dumps([0.1, i]), output_encoding="JSON", inference_id="i%d" % i)
+             for i in range(50)] + [capture_line("0.5,1,a", output=None), capture_line("1,2,3,4,5")]
+    block = "\n".join(lines + ['{"captureData":{}}', capture_line("7,1,b")]) + "\n"
+    assert _quick("").findall(block) == _quick("+").findall(block)
+    assert len(_quick("+").findall(block)) == len(lines) + 1

@@ -45,7 +45,8 @@ _P10 = np.array([float(10 ** i) for i in range(WINDOW + 1)])
 #: Digits of a plain numeric field: mantissa and the dot's hole stay below 10**15 < 2**53.
 MAX_DIGITS = 14
 #: Row l: the last l of WINDOW cells (a field of length l) 1, the others 0, as one 16-byte item.
-_INSIDE = np.array([[0] * (WINDOW - n) + [1] * n for n in range(WINDOW + 1)], dtype=np.uint8).view("V%d" % WINDOW).ravel()
+_INSIDE = np.array([[0] * (WINDOW - n) + [1] * n for n in range(WINDOW + 1)], dtype=np.uint8)
+_INSIDE = _INSIDE.view("V%d" % WINDOW).ravel()
 #: Row l: a mask of the last l bytes of a little-endian uint64 (a field of l bytes that ends the word).
 _LAST_BYTES = np.array([((1 << (8 * n)) - 1) << (8 * (8 - n)) for n in range(9)], dtype=np.uint64)
 _ONES = np.uint64(0x0101010101010101)
