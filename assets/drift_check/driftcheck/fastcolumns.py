@@ -139,8 +139,9 @@ class FieldTable:
         n_digits = _byte_sum(digits)
         first = self.buffer[ends - lengths]  # the separator itself for an empty field
         negative = first == 45
-        plain = ((n_digits + n_dots + (negative | (first == 43)) == lengths) & (n_dots <= 1) & (n_digits >= 1)
-                 & (n_digits <= MAX_DIGITS) & (lengths <= WINDOW))
+        # every byte a digit, a dot or the leading sign; 1 to MAX_DIGITS digits (so at most WINDOW bytes)
+        plain = ((n_digits + n_dots + (negative | (first == 43)) == lengths) & (n_dots <= 1)
+                 & (n_digits - np.uint64(1) < np.uint64(MAX_DIGITS)))
         words = _eight_digits(digit_values.view("<u8"))
         # < 10**15 (at most 14 digits and the hole): exact in float64, and so is every step below
         holed = (words[:, 0] * np.uint64(100000000) + words[:, 1]).astype(np.float64)
@@ -153,7 +154,7 @@ class FieldTable:
         integer = np.floor(holed / scale)  # the quotient is < integer + 0.1 + 2**-6: floor is exact
         mantissa = holed - integer * (scale - _P10[after])
         out = mantissa / _P10[after]  # exact / exact: one rounding, the correctly rounded decimal
-        out = np.where(negative, -out, out)
+        np.negative(out, out=out, where=negative)
         out[lengths == 0] = np.nan
         bad = None
         for i in np.flatnonzero(~plain & (lengths > 0)):
