@@ -129,11 +129,11 @@ class FieldTable:
         """Columns ``positions`` as float64, shape (rows, len(positions)), and the mask of bad rows (or None)."""
         ends = self.ends[:, positions].ravel()
         lengths = self.lengths[:, positions].ravel()
-        cells = self._cells(ends)  # each field right-aligned, bytes before it masked below
-        inside = _inside(lengths)
-        dots = (cells == 46) & inside
+        cells = self._cells(ends)  # each field right-aligned
+        cells *= _inside(lengths)  # bytes before the field: 0, neither digit nor dot
+        dots = cells == 46
         digit_values = cells - np.uint8(48)
-        digits = (digit_values < 10) & inside
+        digits = digit_values < 10
         digit_values *= digits  # other cells 0: the dot leaves a hole, read as a 0 digit
         n_dots = _byte_sum(dots)
         n_digits = _byte_sum(digits)
@@ -149,11 +149,12 @@ class FieldTable:
         dot_words = dots.view("<u8")
         after = ((dot_words[:, 0] * _AFTER[0]) >> np.uint64(56)) + ((dot_words[:, 1] * _AFTER[1]) >> np.uint64(56))
         np.minimum(after, np.uint64(WINDOW - 1), out=after)  # more dots: not plain, any value will do
+        power = _P10[after]
         # holed = integer * 10**(after + 1) + fraction (fraction < 10**after): close the hole, exactly
-        scale = np.where(n_dots > 0, _P10[after + np.uint64(1)], 1.0)
-        integer = np.floor(holed / scale)  # the quotient is < integer + 0.1 + 2**-6: floor is exact
-        mantissa = holed - integer * (scale - _P10[after])
-        out = mantissa / _P10[after]  # exact / exact: one rounding, the correctly rounded decimal
+        scale = _P10[after + np.minimum(n_dots, np.uint64(1))]  # 10**(after + 1), or 1 without a dot
+        integer = np.floor(holed / scale)  # holed / scale < integer + 0.1, far from integer + 1: floor is exact
+        mantissa = holed - integer * (scale - power)
+        out = mantissa / power  # exact / exact: one rounding, the correctly rounded decimal
         np.negative(out, out=out, where=negative)
         out[lengths == 0] = np.nan
         bad = None
