@@ -9,16 +9,16 @@ the same work on the rows' bytes:
   separators (commas and newlines) give every field's end and length, and
   must be ``width - 1`` commas then a newline for every row;
 * a field is read through a 16-byte window that ends at its separator
-  (a strided view: one row copy per field), so the field is
-  right-aligned in its window;
+  (an overlapping view of the buffer: one 16-byte copy per field), so the
+  field is right-aligned in its window;
 * a **numeric** field of the plain decimal form ``[+-]digits[.digits]``
-  (at most 14 digits, at most 16 bytes) is parsed with integer arithmetic:
-  the dot is taken out, the 16 digit cells are read as two 8-digit numbers
-  (SWAR multiplications on ``uint64``), and the value is
-  ``mantissa / 10**fraction_digits``. Both operands are exact doubles
-  (mantissa < 2**53, power <= 10**15), so the one IEEE division is the
-  correctly rounded value of the decimal -- the value ``float()`` returns
-  (Clinger's fast path). An empty field is missing (NaN), as in the careful
+  (at most 14 digits) is parsed with integer arithmetic: the 16 cells are
+  read as two 8-digit numbers (SWAR multiplications on ``uint64``), the
+  dot's cell as a 0 digit; that hole is closed with exact steps, and the
+  value is ``mantissa / 10**fraction_digits``. Both operands are exact
+  doubles (mantissa < 10**14 < 2**53, power <= 10**14), so the one IEEE
+  division is the correctly rounded value of the decimal -- the value
+  ``float()`` returns (Clinger's fast path). An empty field is missing (NaN), as in the careful
   path. Every other field (exponent, ``NaN``, ``NA``, spaces, more digits,
   anything else) goes through ``float()`` and the missing-value tokens one
   by one, as in the careful path;
@@ -90,7 +90,6 @@ class FieldTable:
         padded = np.zeros(len(data) + WINDOW, dtype=np.uint8)
         padded[WINDOW:] = np.frombuffer(data, dtype=np.uint8)
         step = padded.strides[0]
-        # windows[e] = the WINDOW bytes before index e of data
         self.buffer = padded[WINDOW:]
         # words[e + 8] = the 8 bytes before index e of data, as a little-endian uint64 (unaligned view)
         self.words = np.ndarray(shape=(padded.size - 7,), dtype="<u8", buffer=padded, strides=(step,))
