@@ -160,8 +160,8 @@ describe('JumpStart buckets', () => {
 describe('existing endpoints in an existing VPC', () => {
   test('are not created again; only the missing ones are, and layers find them', () => {
     // GIVEN a VPC that already has sts and logs endpoints with private DNS
-    const app = testApp(AZ_CONTEXT);
-    const stack = envStack(app);
+    const app = testApp();
+    const stack = new Stack(app, 'Net');
     const { vpc } = existingVpcWithEndpoints(stack);
 
     // WHEN the network is built in it, declaring them
@@ -191,8 +191,7 @@ describe('endpoint placement', () => {
   });
 
   test('single AZ: one endpoint interface each, workloads keep subnets in every zone', () => {
-    const app = testApp(AZ_CONTEXT);
-    const stack = envStack(app);
+    const stack = envStack();
     const network = new SecureMlNetwork(stack, 'Network', {
       availabilityZones: ['eu-west-1a', 'eu-west-1b'], endpointPlacement: EndpointPlacement.singleAz({ availabilityZone: 'eu-west-1b' }),
     });
@@ -203,6 +202,16 @@ describe('endpoint placement', () => {
     }
     expect(network.subnetIds).toHaveLength(2);
     template.resourceCountIs('AWS::EC2::Subnet', 2);
+  });
+
+  test('single AZ in the first workload subnet by default, compliant', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Agnostic');
+    const network = new SecureMlNetwork(stack, 'Network', { endpointPlacement: EndpointPlacement.singleAz() });
+    const first = stack.resolve(network.vpc.isolatedSubnets[0].subnetId);
+    for (const ep of Object.values<any>(interfaceEndpoints(Template.fromStack(stack)))) {
+      expect(ep.Properties.SubnetIds).toEqual([first]);
+    }
     expectCompliant(app);
   });
 
