@@ -86,14 +86,17 @@ export interface ApprovalDeploymentProps {
    */
   readonly stages?: DeploymentStageOptions[];
   /**
-   * Network of the endpoints: models get its workload subnets and security
-   * group, and the network is asked for the SageMaker API and runtime endpoints.
-   * @default - endpoints outside any VPC of yours
+   * Network of the endpoints of this account's stages: models get its
+   * workload subnets and security group, and the network is asked for the
+   * SageMaker API and runtime endpoints. Stages in another account run in the
+   * network of that account's `DeploymentTargetAccount`.
+   * @default - endpoints of this account's stages outside any VPC of yours
    */
   readonly network?: ISecureMlNetwork;
   /**
    * Run model containers without network access (`EnableNetworkIsolation`).
-   * Turn off only for containers that must call out at inference time.
+   * Turn off only for containers that must call out at inference time; a
+   * stage can override it (`DeploymentStageOptions.networkIsolation`).
    * @default true
    */
   readonly networkIsolation?: boolean;
@@ -328,7 +331,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     const crossAccountPrefix = props.crossAccountPrefix ?? 'cdk-mlops';
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
-    const resolved = stageOptions.map((s) => this.resolve(s, prefix, topic, crossAccountPrefix));
+    const resolved = stageOptions.map((s) => this.resolve(s, prefix, topic, crossAccountPrefix, props.networkIsolation ?? true));
     this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
       stageName: r.stageName,
       endpointName: r.endpointName,
@@ -347,7 +350,6 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       stages: resolved,
       topic,
       deploymentId: prefix,
-      networkIsolation: props.networkIsolation ?? true,
       subnetIds: props.network?.subnetIds,
       securityGroupIds: props.network ? [props.network.workloadSecurityGroup.securityGroupId] : undefined,
       pollInterval: props.pollInterval ?? Duration.seconds(60),
@@ -394,7 +396,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     return [...(this.alarmsByStage[stageName] ?? [])];
   }
 
-  private resolve(s: DeploymentStageOptions, prefix: string, topic: sns.ITopic, crossAccountPrefix: string): ResolvedStage {
+  private resolve(s: DeploymentStageOptions, prefix: string, topic: sns.ITopic, crossAccountPrefix: string, networkIsolation: boolean): ResolvedStage {
     const stack = Stack.of(this);
     const account = s.account !== undefined && s.account !== stack.account ? s.account : undefined;
     const serverless = s.serverlessMemorySizeMiB !== undefined;
@@ -428,7 +430,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       terminationWait: s.terminationWait ?? Duration.minutes(5),
       maximumExecutionTimeout: s.maximumExecutionTimeout ?? Duration.hours(2),
       rollbackAlarmNames: [...alarmNames, ...(s.additionalRollbackAlarms ?? []).map((a) => a.alarmName)],
+      networkIsolation: s.networkIsolation ?? networkIsolation,
       account,
+      crossAccountPrefix: account ? crossAccountPrefix : undefined,
       taskRole: account
         ? sfn.TaskRole.fromRole(iam.Role.fromRoleArn(this, `Deployer-${s.stageName}`, DeploymentTargetAccount.deployerRoleArn(account, crossAccountPrefix), { mutable: false }))
         : undefined,

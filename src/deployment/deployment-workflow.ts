@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { findTargetNetwork, TARGET_NETWORK_PATH } from './target-network';
 import { TrafficShift, TrafficShiftMode } from './traffic-shift';
 
 /** Prefix of every model and endpoint config the workflow creates. */
@@ -49,8 +50,12 @@ export interface ResolvedStage {
   readonly smokeTest?: { readonly payload: string; readonly contentType: string };
   readonly approvalRequired: boolean;
   readonly approvalTimeout: Duration;
+  /** Run the model container without network access. */
+  readonly networkIsolation: boolean;
   /** The target account when it is not the workflow's. */
   readonly account?: string;
+  /** Prefix of the names shared with the target account (its network parameter), for a cross-account stage. */
+  readonly crossAccountPrefix?: string;
   /** The role tasks of a cross-account stage assume. */
   readonly taskRole?: sfn.TaskRole;
   /** The role SageMaker runs the model with. */
@@ -66,7 +71,6 @@ export interface WorkflowContext {
   readonly stages: ResolvedStage[];
   readonly topic: sns.ITopic;
   readonly deploymentId: string;
-  readonly networkIsolation: boolean;
   readonly securityGroupIds?: string[];
   readonly subnetIds?: string[];
   readonly pollInterval: Duration;
@@ -205,14 +209,20 @@ export class DeploymentWorkflow {
       { Key: 'cdk-mlops:stage', Value: stage.stageName },
       { 'Key': 'cdk-mlops:model-package-arn', 'Value.$': '$.ModelPackageArn' },
     ];
-    const vpc = this.ctx.subnetIds && this.ctx.securityGroupIds && !stage.account
-      ? { VpcConfig: { Subnets: this.ctx.subnetIds, SecurityGroupIds: this.ctx.securityGroupIds } }
-      : {};
+    // a cross-account stage runs in the target account's network, whose ids are read at run time
+    const findNetwork = stage.account && stage.taskRole
+      ? findTargetNetwork(s, n('Find network'), stage.account, stage.crossAccountPrefix!, stage.taskRole)
+      : undefined;
+    const vpc = findNetwork
+      ? { 'VpcConfig.$': `${TARGET_NETWORK_PATH}.VpcConfig` }
+      : this.ctx.subnetIds && this.ctx.securityGroupIds && !stage.account
+        ? { VpcConfig: { Subnets: this.ctx.subnetIds, SecurityGroupIds: this.ctx.securityGroupIds } }
+        : {};
     const createModel = this.call(s, 'CreateModel', n('Create model'), 'createModel', {
       'ModelName.$': '$.Stage.ModelName',
       'ExecutionRoleArn': stage.modelRoleArn,
       'PrimaryContainer': { 'ModelPackageName.$': '$.ModelPackageArn' },
-      'EnableNetworkIsolation': this.ctx.networkIsolation,
+      'EnableNetworkIsolation': stage.networkIsolation,
       ...vpc,
       'Tags': tags,
     }, modelArns(stage.account), stage);
@@ -289,7 +299,7 @@ export class DeploymentWorkflow {
     if (first !== names) {
       (first as tasks.SnsPublish).next(names);
     }
-    names.next(createModel).next(createConfig).next(describe);
+    (findNetwork ? names.next(findNetwork).next(createModel) : names.next(createModel)).next(createConfig).next(describe);
     return sfn.Chain.custom(first, [last], last);
   }
 

@@ -46,6 +46,10 @@ class AwsError extends Error {
 export class FakeAccount {
   public readonly endpoints = new Map<string, { config: string; status: string; tags: Record<string, string> }>();
   public readonly models: string[] = [];
+  /** The CreateModel requests, as sent. */
+  public readonly modelRequests: any[] = [];
+  /** The VPC config a target account publishes (DeploymentTargetAccount's network parameter). */
+  public targetNetwork = { Subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'], SecurityGroupIds: ['sg-0a1b2c3d4e5f60718'] };
   public readonly configs: any[] = [];
   public readonly notifications: any[] = [];
   public readonly calls: string[] = [];
@@ -78,8 +82,21 @@ export class FakeAccount {
           throw new AwsError('Rejected', 'not this one');
         }
         return { approvedBy: 'reviewer' };
+      case 'aws-sdk:ssm:getParameter':
+        // what a DeploymentTargetAccount publishes: the VPC config of its network
+        return {
+          Parameter: {
+            Name: input.Name,
+            Type: 'String',
+            Value: JSON.stringify(this.targetNetwork),
+            Version: 1,
+            ARN: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${input.Name}`,
+            DataType: 'text',
+          },
+        };
       case 'aws-sdk:sagemaker:createModel':
         this.models.push(input.ModelName);
+        this.modelRequests.push(JSON.parse(JSON.stringify(input)));
         return { ModelArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model/${input.ModelName}` };
       case 'aws-sdk:sagemaker:createEndpointConfig':
         this.configs.push({ ...JSON.parse(JSON.stringify(input)), CreationTime: this.now() });
