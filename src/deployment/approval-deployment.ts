@@ -396,7 +396,8 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     return [...(this.alarmsByStage[stageName] ?? [])];
   }
 
-  private resolve(s: DeploymentStageOptions, prefix: string, topic: sns.ITopic, crossAccountPrefix: string, networkIsolation: boolean): ResolvedStage {
+  private resolve(s: DeploymentStageOptions, prefix: string, topic: sns.ITopic, crossAccountPrefix: string,
+    networkIsolation: boolean): ResolvedStage {
     const stack = Stack.of(this);
     const account = s.account !== undefined && s.account !== stack.account ? s.account : undefined;
     const serverless = s.serverlessMemorySizeMiB !== undefined;

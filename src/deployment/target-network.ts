@@ -34,7 +34,8 @@ const RETRY_SSM: sfn.RetryProps = {
 };
 
 /** The task that reads a target account's VPC config into `$.Stage.Network.VpcConfig`. */
-export function findTargetNetwork(scope: Construct, stateName: string, account: string, namePrefix: string, taskRole: sfn.TaskRole): tasks.CallAwsService {
+export function findTargetNetwork(scope: Construct, stateName: string, account: string, namePrefix: string,
+  taskRole: sfn.TaskRole): tasks.CallAwsService {
   const name = targetNetworkParameterName(namePrefix);
   const task = new tasks.CallAwsService(scope, 'FindNetwork', {
     stateName,
