@@ -1,4 +1,4 @@
-import { Annotations, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,7 @@ import { chooseSingleAzSubnet, productionTagProblems } from './placement-checks'
 import { createWorkloadSecurityGroup } from './workload-security-group';
 import { acknowledgeDefaultSecurityGroupCloser } from '../private/acknowledgements';
 import { entryOf, toAwsService } from '../private/endpoint-catalog';
+import { EXTERNAL_ENDPOINTS_METADATA } from '../private/platform-layer-tag';
 import { createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';
 
@@ -294,6 +295,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
       endpointCidrs: central && this.endpointPlacement.centralVpcCidr ? [this.endpointPlacement.centralVpcCidr] : [],
       allTrafficWithinGroup: props.allowAllTrafficWithinWorkloadGroup ?? false,
     });
+    this.recordExternalEndpoints(props.existingEndpoints ?? [], central ? this.endpointPlacement.centralServices : []);
     this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
       description: 'Interface VPC endpoints: HTTPS from ML workloads only',
@@ -404,6 +406,20 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     if (statement) {
       this.s3GatewayEndpoint.addToPolicy(statement);
     }
+  }
+
+  /**
+   * Name the endpoints this network uses but does not create on its workload
+   * security group, for the cost report (billed where they live).
+   */
+  private recordExternalEndpoints(existing: MlEndpointService[], central: MlEndpointService[]): void {
+    if (existing.length === 0 && central.length === 0) {
+      return;
+    }
+    (this.workloadSecurityGroup.node.defaultChild as CfnResource).addMetadata(EXTERNAL_ENDPOINTS_METADATA, {
+      existing: existing.map((s) => s.name).sort(),
+      central: central.map((s) => s.name).sort(),
+    });
   }
 
   /** The subnets interface endpoints are placed in. */

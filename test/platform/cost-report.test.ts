@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { build } from './fixtures';
-import { CostReport } from '../../src/platform';
+import { EndpointPlacement, MlEndpointService } from '../../src/network';
+import { CostReport, MlopsPlatformProps } from '../../src/platform';
 import { testApp } from '../harness/compliance';
 
 const HOURS = 730;
@@ -92,6 +93,23 @@ describe('CostReport of a platform', () => {
     const two = CostReport.fromStack(build(() => ({ deployment: false })).stack).monthlyUsdOf('network');
     const three = CostReport.fromStack(build(() => ({ deployment: false, networkOptions: { maxAzs: 3 } })).stack).monthlyUsdOf('network');
     expect(three - 1).toBeCloseTo((two - 1) * 1.5, 1);
+  });
+
+  test('endpoint placement, side by side: every AZ, one AZ (non-production, at most $75), a central endpoint VPC', () => {
+    const cost = (networkOptions: MlopsPlatformProps['networkOptions']) => CostReport.fromStack(build(() => ({ networkOptions })).stack);
+    const every = cost({});
+    const single = cost({ endpointPlacement: EndpointPlacement.singleAz() });
+    const central = cost({ endpointPlacement: EndpointPlacement.central({ services: MlEndpointService.knownNames().map((n) => MlEndpointService.of(n)) }) });
+    const endpoints = every.lines.filter((l) => l.item.startsWith('interface endpoint')).length;
+    expect(endpoints).toBe(10);
+    // PrivateLink bills per endpoint per AZ per hour; the network's flow-log key is $1
+    expect(every.monthlyUsdOf('network')).toBeCloseTo(endpoints * 2 * 0.01 * HOURS + 1, 2);
+    expect(single.monthlyUsdOf('network')).toBeCloseTo(endpoints * 0.01 * HOURS + 1, 2);
+    expect(single.monthlyUsdOf('network')).toBeLessThanOrEqual(75);
+    expect(central.monthlyUsdOf('network')).toBe(1);
+    const listed = central.lines.filter((l) => l.item.endsWith('(central endpoint VPC)'));
+    expect(listed.length).toBe(MlEndpointService.knownNames().length);
+    expect(listed.every((l) => l.monthlyUsd === 0 && /billed once, in the account of the central endpoint VPC/.test(l.note!))).toBe(true);
   });
 
   test('the price table states region, date and source of every price', () => {
