@@ -294,14 +294,14 @@ function validateAccounts(scope: Construct, props: MlopsAccountsProps): void {
     if (!net) {
       return;
     }
-    const known = (list: string[]) => !Token.isUnresolved(list) && list.every((x) => !Token.isUnresolved(x));
-    v.check(known(net.subnetIds) && new Set(net.subnetIds).size < 2, {
+    const literal = (list: string[]) => !Token.isUnresolved(list) && list.every((x) => !Token.isUnresolved(x));
+    v.check(literal(net.subnetIds) && new Set(net.subnetIds).size < 2, {
       prop: `targets[${i}].existingNetwork.subnetIds`,
       value: net.subnetIds,
       allowed: 'at least two subnets, in different Availability Zones',
       fix: 'list private subnets in two or more zones: SageMaker hosting requires two zones even for one instance.',
     });
-    v.check(known(net.subnetIds) && known(net.availabilityZones) && net.availabilityZones.length !== net.subnetIds.length, {
+    v.check(literal(net.subnetIds) && literal(net.availabilityZones) && net.availabilityZones.length !== net.subnetIds.length, {
       prop: `targets[${i}].existingNetwork.availabilityZones`,
       value: net.availabilityZones,
       allowed: `one zone per subnet (${net.subnetIds.length})`,

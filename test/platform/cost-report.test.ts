@@ -99,7 +99,8 @@ describe('CostReport of a platform', () => {
     const cost = (networkOptions: MlopsPlatformProps['networkOptions']) => CostReport.fromStack(build(() => ({ networkOptions })).stack);
     const every = cost({});
     const single = cost({ endpointPlacement: EndpointPlacement.singleAz() });
-    const central = cost({ endpointPlacement: EndpointPlacement.central({ services: MlEndpointService.knownNames().map((n) => MlEndpointService.of(n)) }) });
+    const everyService = MlEndpointService.knownNames().map((n) => MlEndpointService.of(n));
+    const central = cost({ endpointPlacement: EndpointPlacement.central({ services: everyService }) });
     const endpoints = every.lines.filter((l) => l.item.startsWith('interface endpoint')).length;
     expect(endpoints).toBe(10);
     // PrivateLink bills per endpoint per AZ per hour; the network's flow-log key is $1
