@@ -27,7 +27,7 @@ export class PackageRepository {
       const domain = Fn.select(0, Fn.split('/', parts.resourceName!));
       this.domainArn = `arn:${parts.partition}:codeartifact:${parts.region}:${parts.account}:domain/${domain}`;
     } else {
-      const [head, , domain] = repositoryArn.split('/');
+      const [head, domain] = repositoryArn.split('/');
       this.domainArn = `${head.replace(/:repository$/, ':domain')}/${domain ?? ''}`;
     }
   }
