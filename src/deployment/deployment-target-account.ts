@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -57,7 +57,7 @@ export interface DeploymentTargetAccountProps {
    * subnets and security group) is published in the SSM parameter
    * `networkParameterName(namePrefix)`, which the tooling workflow reads with
    * the deployer role before it creates a model here.
-   * @default - a new SecureMlNetwork with no interface endpoints (network-isolated models reach only S3, through the gateway endpoint, which admits this and the tooling account's buckets)
+   * @default - a new SecureMlNetwork with no interface endpoints (network-isolated models reach only S3, through the gateway endpoint, which admits this and the tooling account's buckets), its flow logs encrypted with the target's key
    */
   readonly network?: ISecureMlNetwork;
   /**
@@ -164,6 +164,7 @@ export class DeploymentTargetAccount extends Construct {
     this.network = props.network ?? new SecureMlNetwork(this, 'Network', {
       interfaceEndpoints: [],
       trustedAccountIds: [props.toolingAccountId],
+      encryptionKey: key, // flow logs under the target's key: no second key to pay for
       removalPolicy,
     });
     this.networkParameter = new ssm.StringParameter(this, 'NetworkParameter', {
@@ -228,10 +229,11 @@ export class DeploymentTargetAccount extends Construct {
       autoscaling: true,
       invoke: true,
     });
+    // the ARN written out (not the parameter's Ref): the name is fixed, both sides derive it
     deployer.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadTargetNetwork',
       actions: ['ssm:GetParameter'],
-      resources: [this.networkParameter.parameterArn],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: targetNetworkParameterName(prefix).slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     }));
     acknowledge(deployer, 'deploymentServiceWildcards');
   }

@@ -55,7 +55,13 @@ describe('DeploymentTargetAccount', () => {
       Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
     });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadTargetNetwork', Action: 'ssm:GetParameter' })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'ReadTargetNetwork',
+          Action: 'ssm:GetParameter',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:us-east-1:${PROD}:parameter/cdk-mlops/deployment-network`]] },
+        })]),
+      },
     });
     for (const name of DeploymentTargetAccount.alarmNames('churn-prod')) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name });
