@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the example and the tests need, once: node modules (npm ci),
 # the Python tools in .venv (requirements-dev.txt) and parliament in
-# .venv-reliability (its own pins). Safe to run again.
+# .venv-reliability (its own pins), and the release tools: twine in .venv-release
+# (requirements-release.txt) and projen's bump tool in the npx cache, so that
+# `bash scripts/release.sh --dry-run` needs no network. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/jsii ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -32,3 +34,17 @@ for v in sdk2 sdk3; do
     touch ".venv-$v/.installed"
   fi
 done
+# Release checkers (scripts/release.sh): twine in .venv-release.
+if [ ! -x .venv-release/bin/twine ] || [ requirements-release.txt -nt .venv-release/.installed ]; then
+  echo "bootstrap: requirements-release.txt into .venv-release"
+  python3 -m venv .venv-release
+  .venv-release/bin/pip install --quiet --disable-pip-version-check -r requirements-release.txt
+  touch .venv-release/.installed
+fi
+# projen's bump tool, pinned in .projenrc.ts (BUMP_PACKAGE), runs through npx like in the
+# hosted release; put it in the npx cache now so the dry run works offline.
+bump_package=$(node -p "require('./.projen/tasks.json').tasks.bump.env.BUMP_PACKAGE")
+if ! NPM_CONFIG_OFFLINE=true npx --yes "$bump_package" --version >/dev/null 2>&1; then
+  echo "bootstrap: $bump_package into the npx cache"
+  npx --yes "$bump_package" --version >/dev/null
+fi

@@ -1,6 +1,6 @@
 import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,20 +9,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
 import { createModelExecutionRole } from './deployment-permissions';
 import { DeploymentStage, DeploymentStageOptions } from './deployment-stage';
+import { createStarter } from './deployment-starter';
 import { DeploymentTargetAccount } from './deployment-target-account';
-import { validateStages } from './deployment-validation';
+import { defaultMaximumExecutionTimeout, validateStages, warnServerlessStages } from './deployment-validation';
 import {
   DeploymentWorkflow, endpointArn, endpointConfigArns, modelArns, ResolvedStage, scalableTargetArns, VARIANT_NAME,
 } from './deployment-workflow';
 import { InferenceInstanceType } from './instance-type';
+import { createRollbackAlarms } from './rollback-alarms';
 import { TrafficShift } from './traffic-shift';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
+import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
+import { grantWithWildcards } from '../private/registry-acknowledgements';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';
 import { IModelRegistry } from '../registry';
@@ -50,7 +53,11 @@ export interface IApprovalDeployment extends IConstruct {
   onDeploymentSucceeded(id: string, options?: events.OnEventOptions): events.Rule;
   /** Allow starting the workflow by hand, e.g. a rollback. */
   grantStartExecution(grantee: iam.IGrantable): iam.Grant;
-  /** Allow approving or rejecting a manual gate (`SendTaskSuccess`/`SendTaskFailure`). */
+  /**
+   * Allow approving or rejecting a manual gate (`SendTaskSuccess`/`SendTaskFailure`,
+   * on `*`: the actions have no resource-level permission, the task token
+   * names the gate).
+   */
   grantApprove(grantee: iam.IGrantable): iam.Grant;
   /** `Invocations` of a stage's endpoint (sum per 5 minutes). */
   metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -111,10 +118,11 @@ export interface ApprovalDeploymentProps {
    */
   readonly dataCaptureBucket?: s3.IBucket;
   /**
-   * The role SageMaker assumes to run the models. It must read the model
-   * artifacts and pull the images of the versions (grant with
-   * `bucket.grantRead(role)` and `repository.grantPull(role)`).
-   * @default - a new role with endpoint logs, data capture and registry read
+   * The role SageMaker assumes to run the models. The construct grants it
+   * read access to the registry's model sources
+   * (`registry.grantReadModelArtifacts`); images in private ECR repositories
+   * need `repository.grantPull(role)`.
+   * @default - a new role with endpoint logs, data capture, registry read and read of the registry's model artifacts
    */
   readonly modelExecutionRole?: iam.IRole;
   /**
@@ -146,10 +154,22 @@ export interface ApprovalDeploymentProps {
    */
   readonly deploymentTimeout?: Duration;
   /**
-   * How often the workflow polls an endpoint that is being created or updated.
+   * How often the workflow polls an endpoint that is being created, updated
+   * or deleted, and a stage another execution holds (1 second to 1 hour).
+   * Every poll writes execution history: one execution stops before it
+   * could reach Step Functions' 25,000-event limit.
    * @default Duration.seconds(60)
    */
   readonly pollInterval?: Duration;
+  /**
+   * How long a stage waits for an endpoint that is busy (Creating,
+   * Updating, SystemUpdating, RollingBack) before it acts on it, for a new
+   * endpoint to come into service, and for a failed endpoint to be deleted
+   * (1 minute to 1 day). An update waits for the stage's
+   * `maximumExecutionTimeout` plus this.
+   * @default Duration.hours(1)
+   */
+  readonly endpointWaitTimeout?: Duration;
   /**
    * Retention of the workflows' execution logs.
    * @default logs.RetentionDays.ONE_YEAR
@@ -198,7 +218,15 @@ abstract class ApprovalDeploymentBase extends Construct implements IApprovalDepl
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantTaskResponse(grantee);
+    // SendTaskSuccess/Failure/Heartbeat have no resource type in the Service
+    // Authorization Reference: a statement naming the state machine (as
+    // aws-cdk-lib's grantTaskResponse writes it) never matches. The task
+    // token sent to the notification topic identifies the gate.
+    return grantWithWildcards({
+      grantee,
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resourceArns: ['*'],
+    }, ['*'], 'deploymentApprovalTaskTokens');
   }
 
   public metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -254,18 +282,33 @@ abstract class ApprovalDeploymentBase extends Construct implements IApprovalDepl
  *
  * - An EventBridge rule on the registry's approval event starts a small
  *   EXPRESS state machine that starts the deployment workflow with an
- *   execution name derived from the group and version, so duplicate events
- *   (SageMaker may send several) start one deployment.
+ *   execution name derived from the version and the approval's time, so
+ *   duplicate events (SageMaker may send several) start one deployment and
+ *   approving a version again starts a new one.
  * - The STANDARD deployment workflow runs per stage: optional manual gate
- *   (task token on the SNS topic), model and endpoint config with generated
- *   names (volume KMS key unless the instance has local NVMe, data capture to
- *   a KMS bucket), create or blue/green update with canary/linear/all-at-once
- *   traffic shifting and auto-rollback on alarms the construct creates, a
- *   check that the endpoint serves the new config (SageMaker can roll back
- *   and still report InService), autoscaling re-registered after every
- *   update, an optional smoke test, and notifications.
+ *   (task token on the SNS topic); the stage's lease (one execution per
+ *   stage at a time, see `leaseTable`); a check that the version is still the
+ *   newest approved one (an older run stops as superseded); model and
+ *   endpoint config with generated names (volume KMS key unless the instance
+ *   has local NVMe, data capture to a KMS bucket); the endpoint's status read
+ *   first (busy: wait, bounded; Failed: delete and recreate where the stage
+ *   allows it; OutOfService, Deleting, UpdateRollbackFailed: fail with what to
+ *   do); create or blue/green update with canary/linear/all-at-once traffic
+ *   shifting and auto-rollback on alarms the construct creates (autoscaled
+ *   stages keep their instance count, and their scalable target is
+ *   deregistered around an instance-type change); a check that the endpoint
+ *   serves the new config (SageMaker can roll back and still report
+ *   InService); an optional smoke test; autoscaling registered again; and
+ *   notifications. Polls are bounded so an execution stays below Step
+ *   Functions' 25,000-event history limit.
  * - Started with `{ "Action": "ROLLBACK", "StageName": "<stage>" }`, it puts
  *   the stage back on the config that was live before the last update.
+ * - Started with `{ "Action": "DEPLOY", "ModelPackageArn", "ModelPackageVersion",
+ *   "ModelPackageGroupName", "Explicit": true }`, it deploys that approved
+ *   version even when a newer one is approved (a roll back to a version).
+ *
+ * See docs/deployment-lifecycle.md for each endpoint status and what the
+ * workflow does in it.
  *
  * No Lambda function: every step is a Step Functions service integration.
  */
@@ -301,8 +344,18 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
   public readonly starter: sfn.IStateMachine;
   /** The rule on the registry's approval events. */
   public readonly approvalRule: events.Rule;
+  /**
+   * One item per stage that names the execution deploying to it: a stage
+   * takes it (conditional write) before touching its endpoint and releases
+   * it when done; it expires when its execution stops running.
+   */
+  public readonly leaseTable: dynamodb.ITable;
+  /** The name of the deployment state machine (its executions hold the leases). */
+  private readonly stateMachineName: string;
   /** The rollback alarms, by stage name. */
   private readonly alarmsByStage: Record<string, cloudwatch.Alarm[]> = {};
+  /** The additional rollback alarms of the stages in this account. */
+  private readonly additionalAlarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: ApprovalDeploymentProps) {
     super(scope, id);
@@ -314,11 +367,16 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       description: `cdk-mlops deployment ${this.node.path}: data capture, endpoint volumes, notifications, logs`,
       removalPolicy,
     });
-    const topic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
-      displayName: 'ML deployment notifications',
-    });
+    let topic = props.notificationTopic;
+    if (!topic) {
+      topic = new sns.Topic(this, 'Notifications', {
+        masterKey: this.encryptionKey,
+        enforceSSL: true,
+        displayName: 'ML deployment notifications',
+      });
+      // The rollback alarms notify this topic.
+      allowAlarmsToPublish(topic, this.encryptionKey);
+    }
     this.notificationTopic = topic;
     const sameAccount = (s: DeploymentStageOptions) => s.account === undefined || s.account === Stack.of(this).account;
     const captures = stageOptions.some((s) => sameAccount(s) && s.serverlessMemorySizeMiB === undefined && s.dataCapture !== false);
@@ -328,10 +386,14 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     this.modelExecutionRole = props.modelExecutionRole ?? createModelExecutionRole(this, 'ModelExecutionRole', {
       registry: props.registry, dataCaptureBucket: this.dataCaptureBucket, encryptionKey: this.encryptionKey, network: props.network,
     });
+    if (props.modelExecutionRole) {
+      props.registry.grantReadModelArtifacts(props.modelExecutionRole);
+    }
     const crossAccountPrefix = props.crossAccountPrefix ?? 'cdk-mlops';
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
-    const resolved = stageOptions.map((s) => this.resolve(s, prefix, topic, crossAccountPrefix, props.networkIsolation ?? true));
+    const resolved = stageOptions.map((s, i) => this.resolve(s, prefix, topic, crossAccountPrefix, i === stageOptions.length - 1));
+    warnServerlessStages(this, stageOptions, props);
     this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
       stageName: r.stageName,
       endpointName: r.endpointName,
@@ -346,38 +408,62 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       props.network.requireEndpoints(MlEndpointService.SAGEMAKER_API, MlEndpointService.SAGEMAKER_RUNTIME);
     }
 
+    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+    const leaseTable = new dynamodb.Table(this, 'Leases', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.encryptionKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+    });
+    acknowledge(leaseTable, 'deploymentLeaseTableBackup');
+    this.leaseTable = leaseTable;
+    const timeout = props.deploymentTimeout ?? Duration.days(14);
     const workflow = new DeploymentWorkflow(this, {
       stages: resolved,
       topic,
       deploymentId: prefix,
+      networkIsolation: props.networkIsolation ?? true,
       subnetIds: props.network?.subnetIds,
       securityGroupIds: props.network ? [props.network.workloadSecurityGroup.securityGroupId] : undefined,
       pollInterval: props.pollInterval ?? Duration.seconds(60),
+      endpointWaitTimeout: props.endpointWaitTimeout ?? Duration.hours(1),
       keepVersions: props.pruneOldVersions === false ? undefined : props.keepVersions ?? 5,
-    });
+      leaseTable,
+      modelPackageGroupArn: props.registry.modelPackageGroupArn,
+      modelPackageArns: [props.registry.arnForModelPackage('*')],
+      stateMachineName,
+    }).render(timeout, 'cdk-mlops ApprovalDeployment: deploys approved model versions stage by stage');
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const workflowRole = new DeploymentManagedRole(this, 'WorkflowRole', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: 'Runs the deployment workflow of a cdk-mlops ApprovalDeployment',
     });
     const machine = new sfn.StateMachine(this, 'Resource', {
+      stateMachineName,
       role: workflowRole,
-      definitionBody: sfn.DefinitionBody.fromChainable(workflow.definition()),
+      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(workflow.definition)),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: props.deploymentTimeout ?? Duration.days(14),
       tracingEnabled: true,
       logs: {
         destination: createSecureLogGroup(this, 'Logs', { encryptionKey: this.encryptionKey, retention: logRetention, removalPolicy }),
         level: sfn.LogLevel.ALL,
         includeExecutionData: true,
       },
-      comment: 'cdk-mlops ApprovalDeployment: deploys approved model versions stage by stage',
     });
+    for (const statement of workflow.policyStatements) {
+      workflowRole.addToPrincipalPolicy(statement);
+    }
     this.stateMachine = machine;
+    this.stateMachineName = stateMachineName;
     acknowledge(machine, 'deploymentStateMachineRoleDependency');
     this.grantWorkflow(workflowRole, props.registry, resolved);
 
-    const starter = this.createStarter(machine, props.registry, logRetention, removalPolicy);
+    const starter = createStarter(this, {
+      machine, groupName: props.registry.modelPackageGroupName, encryptionKey: this.encryptionKey, retention: logRetention, removalPolicy,
+    });
     this.starter = starter;
     this.approvalRule = props.registry.onModelApproved(`DeployOnApproval${Names.uniqueId(this)}`.slice(0, 64), {
       description: `Starts the deployment of approved versions of ${props.registry.modelPackageGroupName} (${this.node.path})`,
@@ -396,8 +482,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     return [...(this.alarmsByStage[stageName] ?? [])];
   }
 
-  private resolve(s: DeploymentStageOptions, prefix: string, topic: sns.ITopic, crossAccountPrefix: string,
-    networkIsolation: boolean): ResolvedStage {
+  private resolve(s: DeploymentStageOptions, prefix: string, topic: sns.ITopic, crossAccountPrefix: string, last: boolean): ResolvedStage {
     const stack = Stack.of(this);
     const account = s.account !== undefined && s.account !== stack.account ? s.account : undefined;
     const serverless = s.serverlessMemorySizeMiB !== undefined;
@@ -412,8 +497,11 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       Annotations.of(this).addWarningV2('cdk-mlops:deployment-inf1-no-guardrails',
         `Stage '${s.stageName}' uses ${instanceType.name}: SageMaker falls back to all-at-once blue/green without baking on Inf1 instances.`);
     }
-    const alarms = account ? [] : this.createAlarms(s, endpointName, topic);
+    const alarms = account ? [] : createRollbackAlarms(this, s, endpointName, topic);
     this.alarmsByStage[s.stageName] = alarms;
+    if (!account) {
+      this.additionalAlarms.push(...(s.additionalRollbackAlarms ?? []));
+    }
     const alarmNames = account ? DeploymentTargetAccount.alarmNames(endpointName) : alarms.map((a) => a.alarmName);
     const initial = s.initialInstanceCount ?? 1;
     return {
@@ -429,9 +517,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       samplingPercent: s.dataCaptureSamplingPercent ?? 100,
       trafficShift: s.trafficShift ?? TrafficShift.allAtOnce(),
       terminationWait: s.terminationWait ?? Duration.minutes(5),
-      maximumExecutionTimeout: s.maximumExecutionTimeout ?? Duration.hours(2),
+      maximumExecutionTimeout: s.maximumExecutionTimeout ?? defaultMaximumExecutionTimeout(s),
       rollbackAlarmNames: [...alarmNames, ...(s.additionalRollbackAlarms ?? []).map((a) => a.alarmName)],
-      networkIsolation: s.networkIsolation ?? networkIsolation,
+      networkIsolation: s.networkIsolation,
       account,
       crossAccountPrefix: account ? crossAccountPrefix : undefined,
       taskRole: account
@@ -447,6 +535,8 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
         : undefined,
       approvalRequired: s.approvalRequired ?? false,
       approvalTimeout: s.approvalTimeout ?? Duration.days(7),
+      // Production (the last stage, or one behind a gate) keeps a failed endpoint for a human to look at.
+      recreateFailedEndpoint: s.recreateFailedEndpoint ?? (!last && !(s.approvalRequired ?? false)),
     };
   }
 
@@ -462,38 +552,6 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     });
   }
 
-  private createAlarms(s: DeploymentStageOptions, endpointName: string, topic: sns.ITopic): cloudwatch.Alarm[] {
-    const scope = new Construct(this, `Alarms-${s.stageName}`);
-    const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
-      namespace: 'AWS/SageMaker',
-      metricName,
-      statistic,
-      period: Duration.minutes(1),
-      dimensionsMap: { EndpointName: endpointName, VariantName: VARIANT_NAME },
-    });
-    const specs: Array<[string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string]> = [
-      ['Invocation5XXErrors', metric('Invocation5XXErrors', 'Sum'), s.invocation5xxErrorsThreshold ?? 1,
-        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, '5XX errors of the endpoint'],
-      ['InvocationModelErrors', metric('InvocationModelErrors', 'Sum'), s.invocationModelErrorsThreshold ?? 1,
-        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 'model errors of the endpoint'],
-      ['ModelLatency', metric('ModelLatency', 'Average'), (s.modelLatencyThreshold ?? Duration.seconds(1)).toMilliseconds() * 1000,
-        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, 'average model latency (microseconds) of the endpoint'],
-    ];
-    return specs.map(([id, m, threshold, comparisonOperator, what]) => {
-      const alarm = new cloudwatch.Alarm(scope, id, {
-        metric: m,
-        threshold,
-        comparisonOperator,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Rolls back a deployment to stage ${s.stageName}: ${what} ${endpointName}`,
-      });
-      alarm.addAlarmAction(new cw_actions.SnsAction(topic));
-      alarm.addOkAction(new cw_actions.SnsAction(topic));
-      return alarm;
-    });
-  }
-
   private grantWorkflow(role: DeploymentManagedRole, registry: IModelRegistry, stages: ResolvedStage[]): void {
     registry.grantDeploy(role);
     const grant = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
@@ -502,7 +560,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
     grant('TagGeneratedResources', ['sagemaker:AddTags'], [...modelArns(), ...endpointConfigArns(), ...stages.filter((s) => !s.account).map((s) => endpointArn(s))]);
     grant('VolumeCaptureAndTopicKey', ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], [this.encryptionKey.keyArn]);
-    const alarms = Object.values(this.alarmsByStage).flat().map((a) => a.alarmArn);
+    // SageMaker reads every rollback alarm of an update with the caller's
+    // credentials: the construct's own and the stage's additional ones.
+    const alarms = [...Object.values(this.alarmsByStage).flat(), ...this.additionalAlarms].map((a) => a.alarmArn);
     const targetTracking = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:TargetTracking-endpoint/*`;
     const scalableTargets = `arn:${Aws.PARTITION}:application-autoscaling:${Aws.REGION}:${Aws.ACCOUNT_ID}:scalable-target/*`;
     if (alarms.length > 0) {
@@ -523,65 +583,10 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     const targetAccounts = [...new Set(stages.map((s) => s.account).filter((a): a is string => a !== undefined))];
     acknowledgeArns(role, 'deploymentGeneratedNames', [
       ...modelArns(), ...endpointConfigArns(), targetTracking, scalableTargets,
+      // The lease check asks about executions of this state machine; the newest-version check reads the group's versions.
+      `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.stateMachineName}:*`, registry.arnForModelPackage('*'),
       ...targetAccounts.flatMap((a) => [...modelArns(a), ...endpointConfigArns(a), scalableTargetArns(a)]),
     ]);
     acknowledge(role, 'deploymentServiceWildcards');
-  }
-
-  private createStarter(machine: sfn.StateMachine, registry: IModelRegistry, retention: logs.RetentionDays,
-    removalPolicy: RemovalPolicy): sfn.StateMachine {
-    const scope = new Construct(this, 'Starter');
-    const start = new tasks.StepFunctionsStartExecution(scope, 'StartDeployment', {
-      stateName: 'Start deployment once per version',
-      stateMachine: machine,
-      name: sfn.JsonPath.format('{}-v{}', sfn.JsonPath.stringAt('$.detail.ModelPackageGroupName'), sfn.JsonPath.stringAt('$.detail.ModelPackageVersion')),
-      input: sfn.TaskInput.fromObject({
-        Action: 'DEPLOY',
-        ModelPackageArn: sfn.JsonPath.stringAt('$.detail.ModelPackageArn'),
-        ModelPackageVersion: sfn.JsonPath.numberAt('$.detail.ModelPackageVersion'),
-        ModelPackageGroupName: sfn.JsonPath.stringAt('$.detail.ModelPackageGroupName'),
-      }),
-      associateWithParent: false,
-      integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
-      resultPath: '$.Started',
-    });
-    const duplicate = new sfn.Succeed(scope, 'Duplicate', {
-      stateName: 'Already started for this version',
-      comment: 'A duplicate approval event: the execution for this version exists (running or finished).',
-    });
-    // The optimized integration names errors StepFunctions.<Name>: with the Exception suffix by the
-    // SDK-integration rule, without it in the Developer Guide's nested-workflow example; catch both.
-    start.addCatch(duplicate, {
-      errors: ['StepFunctions.ExecutionAlreadyExistsException', 'StepFunctions.ExecutionAlreadyExists'],
-      resultPath: '$.Duplicate',
-    });
-    // Throttling is unmodeled: it surfaces as the base exception (AWS SDK for Java 1.x name).
-    start.addRetry({
-      errors: ['StepFunctions.AWSStepFunctionsException'],
-      maxAttempts: 3,
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    const starterRole = new DeploymentManagedRole(scope, 'Role', {
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Starts one deployment per approved model version',
-    });
-    const starter = new sfn.StateMachine(scope, 'Resource', {
-      role: starterRole,
-      definitionBody: sfn.DefinitionBody.fromChainable(start.next(new sfn.Succeed(scope, 'Started', { stateName: 'Deployment started' }))),
-      stateMachineType: sfn.StateMachineType.EXPRESS,
-      timeout: Duration.minutes(1),
-      tracingEnabled: true,
-      logs: {
-        destination: createSecureLogGroup(scope, 'Logs', { encryptionKey: this.encryptionKey, retention, removalPolicy }),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: true,
-      },
-      comment: `Starts one deployment per approved version of ${registry.modelPackageGroupName}`,
-    });
-    acknowledge(starterRole, 'deploymentServiceWildcards');
-    acknowledge(starter, 'deploymentStateMachineRoleDependency');
-    return starter;
   }
 }

@@ -11,7 +11,7 @@ import { NAME_PREFIX } from './deployment-workflow';
 import { ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
-import { IModelRegistry } from '../registry';
+import { IModelRegistry, IModelSource } from '../registry';
 
 function sagemakerArn(resource: string): string {
   return `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
@@ -29,11 +29,14 @@ export interface ModelExecutionRoleOptions {
   readonly dataCaptureBucket?: s3.IBucket;
   readonly encryptionKey: kms.IKey;
   readonly network?: ISecureMlNetwork;
+  /** Model sources besides the registry's own (e.g. the tooling account of a target). */
+  readonly modelSources?: IModelSource[];
 }
 
 /**
  * The role SageMaker runs the models with: endpoint logs, registry read,
- * data capture writes, and the VPC network interfaces when in a network.
+ * read of the model artifacts of the registry's model sources (added before
+ * or after), data capture writes, and the VPC network interfaces when in a network.
  */
 export function createModelExecutionRole(scope: Construct, id: string, options: ModelExecutionRoleOptions): iam.Role {
   const logGroups = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/*`;
@@ -50,6 +53,10 @@ export function createModelExecutionRole(scope: Construct, id: string, options: 
     resources: [logGroups],
   }));
   options.registry.grantRead(role);
+  options.registry.grantReadModelArtifacts(role);
+  for (const source of options.modelSources ?? []) {
+    source.grantReadModelArtifacts(role);
+  }
   const wildcards = [logGroups];
   if (options.dataCaptureBucket) {
     const objects = options.dataCaptureBucket.arnForObjects('data-capture/*');
@@ -118,6 +125,9 @@ export function grantDeployer(role: iam.IRole, g: DeployerGrants): void {
     ...(g.invoke ? ['sagemaker:InvokeEndpoint'] : []), ...(g.autoscaling ? ['sagemaker:UpdateEndpointWeightsAndCapacities'] : [])], endpoints);
   add('UseEndpointConfigs', ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:ListTags', 'sagemaker:DeleteEndpointConfig'], [configs]);
   add('PruneModels', ['sagemaker:DeleteModel'], [models]);
+  // The endpoint state machine: delete a Failed endpoint, read the live config's instance type.
+  add('EndpointLifecycle', ['sagemaker:DeleteEndpoint'], endpoints);
+  add('ReadEndpointConfigs', ['sagemaker:DescribeEndpointConfig'], [configs]);
   add('ListEndpointConfigs', ['sagemaker:ListEndpointConfigs'], ['*']);
   g.registry.grantDeploy(role);
   role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -132,6 +142,7 @@ export function grantDeployer(role: iam.IRole, g: DeployerGrants): void {
   }
   if (g.autoscaling) {
     add('AutoscalingTargets', ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:PutScalingPolicy'], [SCALABLE_TARGETS]);
+    add('AutoscalingAroundUpdates', ['application-autoscaling:DeregisterScalableTarget'], [SCALABLE_TARGETS]);
     add('AutoscalingAlarms', ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'], [TARGET_TRACKING_ALARMS]);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'AutoscalingServiceLinkedRole',

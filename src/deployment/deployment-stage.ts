@@ -79,8 +79,10 @@ export interface DeploymentStageOptions {
    */
   readonly terminationWait?: Duration;
   /**
-   * Upper bound of one blue/green update (10 minutes to 8 hours).
-   * @default Duration.hours(2)
+   * Upper bound of one blue/green update (10 minutes to 8 hours); SageMaker
+   * wants it longer than the rollout's waits (every bake of `trafficShift`
+   * plus `terminationWait`).
+   * @default - the rollout's waits plus one hour, at least 2 hours and at most 8 hours
    */
   readonly maximumExecutionTimeout?: Duration;
   /**
@@ -133,6 +135,13 @@ export interface DeploymentStageOptions {
    * @default 'application/json'
    */
   readonly smokeTestContentType?: string;
+  /**
+   * When the stage's endpoint is Failed (SageMaker allows nothing but
+   * DeleteEndpoint on it), delete it and create it again with the new
+   * version. Off, the deployment fails and says how to delete it by hand.
+   * @default - true for stages without a manual gate, except the last stage (production keeps a failed endpoint for a human to look at)
+   */
+  readonly recreateFailedEndpoint?: boolean;
   /**
    * Deploy this stage into another account (same region): the workflow
    * assumes the deployer role of the `DeploymentTargetAccount` deployed

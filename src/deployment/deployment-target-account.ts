@@ -8,14 +8,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { createModelExecutionRole, grantDeployer } from './deployment-permissions';
-import { VARIANT_NAME } from './deployment-workflow';
-import { targetNetworkParameterName } from './target-network';
+import { VARIANT_NAME, targetNetworkParameterName } from './workflow-common';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
 import { acknowledge } from '../private/acknowledgements';
+import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
-import { IModelRegistry } from '../registry';
+import { IModelRegistry, ModelSource } from '../registry';
 
 /** Properties of a DeploymentTargetAccount. */
 export interface DeploymentTargetAccountProps {
@@ -175,8 +175,16 @@ export class DeploymentTargetAccount extends Construct {
         SecurityGroupIds: [this.network.workloadSecurityGroup.securityGroupId],
       }),
     });
+    // The versions' artifacts live in the tooling account, whose bucket and
+    // key policies (registry.grantConsumersRead) name this account: the role
+    // needs the identity side too.
     this.modelExecutionRole = createModelExecutionRole(this, 'ModelExecutionRole', {
-      roleName: `${prefix}-model-execution`, registry: props.registry, dataCaptureBucket: bucket, encryptionKey: key, network: this.network,
+      roleName: `${prefix}-model-execution`,
+      registry: props.registry,
+      dataCaptureBucket: bucket,
+      encryptionKey: key,
+      network: this.network,
+      modelSources: [ModelSource.fromAccount(props.toolingAccountId, stack.region)],
     });
     const deployer = new DeploymentManagedRole(this, 'DeployerRole', {
       roleName: `${prefix}-deployer`,
@@ -188,7 +196,9 @@ export class DeploymentTargetAccount extends Construct {
     });
     this.deployerRole = deployer;
 
-    this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: key, enforceSSL: true, displayName: 'ML endpoint rollback alarms' });
+    const alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: key, enforceSSL: true, displayName: 'ML endpoint rollback alarms' });
+    allowAlarmsToPublish(alarmTopic, key);
+    this.alarmTopic = alarmTopic;
     const alarms: cloudwatch.Alarm[] = [];
     for (const endpointName of props.endpointNames) {
       const s = new Construct(this, `Alarms-${endpointName}`);

@@ -1,8 +1,8 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { ApprovalDeploymentProps } from './approval-deployment';
 import type { DeploymentStageOptions } from './deployment-stage';
-import { TrafficShiftMode } from './traffic-shift';
+import { TrafficShift, TrafficShiftMode } from './traffic-shift';
 import { PropsValidator } from '../private/validation';
 
 /** SageMaker's limit on rollback alarms per deployment. */
@@ -11,6 +11,36 @@ export const MAX_ROLLBACK_ALARMS = 10;
 export const CREATED_ALARMS = 3;
 const SERVERLESS_MEMORY = [1024, 2048, 3072, 4096, 5120, 6144];
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,11}$/;
+/** SageMaker's bounds of MaximumExecutionTimeoutInSeconds (BlueGreenUpdatePolicy). */
+const MAX_EXECUTION_TIMEOUT = 28800;
+const MIN_EXECUTION_TIMEOUT = 600;
+/** Step Functions' longest Standard execution. */
+const MAX_EXECUTION_DAYS = 365;
+
+/**
+ * The waits of a blue/green rollout: a bake after every traffic shift (one
+ * for all-at-once, two for a canary, one per step of a linear shift) and the
+ * termination wait.
+ */
+export function rolloutWaitSeconds(shift: TrafficShift, terminationWait: Duration): number {
+  const bakes = shift.mode === TrafficShiftMode.CANARY ? 2
+    : shift.mode === TrafficShiftMode.LINEAR ? Math.ceil(100 / (shift.sizePercent ?? 100)) : 1;
+  return bakes * shift.waitInterval.toSeconds() + terminationWait.toSeconds();
+}
+
+/**
+ * The stage's MaximumExecutionTimeoutInSeconds when not given: the rollout's
+ * waits plus one hour to provision the new fleet, from 2 to 8 hours.
+ */
+export function defaultMaximumExecutionTimeout(s: DeploymentStageOptions): Duration {
+  const shift = s.trafficShift ?? TrafficShift.allAtOnce();
+  const terminationWait = s.terminationWait ?? Duration.minutes(5);
+  if (shift.waitInterval.isUnresolved() || terminationWait.isUnresolved() || Token.isUnresolved(shift.sizePercent)) {
+    return Duration.hours(2);
+  }
+  const seconds = rolloutWaitSeconds(shift, terminationWait) + 3600;
+  return Duration.seconds(Math.min(MAX_EXECUTION_TIMEOUT, Math.max(7200, seconds)));
+}
 const ENDPOINT_NAME = /^[a-z0-9](-*[a-z0-9]){0,62}$/;
 
 /**
@@ -31,6 +61,7 @@ export function validateStages(scope: IConstruct, stages: DeploymentStageOptions
       prop: 'keepVersions', value: keep, allowed: 'only when pruning is on', fix: 'remove keepVersions or pruneOldVersions: false.',
     });
   }
+  checkWorkflowTimes(v, stages, props);
   v.check(stages.length === 0, {
     prop: 'stages',
     value: [],
@@ -74,6 +105,7 @@ export function validateStages(scope: IConstruct, stages: DeploymentStageOptions
     checkServerless(v, at, s);
     checkCapacity(v, at, s);
     checkGuardrails(v, at, s);
+    checkRollout(v, at, s);
   });
   v.throwIfAny();
 }
@@ -125,6 +157,12 @@ function checkServerless(v: PropsValidator, at: string, s: DeploymentStageOption
     }
   }
   const sampling = s.dataCaptureSamplingPercent;
+  v.check(serverless && sampling !== undefined, {
+    prop: `${at}.dataCaptureSamplingPercent`,
+    value: sampling,
+    allowed: 'only on real-time stages: serverless endpoints capture no data (Serverless Inference feature exclusions)',
+    fix: 'remove dataCaptureSamplingPercent, or make the stage real-time by removing serverlessMemorySizeMiB.',
+  });
   if (sampling !== undefined && !Token.isUnresolved(sampling)) {
     v.check(!Number.isInteger(sampling) || sampling < 0 || sampling > 100, {
       prop: `${at}.dataCaptureSamplingPercent`,
@@ -273,4 +311,110 @@ function checkDuration(v: PropsValidator, prop: string, d: Duration | undefined,
     allowed: `whole seconds from ${minSeconds} to ${maxSeconds}`,
     fix: `choose a duration between ${Duration.seconds(minSeconds).toHumanString()} and ${Duration.seconds(maxSeconds).toHumanString()}.`,
   });
+}
+
+/**
+ * Canary and linear steps against the smallest fleet, and the rollout's
+ * waits against MaximumExecutionTimeoutInSeconds (SageMaker API Reference,
+ * BlueGreenUpdatePolicy and TrafficRoutingConfig).
+ */
+function checkRollout(v: PropsValidator, at: string, s: DeploymentStageOptions): void {
+  const shift = s.trafficShift;
+  const serverless = s.serverlessMemorySizeMiB !== undefined;
+  const size = shift?.sizePercent;
+  const initial = s.initialInstanceCount ?? 1;
+  // The smallest fleet an update can start from: autoscaling keeps the current count (at least minCapacity).
+  const fleet = s.maxCapacity !== undefined ? Math.min(s.minCapacity ?? initial, initial) : initial;
+  const known = !Token.isUnresolved(size) && !Token.isUnresolved(fleet) && Number.isInteger(fleet) && fleet >= 1;
+  if (shift && size !== undefined && !serverless && known) {
+    // A traffic step is a whole number of instances, at least one.
+    const instances = Math.max(1, Math.ceil((fleet * size) / 100));
+    const what = shift.mode === TrafficShiftMode.CANARY ? 'canary' : 'linear step';
+    v.check(instances * 2 > fleet, {
+      prop: `${at}.trafficShift`,
+      value: `${what} of ${size}% of ${fleet} instance${fleet === 1 ? '' : 's'} = ${instances} instance${instances === 1 ? '' : 's'}`,
+      allowed: `a ${what} of at most 50% of the smallest fleet, in whole instances (SageMaker: CanarySize and LinearStepSize must be <= 50% of the variant's instance count)`,
+      fix: fleet < 2
+        ? 'run at least 2 instances (initialInstanceCount, and minCapacity with autoscaling), or use TrafficShift.allAtOnce().'
+        : `lower the percentage to at most ${Math.floor((100 * Math.floor(fleet / 2)) / fleet)}%, or run more instances.`,
+    });
+  }
+  const wait = shift?.waitInterval ?? TrafficShift.allAtOnce().waitInterval;
+  const terminationWait = s.terminationWait ?? Duration.minutes(5);
+  if (wait.isUnresolved() || terminationWait.isUnresolved() || (size !== undefined && Token.isUnresolved(size))) {
+    return;
+  }
+  const waits = rolloutWaitSeconds(shift ?? TrafficShift.allAtOnce(), terminationWait);
+  const given = s.maximumExecutionTimeout;
+  if (given !== undefined && !given.isUnresolved()) {
+    v.check(given.toSeconds() >= MIN_EXECUTION_TIMEOUT && given.toSeconds() <= MAX_EXECUTION_TIMEOUT && waits >= given.toSeconds(), {
+      prop: `${at}.maximumExecutionTimeout`,
+      value: given.toHumanString(),
+      allowed: `longer than the rollout's waits (${Duration.seconds(waits).toHumanString()}: every bake of trafficShift plus terminationWait), as SageMaker requires`,
+      fix: 'raise maximumExecutionTimeout, or shorten the waits (fewer linear steps, shorter waitInterval or terminationWait).',
+    });
+  } else {
+    v.check(waits >= MAX_EXECUTION_TIMEOUT, {
+      prop: `${at}.trafficShift`,
+      value: `${Duration.seconds(waits).toHumanString()} of waits`,
+      allowed: `rollout waits (every bake plus terminationWait) below ${MAX_EXECUTION_TIMEOUT} seconds, SageMaker's longest MaximumExecutionTimeoutInSeconds`,
+      fix: 'use fewer linear steps (a larger stepPercent), a shorter waitInterval or a shorter terminationWait.',
+    });
+  }
+  const names = (s.additionalRollbackAlarms ?? []).map((a) => a.alarmName).filter((n) => !Token.isUnresolved(n));
+  const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+  v.check(repeated.length > 0, {
+    prop: `${at}.additionalRollbackAlarms`,
+    value: [...new Set(repeated)],
+    allowed: 'each alarm once',
+    fix: 'remove the repeated alarms: SageMaker watches each alarm once and counts every entry against its 10 alarms.',
+  });
+}
+
+/** Poll interval, endpoint waits and the execution's timeout. */
+function checkWorkflowTimes(v: PropsValidator, stages: DeploymentStageOptions[], props: ApprovalDeploymentProps): void {
+  const poll = props.pollInterval;
+  checkDuration(v, 'pollInterval', poll, 1, 3600);
+  checkDuration(v, 'endpointWaitTimeout', props.endpointWaitTimeout, 60, 86400);
+  const wait = props.endpointWaitTimeout ?? Duration.hours(1);
+  if (poll !== undefined && !poll.isUnresolved() && !wait.isUnresolved()) {
+    v.check(poll.toSeconds({ integral: false }) > wait.toSeconds({ integral: false }), {
+      prop: 'pollInterval',
+      value: poll.toHumanString(),
+      allowed: `at most endpointWaitTimeout (${wait.toHumanString()})`,
+      fix: 'poll at least once per endpoint wait: lower pollInterval or raise endpointWaitTimeout.',
+    });
+  }
+  const timeout = props.deploymentTimeout;
+  if (timeout !== undefined && !timeout.isUnresolved()) {
+    checkDuration(v, 'deploymentTimeout', timeout, 3600, MAX_EXECUTION_DAYS * 86400);
+    stages.forEach((s, i) => {
+      const gate = s.approvalTimeout;
+      if (s.approvalRequired && gate !== undefined && !gate.isUnresolved()) {
+        v.check(gate.toSeconds() >= timeout.toSeconds(), {
+          prop: `stages[${i}].approvalTimeout`,
+          value: gate.toHumanString(),
+          allowed: `shorter than deploymentTimeout (${timeout.toHumanString()}): the whole execution times out first`,
+          fix: 'lower approvalTimeout or raise deploymentTimeout.',
+        });
+      }
+    });
+  }
+}
+
+/**
+ * Serverless endpoints support neither VPC config nor network isolation
+ * (Serverless Inference "Feature exclusions"): their models get neither, and
+ * the construct says so when the deployment asked for them.
+ */
+export function warnServerlessStages(scope: IConstruct, stages: DeploymentStageOptions[], props: ApprovalDeploymentProps): void {
+  const asked = [props.network ? 'the network\'s VPC' : undefined, props.networkIsolation === true ? 'network isolation' : undefined]
+    .filter((x) => x !== undefined);
+  for (const st of stages.filter((x) => x.serverlessMemorySizeMiB !== undefined)) {
+    if (asked.length > 0) {
+      Annotations.of(scope).addWarningV2('cdk-mlops:deployment-serverless-no-vpc',
+        `Stage '${st.stageName}' is serverless: SageMaker serverless endpoints support neither VPC config nor network isolation, `
+        + `so its model runs without ${asked.join(' and ')}. Make the stage real-time (instanceType) to keep them.`);
+    }
+  }
 }

@@ -1,164 +1,101 @@
 /**
  * Builds the deployment state machine's definition. Not exported from the
- * library: `ApprovalDeployment` is the public face.
- *
- * Data layout of an execution (JSONPath):
- * - input `{ Action: 'DEPLOY', ModelPackageArn, ModelPackageVersion, ModelPackageGroupName }`
- *   or `{ Action: 'ROLLBACK', StageName }`;
- * - `$.Context.ExecutionId`: the execution, hashed into generated names;
- * - `$.Stage`: the stage being worked on (overwritten stage by stage).
+ * library: `ApprovalDeployment` is the public face. The parts live next to
+ * it: workflow-common.ts (data layout, names, retries, task helpers),
+ * workflow-lease.ts (one deployment per stage, newest approved wins),
+ * workflow-endpoint.ts (the endpoint state machine, the network of a model), workflow-prune.ts,
+ * workflow-rollback.ts and workflow-history.ts (the history event budget).
  */
-import { Aws, Duration } from 'aws-cdk-lib';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { findTargetNetwork, TARGET_NETWORK_PATH } from './target-network';
-import { TrafficShift, TrafficShiftMode } from './traffic-shift';
+import {
+  NAME_PREFIX, REJECTED_ERROR, ResolvedStage, SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR, SUPERSEDED_ERROR, WorkflowContext, WorkflowTasks,
+  endpointArn, endpointConfigArns, modelArns, oneOf,
+} from './workflow-common';
+import { EndpointStates, holdBound } from './workflow-endpoint';
+import { eventBudget } from './workflow-history';
+import { LeaseStates } from './workflow-lease';
+import { prune, pruneListSize } from './workflow-prune';
+import { rollback } from './workflow-rollback';
+import { fail } from '../private/validation';
 
-/** Prefix of every model and endpoint config the workflow creates. */
-export const NAME_PREFIX = 'mlops-';
-/** The production variant of every endpoint. */
-export const VARIANT_NAME = 'AllTraffic';
-/** Tag holding the endpoint config that was live before the last update. */
-export const PREVIOUS_CONFIG_TAG = 'cdk-mlops:previous-endpoint-config';
-/** Value of the previous-config tag on an endpoint that was never updated. */
-export const NO_PREVIOUS_CONFIG = 'none';
-/** Error a reviewer gives to reject a gate. */
-export const REJECTED_ERROR = 'Rejected';
-/** Error when SageMaker rolled back an update and still reports InService. */
-export const SILENT_ROLLBACK_ERROR = 'SilentRollback';
-/** Error when the smoke test failed. */
-export const SMOKE_TEST_ERROR = 'SmokeTestFailed';
+export {
+  NAME_PREFIX, VARIANT_NAME, PREVIOUS_CONFIG_TAG, NO_PREVIOUS_CONFIG, REJECTED_ERROR, SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR,
+  SUPERSEDED_ERROR, RETRY_SAGEMAKER, RETRY_AUTOSCALING, RETRY_DYNAMODB, modelArns, endpointConfigArns, scalableTargetArns, endpointArn,
+} from './workflow-common';
+export type { ResolvedStage, WorkflowContext } from './workflow-common';
 
-/** A stage with every default applied. */
-export interface ResolvedStage {
-  readonly stageName: string;
-  readonly endpointName: string;
-  readonly serverless: boolean;
-  readonly memorySizeMiB?: number;
-  readonly maxConcurrency: number;
-  readonly instanceType: string;
-  readonly useVolumeKey: boolean;
-  readonly initialInstanceCount: number;
-  readonly captureUri?: string;
-  readonly samplingPercent: number;
-  readonly trafficShift: TrafficShift;
-  readonly terminationWait: Duration;
-  readonly maximumExecutionTimeout: Duration;
-  readonly autoscaling?: { readonly min: number; readonly max: number; readonly target: number };
-  readonly smokeTest?: { readonly payload: string; readonly contentType: string };
-  readonly approvalRequired: boolean;
-  readonly approvalTimeout: Duration;
-  /** Run the model container without network access. */
-  readonly networkIsolation: boolean;
-  /** The target account when it is not the workflow's. */
-  readonly account?: string;
-  /** Prefix of the names shared with the target account (its network parameter), for a cross-account stage. */
-  readonly crossAccountPrefix?: string;
-  /** The role tasks of a cross-account stage assume. */
-  readonly taskRole?: sfn.TaskRole;
-  /** The role SageMaker runs the model with. */
-  readonly modelRoleArn: string;
-  /** The key (ARN or alias ARN) of volumes and captured data. */
-  readonly keyArn: string;
-  /** Names of the alarms that roll an update back. */
-  readonly rollbackAlarmNames: string[];
-}
+/** The first state: the execution id and the history event budget of poll loops. */
+const PREPARE = 'Prepare';
+/** Poll iterations the budget must leave room for at least. */
+const MIN_BUDGET_POLLS = 50;
 
-/** What the workflow needs from the construct. */
-export interface WorkflowContext {
-  readonly stages: ResolvedStage[];
-  readonly topic: sns.ITopic;
-  readonly deploymentId: string;
-  readonly securityGroupIds?: string[];
-  readonly subnetIds?: string[];
-  readonly pollInterval: Duration;
-  /** Endpoint configs (and models) of this deployment kept per stage; undefined turns pruning off. */
-  readonly keepVersions?: number;
-}
-
-/**
- * SageMaker models no throttling error: Step Functions' SDK integration
- * reports it, like every error the model does not list, as the SDK's base
- * exception `SageMaker.SageMakerException` (error names are
- * `<Prefix>.<Name>Exception`, prefixes as in "Supported AWS SDK service
- * integrations" of the Step Functions Developer Guide). The base exception
- * also carries validation errors, so the retry is bounded; backoff with full
- * jitter spreads the retries of concurrent executions.
- */
-export const RETRY_SAGEMAKER: sfn.RetryProps = {
-  errors: ['SageMaker.SageMakerException'],
-  interval: Duration.seconds(2),
-  maxAttempts: 5,
-  backoffRate: 2,
-  maxDelay: Duration.seconds(30),
-  jitterStrategy: sfn.JitterType.FULL,
-};
-
-/**
- * Application Auto Scaling: throttling is unmodeled too (base exception);
- * concurrent updates and internal errors are modeled and retryable.
- */
-export const RETRY_AUTOSCALING: sfn.RetryProps = {
-  errors: [
-    'ApplicationAutoScaling.ApplicationAutoScalingException',
-    'ApplicationAutoScaling.ConcurrentUpdateException',
-    'ApplicationAutoScaling.InternalServiceException',
-  ],
-  interval: Duration.seconds(2),
-  maxAttempts: 5,
-  backoffRate: 2,
-  maxDelay: Duration.seconds(30),
-  jitterStrategy: sfn.JitterType.FULL,
-};
-
-function arn(resource: string, account?: string): string {
-  return `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${account ?? Aws.ACCOUNT_ID}:${resource}`;
-}
-
-/** IAM resources of generated models. */
-export function modelArns(account?: string): string[] {
-  return [arn(`model/${NAME_PREFIX}*`, account)];
-}
-
-/** IAM resources of generated endpoint configs. */
-export function endpointConfigArns(account?: string): string[] {
-  return [arn(`endpoint-config/${NAME_PREFIX}*`, account)];
-}
-
-/** IAM resource of Application Auto Scaling targets (ids are generated by the service). */
-export function scalableTargetArns(account?: string): string {
-  return `arn:${Aws.PARTITION}:application-autoscaling:${Aws.REGION}:${account ?? Aws.ACCOUNT_ID}:scalable-target/*`;
-}
-
-/** IAM resource of a stage's endpoint (SageMaker ARNs are lowercase). */
-export function endpointArn(stage: ResolvedStage): string {
-  return arn(`endpoint/${stage.endpointName.toLowerCase()}`, stage.account);
+/** A rendered definition and what its tasks need. */
+export interface RenderedWorkflow {
+  /** The definition (ASL JSON with CDK tokens). */
+  readonly definition: any;
+  /** IAM statements the tasks need. */
+  readonly policyStatements: iam.PolicyStatement[];
+  /** History events the poll loops of one execution may write. */
+  readonly eventBudget: number;
 }
 
 /**
  * Builds the definition; every state name starts with the stage it belongs to.
  */
 export class DeploymentWorkflow {
-  private readonly ctx: WorkflowContext;
-  private readonly scope: Construct;
+  private readonly t: WorkflowTasks;
+  private readonly lease: LeaseStates;
+  private readonly endpoint: EndpointStates;
 
-  constructor(scope: Construct, ctx: WorkflowContext) {
-    this.scope = scope;
-    this.ctx = ctx;
+  constructor(private readonly scope: Construct, private readonly ctx: WorkflowContext) {
+    this.t = new WorkflowTasks(scope, ctx);
+    this.lease = new LeaseStates(this.t);
+    this.endpoint = new EndpointStates(this.t, this.lease);
+  }
+
+  /**
+   * The definition as JSON, with the execution's history event budget
+   * computed from it (see workflow-history.ts), and the task permissions.
+   */
+  public render(timeout: Duration, comment: string): RenderedWorkflow {
+    const start = this.definition();
+    const graph = new sfn.StateGraph(start.startState, 'State Machine definition');
+    graph.timeout = timeout;
+    const definition: any = { ...graph.toGraphJson(), Comment: comment };
+    const budget = eventBudget(definition, this.t.maxIterationCost, pruneListSize(this.ctx.keepVersions));
+    if (budget < MIN_BUDGET_POLLS * this.t.maxIterationCost) {
+      fail(this.scope, 'ApprovalDeployment', {
+        prop: 'stages',
+        value: `${this.ctx.stages.length} stages`,
+        allowed: `a workflow whose states leave room for ${MIN_BUDGET_POLLS} polls in Step Functions' 25,000-event execution history`,
+        fix: 'split the stages over two ApprovalDeployments, or turn pruning off (pruneOldVersions: false).',
+      });
+    }
+    definition.States[PREPARE].Parameters.EventBudget = budget;
+    return { definition, policyStatements: mergeStatements(this.scope, graph.policyStatements), eventBudget: budget };
   }
 
   /** The whole definition. */
   public definition(): sfn.IChainable {
     const prepare = new sfn.Pass(this.scope, 'Prepare', {
-      parameters: { 'ExecutionId.$': '$$.Execution.Id' },
+      stateName: PREPARE,
+      parameters: { 'ExecutionId.$': '$$.Execution.Id', 'EventBudget': 0 },
       resultPath: '$.Context',
     });
+    const counters = new sfn.Pass(this.scope, 'Counters', {
+      stateName: 'Start counting polls',
+      parameters: { Loop: 0, Events: 0 },
+      resultPath: '$.Counters',
+    });
     const choice = new sfn.Choice(this.scope, 'Deploy or roll back?');
-    choice.when(sfn.Condition.and(sfn.Condition.isPresent('$.Action'), sfn.Condition.stringEquals('$.Action', 'ROLLBACK')), this.rollback());
+    choice.when(sfn.Condition.and(sfn.Condition.isPresent('$.Action'), sfn.Condition.stringEquals('$.Action', 'ROLLBACK')),
+      rollback(this.t, this.endpoint, this.lease));
     choice.otherwise(this.deploy());
-    return prepare.next(choice);
+    return prepare.next(counters).next(choice);
   }
 
   private deploy(): sfn.IChainable {
@@ -170,24 +107,27 @@ export class DeploymentWorkflow {
       chain = chain ? chain.next(stageChain) : sfn.Chain.start(stageChain);
     }
     body.branch(chain!);
+    // Every way out of the stages releases the leases this execution holds, then says how it ended.
     const failed = new sfn.Fail(s, 'Failed', { stateName: 'Deployment failed', errorPath: '$.Error.Error', causePath: '$.Error.Cause' });
-    // Catch only what a nested state can raise: the gate's callback error when
-    // a stage has a gate, the smoke test's Fail state when a stage has one.
-    if (this.ctx.stages.some((st) => st.approvalRequired)) {
-      body.addCatch(this.notify(s, 'NotifyRejected', 'Notify rejected', 'REJECTED', '$.Error').next(failed), {
-        errors: [REJECTED_ERROR], resultPath: '$.Error',
-      });
-    }
-    body.addCatch(this.notify(s, 'NotifyRolledBack', 'Notify rolled back', 'ROLLED_BACK', '$.Error').next(failed), {
-      errors: this.ctx.stages.some((st) => st.smokeTest) ? [SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR] : [SILENT_ROLLBACK_ERROR],
-      resultPath: '$.Error',
-    });
-    body.addCatch(this.notify(s, 'NotifyFailed', 'Notify failed', 'FAILED', '$.Error').next(failed), {
+    const how = new sfn.Choice(s, 'How', { stateName: 'How did the deployment end?' });
+    how.when(sfn.Condition.stringEquals('$.Error.Error', REJECTED_ERROR),
+      this.t.notify(s, 'NotifyRejected', 'Notify rejected', 'REJECTED', '$.Error').next(failed));
+    how.when(oneOf('$.Error.Error', [SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR]),
+      this.t.notify(s, 'NotifyRolledBack', 'Notify rolled back', 'ROLLED_BACK', '$.Error').next(failed));
+    how.when(sfn.Condition.stringEquals('$.Error.Error', SUPERSEDED_ERROR),
+      this.t.notify(s, 'NotifySuperseded', 'Notify superseded', 'SUPERSEDED', '$.Error')
+        .next(new sfn.Pass(s, 'SupersededResult', {
+          stateName: 'Superseded result',
+          parameters: { 'Result': 'SUPERSEDED', 'Reason.$': '$.Error.Cause' },
+        }))
+        .next(new sfn.Succeed(s, 'Superseded', { stateName: 'Superseded by a newer version' })));
+    how.otherwise(this.t.notify(s, 'NotifyFailed', 'Notify failed', 'FAILED', '$.Error').next(failed));
+    body.addCatch(this.lease.releaseAll(new Construct(s, 'Cleanup'), this.ctx.stages, 'deployment').next(how), {
       errors: ['States.ALL'], resultPath: '$.Error',
     });
-    return this.notify(s, 'NotifyStarted', 'Notify started', 'STARTED')
+    return this.t.notify(s, 'NotifyStarted', 'Notify started', 'STARTED')
       .next(body)
-      .next(this.notify(s, 'NotifySucceeded', 'Notify succeeded', 'SUCCEEDED'))
+      .next(this.t.notify(s, 'NotifySucceeded', 'Notify succeeded', 'SUCCEEDED'))
       .next(new sfn.Succeed(s, 'Done', { stateName: 'Deployed' }));
   }
 
@@ -209,25 +149,16 @@ export class DeploymentWorkflow {
       { Key: 'cdk-mlops:stage', Value: stage.stageName },
       { 'Key': 'cdk-mlops:model-package-arn', 'Value.$': '$.ModelPackageArn' },
     ];
-    // a cross-account stage runs in the target account's network, whose ids are read at run time
-    const findNetwork = stage.account && stage.taskRole
-      ? findTargetNetwork(s, n('Find network'), stage.account, stage.crossAccountPrefix!, stage.taskRole)
-      : undefined;
-    const vpc = findNetwork
-      ? { 'VpcConfig.$': `${TARGET_NETWORK_PATH}.VpcConfig` }
-      : this.ctx.subnetIds && this.ctx.securityGroupIds && !stage.account
-        ? { VpcConfig: { Subnets: this.ctx.subnetIds, SecurityGroupIds: this.ctx.securityGroupIds } }
-        : {};
-    const createModel = this.call(s, 'CreateModel', n('Create model'), 'createModel', {
+    const network = this.endpoint.network(s, stage, n);
+    const createModel = this.t.call(s, 'CreateModel', n('Create model'), 'createModel', {
       'ModelName.$': '$.Stage.ModelName',
       'ExecutionRoleArn': stage.modelRoleArn,
       'PrimaryContainer': { 'ModelPackageName.$': '$.ModelPackageArn' },
-      'EnableNetworkIsolation': stage.networkIsolation,
-      ...vpc,
+      ...network.parameters,
       'Tags': tags,
     }, modelArns(stage.account), stage);
     const variant: Record<string, unknown> = {
-      'VariantName': VARIANT_NAME,
+      'VariantName': 'AllTraffic',
       'ModelName.$': '$.Stage.ModelName',
     };
     if (stage.serverless) {
@@ -253,54 +184,36 @@ export class DeploymentWorkflow {
         CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
       };
     }
-    const createConfig = this.call(s, 'CreateEndpointConfig', n('Create endpoint config'), 'createEndpointConfig', configParams, endpointConfigArns(stage.account), stage);
-
-    const describe = this.call(s, 'FindEndpoint', n('Find endpoint'), 'describeEndpoint', { EndpointName: stage.endpointName }, [endpointArn(stage)], stage, {
-      resultSelector: {
-        'EndpointArn.$': '$.EndpointArn',
-        'PreviousConfigName.$': '$.EndpointConfigName',
-        'Status.$': '$.EndpointStatus',
-      },
-      resultPath: '$.Stage.Existing',
-      // A missing endpoint is a ValidationException, reported as the same base
-      // exception as throttling: retry briefly, then create.
-      retry: { ...RETRY_SAGEMAKER, maxAttempts: 2 },
-    });
-    const create = this.call(s, 'CreateEndpoint', n('Create endpoint'), 'createEndpoint', {
-      'EndpointName': stage.endpointName,
-      'EndpointConfigName.$': '$.Stage.EndpointConfigName',
-      // The tag exists from the start so a rollback's tag lookup always finds it.
-      'Tags': [...tags, { Key: PREVIOUS_CONFIG_TAG, Value: NO_PREVIOUS_CONFIG }],
-    }, [endpointArn(stage), ...endpointConfigArns(stage.account)], stage);
-    // Not found (SageMaker answers ValidationException): create. Anything
-    // else that really went wrong makes CreateEndpoint fail loudly.
-    describe.addCatch(create, { errors: ['States.TaskFailed'], resultPath: sfn.JsonPath.DISCARD });
+    const createConfig = this.t.call(s, 'CreateEndpointConfig', n('Create endpoint config'), 'createEndpointConfig', configParams,
+      endpointConfigArns(stage.account), stage);
 
     const verified = new sfn.Pass(s, 'Verified', { stateName: n('Live config verified'), resultPath: sfn.JsonPath.DISCARD });
-    const waitAndVerify = this.waitAndVerify(s, stage, n, 'Deploy', verified);
-    create.next(waitAndVerify);
-    describe.next(this.update(s, stage, n, 'Deploy', stage.trafficShift)).next(waitAndVerify);
-
     let after: sfn.Chain = sfn.Chain.start(verified);
-    if (stage.autoscaling && !stage.serverless) {
-      after = after.next(this.autoscaling(s, stage, n));
-    }
     if (stage.smokeTest) {
       after = after.next(this.smokeTest(s, stage, n));
     }
-    const last = this.notify(s, 'NotifyStage', n('Notify stage deployed'), 'STAGE_DEPLOYED', undefined, stage.stageName);
+    if (this.endpoint.autoscaled(stage)) {
+      after = after.next(this.endpoint.register(s, stage, n, 'Deploy', false));
+    }
+    const last = this.t.notify(s, 'NotifyStage', n('Notify stage deployed'), 'STAGE_DEPLOYED', undefined, stage.stageName);
+    const release = this.lease.release(s, 'Release', n('lease: release'), stage);
+    // Best effort: a lease left behind expires when this execution ends.
+    const ignored = new sfn.Pass(s, 'ReleaseIgnored', { stateName: n('lease: left to expire'), resultPath: sfn.JsonPath.DISCARD });
+    release.addCatch(ignored, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+    ignored.next(last);
     if (this.ctx.keepVersions !== undefined) {
-      after = after.next(this.prune(s, stage, n, this.ctx.keepVersions, last));
+      after = after.next(prune(this.t, s, stage, n, this.ctx.keepVersions, release));
     } else {
-      after.next(last);
+      after = after.next(release);
     }
+    release.next(last);
 
-    const first: sfn.State = stage.approvalRequired ? this.gate(s, stage, n) : names;
-    if (first !== names) {
-      (first as tasks.SnsPublish).next(names);
-    }
-    (findNetwork ? names.next(findNetwork).next(createModel) : names.next(createModel)).next(createConfig).next(describe);
-    return sfn.Chain.custom(first, [last], last);
+    const leaseChain = this.lease.acquire(s, stage, n, holdBound(stage, this.ctx.endpointWaitTimeout));
+    const named = leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names);
+    (network.find ? named.next(network.find) : named).next(createModel).next(createConfig)
+      .next(this.endpoint.deploy(s, stage, n, verified));
+    const first: sfn.IChainable = stage.approvalRequired ? this.gate(s, stage, n).next(leaseChain) : leaseChain;
+    return sfn.Chain.custom(first.startState, [last], last);
   }
 
   private gate(s: Construct, stage: ResolvedStage, n: (l: string) => string): tasks.SnsPublish {
@@ -324,113 +237,6 @@ export class DeploymentWorkflow {
     });
   }
 
-  private update(s: Construct, stage: ResolvedStage, n: (l: string) => string, kind: string, shift: TrafficShift): sfn.Chain {
-    const tag = this.call(s, `${kind}RecordPrevious`, n(`${kind}: record previous config`), 'addTags', {
-      'ResourceArn.$': '$.Stage.Existing.EndpointArn',
-      'Tags': [{ 'Key': PREVIOUS_CONFIG_TAG, 'Value.$': '$.Stage.Existing.PreviousConfigName' }],
-    }, [endpointArn(stage)], stage, { resultPath: sfn.JsonPath.DISCARD });
-    const routing: Record<string, unknown> = {
-      Type: shift.mode,
-      WaitIntervalInSeconds: shift.waitInterval.toSeconds(),
-    };
-    if (shift.mode === TrafficShiftMode.CANARY) {
-      routing.CanarySize = { Type: 'CAPACITY_PERCENT', Value: shift.sizePercent };
-    } else if (shift.mode === TrafficShiftMode.LINEAR) {
-      routing.LinearStepSize = { Type: 'CAPACITY_PERCENT', Value: shift.sizePercent };
-    }
-    const update = this.call(s, `${kind}Update`, n(`${kind}: update endpoint`), 'updateEndpoint', {
-      'EndpointName': stage.endpointName,
-      'EndpointConfigName.$': '$.Stage.EndpointConfigName',
-      'DeploymentConfig': {
-        BlueGreenUpdatePolicy: {
-          TrafficRoutingConfiguration: routing,
-          TerminationWaitInSeconds: stage.terminationWait.toSeconds(),
-          MaximumExecutionTimeoutInSeconds: stage.maximumExecutionTimeout.toSeconds(),
-        },
-        AutoRollbackConfiguration: {
-          Alarms: stage.rollbackAlarmNames.map((name) => ({ AlarmName: name })),
-        },
-      },
-    }, [endpointArn(stage), ...endpointConfigArns(stage.account)], stage);
-    return sfn.Chain.start(tag).next(update);
-  }
-
-  private waitAndVerify(s: Construct, stage: ResolvedStage, n: (l: string) => string, kind: string, onVerified: sfn.IChainable): sfn.State {
-    const wait = new sfn.Wait(s, `${kind}Wait`, { stateName: n(`${kind}: wait for endpoint`), time: sfn.WaitTime.duration(this.ctx.pollInterval) });
-    const poll = this.call(s, `${kind}Poll`, n(`${kind}: describe endpoint`), 'describeEndpoint', { EndpointName: stage.endpointName }, [endpointArn(stage)], stage, {
-      resultSelector: {
-        'Status.$': '$.EndpointStatus',
-        'EndpointConfigName.$': '$.EndpointConfigName',
-      },
-      resultPath: '$.Stage.Live',
-    });
-    const status = new sfn.Choice(s, `${kind}Status`, { stateName: n(`${kind}: endpoint status?`) });
-    const failed = new sfn.Fail(s, `${kind}EndpointFailed`, {
-      stateName: n(`${kind}: endpoint failed`),
-      error: 'EndpointFailed',
-      cause: `SageMaker reports endpoint ${stage.endpointName} as Failed; see its FailureReason.`,
-    });
-    const live = new sfn.Choice(s, `${kind}Live`, { stateName: n(`${kind}: serving the new config?`) });
-    const rolledBack = new sfn.Fail(s, `${kind}SilentRollback`, {
-      stateName: n(`${kind}: rolled back by SageMaker`),
-      error: SILENT_ROLLBACK_ERROR,
-      cause: `Endpoint ${stage.endpointName} is InService but serves another endpoint config: SageMaker rolled the update back (a rollback alarm fired or the new fleet failed).`,
-    });
-    wait.next(poll).next(status);
-    status.when(sfn.Condition.stringEquals('$.Stage.Live.Status', 'InService'), live);
-    status.when(sfn.Condition.stringEquals('$.Stage.Live.Status', 'Failed'), failed);
-    status.otherwise(wait);
-    live.when(sfn.Condition.stringEqualsJsonPath('$.Stage.Live.EndpointConfigName', '$.Stage.EndpointConfigName'), onVerified);
-    live.otherwise(rolledBack);
-    return wait;
-  }
-
-  private autoscaling(s: Construct, stage: ResolvedStage, n: (l: string) => string): sfn.Chain {
-    const resourceId = `endpoint/${stage.endpointName}/variant/${VARIANT_NAME}`;
-    const dimension = 'sagemaker:variant:DesiredInstanceCount';
-    const register = new tasks.CallAwsService(s, 'RegisterScalableTarget', {
-      stateName: n('Register autoscaling'),
-      service: 'applicationautoscaling',
-      action: 'registerScalableTarget',
-      iamAction: 'application-autoscaling:RegisterScalableTarget',
-      iamResources: [scalableTargetArns(stage.account)],
-      credentials: stage.taskRole ? { role: stage.taskRole } : undefined,
-      parameters: {
-        ServiceNamespace: 'sagemaker',
-        ResourceId: resourceId,
-        ScalableDimension: dimension,
-        MinCapacity: stage.autoscaling!.min,
-        MaxCapacity: stage.autoscaling!.max,
-      },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    register.addRetry(RETRY_AUTOSCALING);
-    const policy = new tasks.CallAwsService(s, 'PutScalingPolicy', {
-      stateName: n('Put scaling policy'),
-      service: 'applicationautoscaling',
-      action: 'putScalingPolicy',
-      iamAction: 'application-autoscaling:PutScalingPolicy',
-      iamResources: [scalableTargetArns(stage.account)],
-      credentials: stage.taskRole ? { role: stage.taskRole } : undefined,
-      parameters: {
-        PolicyName: `${stage.endpointName}-invocations`,
-        ServiceNamespace: 'sagemaker',
-        ResourceId: resourceId,
-        ScalableDimension: dimension,
-        PolicyType: 'TargetTrackingScaling',
-        TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: stage.autoscaling!.target,
-          PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
-          ScaleInCooldown: 300,
-          ScaleOutCooldown: 60,
-        },
-      },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    policy.addRetry(RETRY_AUTOSCALING);
-    return sfn.Chain.start(register).next(policy);
-  }
-
   private smokeTest(s: Construct, stage: ResolvedStage, n: (l: string) => string): sfn.Chain {
     const invoke = new tasks.CallAwsService(s, 'SmokeTest', {
       stateName: n('Smoke test'),
@@ -449,172 +255,41 @@ export class DeploymentWorkflow {
       cause: `The smoke test request to ${stage.endpointName} failed; the previous endpoint config was restored when there was one.`,
     });
     const hadPrevious = new sfn.Choice(s, 'HadPrevious', { stateName: n('Previous config to restore?') });
-    const restore = this.call(s, 'Restore', n('Restore previous config'), 'updateEndpoint', {
+    const params: Record<string, unknown> = {
       'EndpointName': stage.endpointName,
-      'EndpointConfigName.$': '$.Stage.Existing.PreviousConfigName',
-    }, [endpointArn(stage), ...endpointConfigArns(stage.account)], stage, { resultPath: sfn.JsonPath.DISCARD });
-    hadPrevious.when(sfn.Condition.isPresent('$.Stage.Existing.PreviousConfigName'), restore.next(failed));
+      'EndpointConfigName.$': '$.Stage.Existing.EndpointConfigName',
+    };
+    if (this.endpoint.autoscaled(stage)) {
+      params.RetainAllVariantProperties = true;
+    }
+    const restore = this.t.call(s, 'Restore', n('Restore previous config'), 'updateEndpoint', params,
+      [endpointArn(stage), ...endpointConfigArns(stage.account)], stage);
+    const restored = this.endpoint.autoscaled(stage)
+      ? sfn.Chain.start(restore).next(this.endpoint.register(s, stage, n, 'SmokeRestore', true, 'after failed smoke test: ')).next(failed)
+      : sfn.Chain.start(restore).next(failed);
+    hadPrevious.when(sfn.Condition.isPresent('$.Stage.Existing.EndpointConfigName'), restored);
     hadPrevious.otherwise(failed);
     invoke.addCatch(hadPrevious, { errors: ['States.ALL'], resultPath: '$.Stage.SmokeTestError' });
     return sfn.Chain.start(invoke);
   }
+}
 
-  /**
-   * Delete this deployment's endpoint configs and models of the stage beyond
-   * the newest `keep`, never the live one nor the rollback target, never one
-   * tagged by another deployment. Best effort: errors never fail the stage.
-   */
-  private prune(s: Construct, stage: ResolvedStage, n: (l: string) => string, keep: number, then: sfn.INextable & sfn.IChainable): sfn.IChainable {
-    const list = this.call(s, 'PruneList', n('Prune: list configs'), 'listEndpointConfigs', {
-      NameContains: `${NAME_PREFIX}${stage.stageName}-v`, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100,
-    }, ['*'], stage, { resultSelector: { 'Configs.$': '$.EndpointConfigs' }, resultPath: '$.Stage.Prune' });
-    const protect = new sfn.Choice(s, 'PruneProtect', { stateName: n('Prune: rollback target?') });
-    const withPrevious = new sfn.Pass(s, 'PruneKeepPrevious', {
-      stateName: n('Prune: keep rollback target'), parameters: { 'Name.$': '$.Stage.Existing.PreviousConfigName' }, resultPath: '$.Stage.Protect',
-    });
-    const withoutPrevious = new sfn.Pass(s, 'PruneNoPrevious', {
-      stateName: n('Prune: no rollback target'), parameters: { Name: NO_PREVIOUS_CONFIG }, resultPath: '$.Stage.Protect',
-    });
-    const map = new sfn.Map(s, 'PruneEach', {
-      stateName: n('Prune: each config'),
-      itemsPath: '$.Stage.Prune.Configs',
-      maxConcurrency: 1,
-      itemSelector: {
-        'Name.$': '$$.Map.Item.Value.EndpointConfigName',
-        'Arn.$': '$$.Map.Item.Value.EndpointConfigArn',
-        'Index.$': '$$.Map.Item.Index',
-        'Current.$': '$.Stage.EndpointConfigName',
-        'Previous.$': '$.Stage.Protect.Name',
-      },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    const skip = new sfn.Pass(s, 'PruneSkip', { stateName: n('Prune: keep') });
-    const old = new sfn.Choice(s, 'PruneOld', { stateName: n('Prune: older than the kept ones?') });
-    const tags = this.call(s, 'PruneTags', n('Prune: whose config?'), 'listTags', { 'ResourceArn.$': '$.Arn' }, endpointConfigArns(stage.account), stage, {
-      resultSelector: { 'Deployment.$': '$.Tags[?(@.Key == \'cdk-mlops:deployment\')].Value' },
-      resultPath: '$.Tags',
-    });
-    const ours = new sfn.Choice(s, 'PruneOurs', { stateName: n('Prune: created by this deployment?') });
-    const deleteConfig = this.call(s, 'PruneDeleteConfig', n('Prune: delete config'), 'deleteEndpointConfig', { 'EndpointConfigName.$': '$.Name' },
-      endpointConfigArns(stage.account), stage);
-    const deleteModel = this.call(s, 'PruneDeleteModel', n('Prune: delete model'), 'deleteModel', { 'ModelName.$': '$.Name' }, modelArns(stage.account), stage);
-    const ignored = new sfn.Pass(s, 'PruneIgnored', { stateName: n('Prune: ignore failure') });
-    for (const task of [tags, deleteConfig, deleteModel]) {
-      task.addCatch(ignored, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-    }
-    old.when(sfn.Condition.or(
-      sfn.Condition.numberLessThan('$.Index', keep),
-      sfn.Condition.stringEqualsJsonPath('$.Name', '$.Current'),
-      sfn.Condition.stringEqualsJsonPath('$.Name', '$.Previous'),
-    ), skip);
-    old.otherwise(tags);
-    tags.next(ours);
-    ours.when(sfn.Condition.and(
-      sfn.Condition.isPresent('$.Tags.Deployment[0]'),
-      sfn.Condition.stringEquals('$.Tags.Deployment[0]', this.ctx.deploymentId),
-    ), deleteConfig.next(deleteModel));
-    ours.otherwise(skip);
-    map.itemProcessor(old);
-    const done = new sfn.Pass(s, 'PruneDone', { stateName: n('Prune: done'), resultPath: sfn.JsonPath.DISCARD });
-    list.addCatch(done, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-    map.addCatch(done, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-    list.next(protect);
-    protect.when(sfn.Condition.isPresent('$.Stage.Existing.PreviousConfigName'), withPrevious.next(map));
-    protect.otherwise(withoutPrevious.next(map));
-    map.next(done);
-    done.next(then);
-    return sfn.Chain.custom(list, [then], then);
+/**
+ * The tasks' statements, one per set of resources and conditions with the
+ * union of their actions: many tasks call the same endpoint or table, and
+ * the role's managed policies have a size limit.
+ */
+function mergeStatements(scope: Construct, statements: iam.PolicyStatement[]): iam.PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const merged = new Map<string, { json: any; actions: Set<string> }>();
+  for (const st of statements) {
+    const json = st.toStatementJson();
+    const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    const resources = asList(json.Resource).map((r) => JSON.stringify(stack.resolve(r))).sort();
+    const key = JSON.stringify([json.Effect, resources, stack.resolve(json.Condition ?? null), json.NotAction ?? null, json.Principal ?? null]);
+    const entry = merged.get(key) ?? { json, actions: new Set<string>() };
+    asList(json.Action).forEach((a) => entry.actions.add(a as string));
+    merged.set(key, entry);
   }
-
-  private rollback(): sfn.IChainable {
-    const s = new Construct(this.scope, 'Rollback');
-    const which = new sfn.Choice(s, 'Which', { stateName: 'Roll back which stage?' });
-    const unknown = new sfn.Fail(s, 'UnknownStage', {
-      stateName: 'Unknown stage',
-      error: 'UnknownStage',
-      cause: `StageName must be one of: ${this.ctx.stages.map((st) => st.stageName).join(', ')}`,
-    });
-    const done = this.notify(s, 'NotifyRolledBack', 'Notify rolled back on request', 'ROLLED_BACK')
-      .next(new sfn.Succeed(s, 'RolledBack', { stateName: 'Rolled back' }));
-    for (const stage of this.ctx.stages) {
-      const st = new Construct(s, stage.stageName);
-      const n = (label: string) => `${stage.stageName}: rollback: ${label}`;
-      const describe = this.call(st, 'Describe', n('describe endpoint'), 'describeEndpoint', { EndpointName: stage.endpointName }, [endpointArn(stage)], stage, {
-        resultSelector: { 'EndpointArn.$': '$.EndpointArn', 'PreviousConfigName.$': '$.EndpointConfigName' },
-        resultPath: '$.Stage.Existing',
-      });
-      const tags = this.call(st, 'ListTags', n('read previous config'), 'listTags', { 'ResourceArn.$': '$.Stage.Existing.EndpointArn' }, [endpointArn(stage)], stage, {
-        resultSelector: { ['Previous.$']: `$.Tags[?(@.Key == '${PREVIOUS_CONFIG_TAG}')].Value` },
-        resultPath: '$.Stage.Tags',
-      });
-      const none = new sfn.Fail(st, 'NoPrevious', {
-        stateName: n('nothing to roll back to'),
-        error: 'NoPreviousVersion',
-        cause: `Endpoint ${stage.endpointName} has no ${PREVIOUS_CONFIG_TAG} tag: it was never updated by this workflow.`,
-      });
-      const target = new sfn.Pass(st, 'Target', {
-        stateName: n('choose previous config'),
-        parameters: { 'EndpointConfigName.$': 'States.ArrayGetItem($.Stage.Tags.Previous, 0)' },
-        resultPath: '$.Target',
-      });
-      const setTarget = new sfn.Pass(st, 'SetTarget', {
-        stateName: n('set target'),
-        parameters: {
-          'EndpointConfigName.$': '$.Target.EndpointConfigName',
-          'Existing.$': '$.Stage.Existing',
-        },
-        resultPath: '$.Stage',
-      });
-      const has = new sfn.Choice(st, 'HasPrevious', { stateName: n('previous config known?') });
-      const verify = this.waitAndVerify(st, stage, (l) => `${stage.stageName}: ${l}`, 'Rollback', done);
-      has.when(sfn.Condition.and(
-        sfn.Condition.isPresent('$.Stage.Tags.Previous[0]'),
-        sfn.Condition.not(sfn.Condition.stringEquals('$.Stage.Tags.Previous[0]', NO_PREVIOUS_CONFIG))),
-      target.next(setTarget).next(this.update(st, stage, (l) => `${stage.stageName}: ${l}`, 'Rollback', TrafficShift.allAtOnce({ waitInterval: Duration.seconds(0) }))).next(verify));
-      has.otherwise(none);
-      which.when(sfn.Condition.and(sfn.Condition.isPresent('$.StageName'), sfn.Condition.stringEquals('$.StageName', stage.stageName)),
-        describe.next(tags).next(has));
-    }
-    which.otherwise(unknown);
-    return which;
-  }
-
-  private notify(s: Construct, id: string, stateName: string, event: string, errorPath?: string, stageName?: string): tasks.SnsPublish {
-    const message: Record<string, unknown> = {
-      event,
-      execution: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      input: sfn.JsonPath.objectAt('$$.Execution.Input'),
-    };
-    if (stageName) {
-      message.stage = stageName;
-    }
-    if (errorPath) {
-      message.error = sfn.JsonPath.objectAt(errorPath);
-    }
-    return new tasks.SnsPublish(s, id, {
-      stateName,
-      topic: this.ctx.topic,
-      subject: `ML deployment ${event.toLowerCase().replace(/_/g, ' ')}`,
-      message: sfn.TaskInput.fromObject(message),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-  }
-
-  private call(s: Construct, id: string, stateName: string, action: string, parameters: Record<string, unknown>,
-    iamResources: string[], stage: ResolvedStage,
-    options: { resultSelector?: Record<string, unknown>; resultPath?: string; retry?: sfn.RetryProps } = {}): tasks.CallAwsService {
-    const task = new tasks.CallAwsService(s, id, {
-      stateName,
-      service: 'sagemaker',
-      action,
-      iamAction: `sagemaker:${action.charAt(0).toUpperCase()}${action.slice(1)}`,
-      iamResources,
-      credentials: stage.taskRole ? { role: stage.taskRole } : undefined,
-      parameters,
-      resultSelector: options.resultSelector,
-      resultPath: options.resultPath ?? sfn.JsonPath.DISCARD,
-    });
-    task.addRetry(options.retry ?? RETRY_SAGEMAKER);
-    return task;
-  }
+  return [...merged.values()].map(({ json, actions }) => iam.PolicyStatement.fromJson({ ...json, Action: [...actions].sort() }));
 }

@@ -240,7 +240,7 @@ class MlflowTracking extends ExperimentTracking {
     }
     resource.applyRemovalPolicy(bindOptions.removalPolicy);
     for (const policy of policies.allPolicies) {
-      resource.addDependency(policy);
+      resource.node.addDependency(policy);
     }
     if (viaBucketPolicy.policyDependable) {
       resource.node.addDependency(viaBucketPolicy.policyDependable);

@@ -5,6 +5,7 @@ import { DriftBaseline } from './drift-baseline';
 import { EngineBinding, EngineContext } from './engine-context';
 import { bindModelMonitorEngine, validateModelMonitorOptions } from './model-monitor-engine';
 import { bindProcessingEngine, validateProcessingOptions } from './processing-engine';
+import { ProcessingBiasOptions, ProcessingModelQualityOptions } from './quality-options';
 
 /** Which per-feature metrics the drift check publishes. */
 export enum FeatureMetrics {
@@ -101,9 +102,22 @@ export interface ProcessingDriftEngineOptions {
    * @default Duration.hours(1)
    */
   readonly maxRuntime?: Duration;
+  /**
+   * Model quality from ground-truth labels (Accuracy, F1, AUC, RMSE, MAE),
+   * published and alarmed like the drift metrics, checked once the labels
+   * of a window have arrived.
+   * @default - no model quality
+   */
+  readonly modelQuality?: ProcessingModelQualityOptions;
+  /**
+   * Bias of the predictions per facet (DPPL, DI, AD, RD), with alarms.
+   * Needs `modelQuality`.
+   * @default - no bias metrics
+   */
+  readonly bias?: ProcessingBiasOptions;
 }
 
-/** Problem type of a Model Monitor model quality job. */
+/** Problem type of a model quality check (both engines). */
 export enum ModelQualityProblemType {
   /** Binary classification. */
   BINARY_CLASSIFICATION = 'BinaryClassification',

@@ -1,9 +1,8 @@
-import { Annotations, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,6 +19,7 @@ import { buildRetraining } from './retraining';
 import { DeploymentStage } from '../deployment/deployment-stage';
 import { ISecureMlNetwork } from '../network/secure-ml-network';
 import { IMlPipeline } from '../pipeline/ml-pipeline-interface';
+import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { PropsValidator } from '../private/validation';
 
@@ -144,7 +144,9 @@ export interface DriftMonitorProps {
    */
   readonly featureDriftThreshold?: number;
   /**
-   * Consecutive windows over the threshold before the alarm fires (1 to 24).
+   * Consecutive windows over the threshold before the alarm fires: at least
+   * 1, and the windows they span at most 7 days (1 day for windows under an
+   * hour), CloudWatch's limit of an alarm's evaluation range.
    * @default 1
    */
   readonly alarmEvaluationPeriods?: number;
@@ -239,6 +241,13 @@ export class DriftMonitor extends DriftMonitorBase {
   public readonly driftAlarm: cloudwatch.Alarm;
   /** Per-feature alarms, by feature name. */
   public readonly featureAlarms: { [feature: string]: cloudwatch.IAlarm };
+  /**
+   * Alarms on model quality (`Accuracy`, `F1`, `AUC`, `RMSE`, `MAE`) and
+   * bias (`DPPL <facet>`, `DI <facet> min|max`, `AD <facet>`, `RD <facet>`)
+   * thresholds of the processing engine; quality alarms start retraining,
+   * bias alarms notify only.
+   */
+  public readonly qualityAlarms: { [name: string]: cloudwatch.IAlarm };
   /** The topic that receives alarms and retraining notices. */
   public readonly notificationTopic: sns.ITopic;
   /** The key of reports, logs, the topic and the lock table. */
@@ -304,13 +313,12 @@ export class DriftMonitor extends DriftMonitorBase {
         enforceSSL: true,
       });
     }
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }), false);
+    // The drift alarms publish to the topic as cloudwatch.amazonaws.com
+    // (topic and key policy; nothing changes on an imported topic or key).
+    const topicKey = this.notificationTopic.masterKey ?? (props.notificationTopic ? undefined : key);
+    if (topicKey) {
+      allowAlarmsToPublish(this.notificationTopic, topicKey);
+    }
     for (const email of props.notificationEmails ?? []) {
       this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -346,6 +354,22 @@ export class DriftMonitor extends DriftMonitorBase {
       alarm.addAlarmAction(action);
       this.featureAlarms[feature] = alarm;
       alarms.push(alarm);
+    }
+    this.qualityAlarms = {};
+    for (const spec of this.binding.alarmSpecs ?? []) {
+      const alarm = new cloudwatch.Alarm(this, spec.id, {
+        alarmDescription: spec.description,
+        metric: spec.metric,
+        threshold: spec.threshold,
+        evaluationPeriods,
+        comparisonOperator: spec.comparisonOperator,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      this.qualityAlarms[spec.name] = alarm;
+      if (spec.retrain) {
+        alarms.push(alarm);
+      }
     }
     this.alarmArnsForEvents = alarms.map((a) => a.alarmArn);
     if (this.checkStateMachine) {
@@ -431,7 +455,19 @@ function validateMonitorProps(v: PropsValidator, props: DriftMonitorProps, sched
   inRange('featureDriftThreshold', props.featureDriftThreshold, 100);
   if (props.alarmEvaluationPeriods !== undefined) {
     const n = props.alarmEvaluationPeriods;
-    v.check(!Number.isInteger(n) || n < 1 || n > 24, { prop: 'alarmEvaluationPeriods', value: n, allowed: 'an integer from 1 to 24', fix: 'count consecutive windows, e.g. 2 to ignore a single noisy window.' });
+    // CloudWatch PutMetricAlarm (Period): "Period multiplied by EvaluationPeriods can't be more than
+    // 604,800 seconds. For alarms with a period of less than one hour (3,600 seconds), the total
+    // evaluation period can't be longer than one day (86,400 seconds)." The alarms' period is the
+    // schedule's window, at most one day.
+    const period = Math.min(schedule.window.toSeconds(), 86400);
+    const limit = period < 3600 ? 86400 : 604800;
+    const max = Math.max(1, Math.floor(limit / period));
+    v.check(!Number.isInteger(n) || n < 1 || n > max, {
+      prop: 'alarmEvaluationPeriods',
+      value: n,
+      allowed: `an integer from 1 to ${max}: the alarms' period is the schedule's window (${period} seconds), and CloudWatch limits period x evaluation periods to ${limit === 86400 ? 'one day for periods under an hour' : 'seven days'}`,
+      fix: 'count fewer consecutive windows, or check less often (a longer window).',
+    });
   }
   const known = new Set(features);
   const duplicates = features.filter((f, i) => features.indexOf(f) !== i);

@@ -31,6 +31,20 @@ export interface EngineContext {
   readonly validator: PropsValidator;
 }
 
+/** An alarm an engine asks the monitor for (model quality, bias). */
+export interface EngineAlarmSpec {
+  /** Construct id of the alarm. */
+  readonly id: string;
+  /** The key of the alarm in the monitor's `qualityAlarms`. */
+  readonly name: string;
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  /** True when the alarm should start retraining too (model quality), false to notify only (bias). */
+  readonly retrain: boolean;
+}
+
 /**
  * What an engine gives back: how to read its metrics, and what it built.
  */
@@ -43,6 +57,8 @@ export interface EngineBinding {
   readonly checkStateMachine?: sfn.IStateMachine;
   /** The period of the metrics. */
   readonly period: Duration;
+  /** Alarms on model quality and bias the monitor creates. */
+  readonly alarmSpecs?: EngineAlarmSpec[];
   /** The overall drift metric. */
   metricDriftScore(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /** The drift metric of one feature. */

@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 
 /**
  * Least-privilege S3 and KMS statements with exact actions (aws-cdk-lib's
@@ -41,5 +42,21 @@ export function grantKeyUse(grantee: iam.IGrantable, key: kms.IKey): void {
     grantee,
     actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
     resourceArns: [key.keyArn],
+  });
+}
+
+/**
+ * Let a principal that starts executions of a state machine encrypted with
+ * `key` have the data key Step Functions generates with the caller's
+ * credentials for the execution input (encryption context
+ * `aws:states:stateMachineArn`, Step Functions developer guide, "Data at rest
+ * encryption").
+ */
+export function grantExecutionInputKey(grantee: iam.IGrantable, machine: sfn.IStateMachine, key: kms.IKey): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:GenerateDataKey'],
+    resourceArns: [key.keyArn],
+    conditions: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': machine.stateMachineArn } },
   });
 }

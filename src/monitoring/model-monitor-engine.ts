@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { ClarifyMonitorOptions, ModelMonitorDriftEngineOptions } from './drift-engine';
 import { EngineBinding, EngineContext } from './engine-context';
 import { grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
+import { buildScheduleKeeper, ScheduleSpec } from './model-monitor-schedules';
 import { MlEndpointService } from '../network/endpoint-service';
 import { CLARIFY_ACCOUNTS, MODEL_MONITOR_ACCOUNTS, tableImageUri } from '../private/monitoring-images';
 import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from '../private/monitoring-managed-role';
@@ -87,6 +88,13 @@ export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, c
     });
   }
   const stack = Stack.of(ctx.scope);
+  const account = ctx.endpoint.account;
+  v.check(account !== undefined && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account, {
+    prop: 'endpoint.account',
+    value: account,
+    allowed: `the monitor's own account (${stack.account}): Model Monitor schedules, their job definitions and the endpoint's events live in the endpoint's account`,
+    fix: `deploy this DriftMonitor in a stack of account ${account} (next to the DeploymentTargetAccount), or use DriftEngine.processing().`,
+  });
   if (!Token.isUnresolved(stack.region) && !MODEL_MONITOR_ACCOUNTS[stack.region]) {
     v.add({ prop: 'engine', value: stack.region, allowed: `a region with Model Monitor images (${Object.keys(MODEL_MONITOR_ACCOUNTS).join(', ')})`, fix: 'use DriftEngine.processing() in this region.' });
   }
@@ -159,19 +167,11 @@ export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: E
   const clarify = () => tableImageUri(stack, CLARIFY_ACCOUNTS, 'CdkMlopsClarifyImageAccounts', 'sagemaker-clarify-processing', '1.0') ?? '';
   const expression = ctx.schedule._modelMonitorExpression();
   const schedules: { [kind: string]: string } = {};
-  const schedule = (id: string, kind: string, type: string, definition: { attrJobDefinitionArn: string } & Construct) => {
+  const specs: ScheduleSpec[] = [];
+  const schedule = (_id: string, kind: string, type: string, definition: { attrJobDefinitionArn: string } & Construct) => {
     const name = scheduleName(endpointName, kind);
-    const s = new sagemaker.CfnMonitoringSchedule(scope, `${id}Schedule`, {
-      monitoringScheduleName: name,
-      endpointName,
-      monitoringScheduleConfig: {
-        // The name is the last part of the ARN (`...:<type>-job-definition/<name>`).
-        monitoringJobDefinitionName: Fn.select(1, Fn.split('/', definition.attrJobDefinitionArn)),
-        monitoringType: type,
-        scheduleConfig: { scheduleExpression: expression },
-      },
-    });
-    s.node.addDependency(role);
+    // The name is the last part of the ARN (`...:<type>-job-definition/<name>`).
+    specs.push({ name, monitoringType: type, jobDefinitionName: Fn.select(1, Fn.split('/', definition.attrJobDefinitionArn)) });
     schedules[kind] = name;
   };
   const readBaseline = (b: { grantRead(g: iam.IGrantable): iam.Grant } | undefined) => b?.grantRead(role);
@@ -250,6 +250,15 @@ export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: E
     schedule('ModelExplainability', 'me', 'ModelExplainability', def);
   }
   acknowledgeMonitoringWildcards(role);
+  // Schedules need the endpoint to exist: created by a workflow once it is in service, not by CloudFormation.
+  buildScheduleKeeper(scope, {
+    endpointName,
+    schedules: specs,
+    scheduleExpression: expression,
+    encryptionKey: ctx.encryptionKey,
+    removalPolicy: ctx.removalPolicy,
+    logRetention: ctx.logRetention,
+  });
 
   const period = ctx.schedule.window.toSeconds() > 86400 ? Duration.days(1) : ctx.schedule.window;
   const dq = schedules.dq ?? scheduleName(endpointName, 'dq');

@@ -1,5 +1,4 @@
-import * as path from 'path';
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -7,10 +6,12 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { FeatureMetrics, ProcessingDriftEngineOptions } from './drift-engine';
 import { EngineBinding, EngineContext } from './engine-context';
-import { grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
+import { grantExecutionInputKey, grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
+import { addQualityStates, grantQualityReads, qualityAlarmSpecs, validateQualityOptions } from './processing-quality';
 import { MlEndpointService } from '../network/endpoint-service';
 import { BUILTIN_IMAGE_ACCOUNTS } from '../pipeline/image-table';
 import { acknowledge } from '../private/acknowledgements';
+import { DRIFT_CHECK_ASSET, LAUNCHER } from '../private/drift-check';
 import { tableImageUri } from '../private/monitoring-images';
 import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from '../private/monitoring-managed-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
@@ -18,21 +19,14 @@ import { createSecureLogGroup } from '../private/secure-defaults';
 /** The CloudWatch namespace the drift check publishes to. */
 export const DRIFT_NAMESPACE = 'CdkMlops/Drift';
 
-/** Where the drift check (assets/drift_check) is, from src/monitoring or lib/monitoring. */
-export const DRIFT_CHECK_ASSET = path.join(__dirname, '..', '..', 'assets', 'drift_check');
+/** The drift check's code and container command, shared with the pipeline's DriftBaselineStep. */
+export { DRIFT_CHECK_ASSET, LAUNCHER };
 
 /** Processing job name prefix of every drift check (IAM scoping). */
 export const JOB_PREFIX = 'drift-';
 
 /** Delay between the end of a window and the check, so capture files are complete. */
 const CAPTURE_DELAY_MS = 10 * 60 * 1000;
-
-/**
- * The container command: run the `driftcheck` package straight from the
- * asset zip SageMaker downloaded (Python imports pure-Python packages from a
- * zip), so the directory asset needs no unpacking step and no Docker.
- */
-export const LAUNCHER = "import glob,runpy,sys;sys.path.insert(0,sorted(glob.glob('/opt/ml/processing/input/code/*.zip'))[0]);runpy.run_module('driftcheck',run_name='__main__',alter_sys=True)";
 
 /** Defaults of the processing engine. */
 export const PROCESSING_DEFAULTS = {
@@ -150,7 +144,7 @@ export function validateProcessingOptions(o: ProcessingDriftEngineOptions, ctx: 
       prop: 'baseline',
       value: undefined,
       allowed: 'the S3 location of a baseline: the drift check\'s baseline.json or the statistics.json of a quality-check step',
-      fix: 'pass baseline: DriftBaseline.fromModelRegistry(registry, artifactBucket) when the pipeline registers versions with driftCheckBaselines from its QualityCheckStep, DriftBaseline.fromS3Prefix(bucket, prefix) for a fixed quality-check output, or DriftBaseline.fromS3Object(bucket, key).',
+      fix: 'pass baseline: DriftBaseline.fromPipeline(pipeline) or DriftBaseline.fromModelRegistry(registry) when the pipeline registers versions with a DriftBaselineStep (RegisterModelStep driftBaseline), DriftBaseline.fromS3Prefix(bucket, prefix) for a fixed output, or DriftBaseline.fromS3Object(bucket, key).',
     });
   }
   const region = Stack.of(ctx.scope).region;
@@ -163,6 +157,11 @@ export function validateProcessingOptions(o: ProcessingDriftEngineOptions, ctx: 
   for (const p of ctx.schedule._problems('processing')) {
     v.add(p);
   }
+  const missing = ctx.baseline?._missingSource();
+  if (missing) {
+    v.add(missing);
+  }
+  validateQualityOptions(o, ctx);
 }
 
 function featureMetricsValue(f: FeatureMetrics | undefined): string {
@@ -213,7 +212,10 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['cloudwatch:PutMetricData'],
     resources: ['*'],
-    conditions: { StringEquals: { 'cloudwatch:namespace': DRIFT_NAMESPACE } },
+    // The drift metrics, and the instance metrics SageMaker publishes for the
+    // job with its role (SageMaker developer guide, execution role permissions
+    // of CreateProcessingJob).
+    conditions: { StringEquals: { 'cloudwatch:namespace': [DRIFT_NAMESPACE, '/aws/sagemaker/ProcessingJobs'] } },
   }));
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -425,7 +427,10 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
         Choices: [{ Condition: "{% $versionArn = '' %}", Next: 'NoApprovedVersion' }],
         Default: 'VersionBaseline',
       },
-      NoApprovedVersion: { Type: 'Fail', Error: 'NoApprovedVersion', Cause: 'The model registry has no approved version to take the drift baseline from.' },
+      NoApprovedVersion: {
+        Type: 'Succeed',
+        Comment: 'No version of the registry is approved yet, so no endpoint serves one: nothing to check (not a failure, so the check-failed alarm stays quiet until the first approval).',
+      },
       VersionBaseline: {
         Type: 'Task',
         Comment: 'The data-quality statistics the pipeline registered with the version (DriftCheckBaselines).',
@@ -454,6 +459,9 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
         Next: 'Window',
       },
     });
+  }
+  if (o.modelQuality) {
+    addQualityStates(states, { options: o, ctx, job, retry, environment, captureBucket, captureKeyPrefix, reportRoot, grainMs, picture });
   }
   const definition = { Comment: `Drift check of ${endpointName}`, QueryLanguage: 'JSONata', StartAt: registry ? 'LatestApprovedVersion' : 'Window', States: states };
 
@@ -488,8 +496,14 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     resources: ['*'],
     conditions: { StringEquals: { 'cloudwatch:namespace': DRIFT_NAMESPACE } },
   }));
+  if (o.modelQuality) {
+    grantQualityReads(o.modelQuality, jobRole, workflowRole);
+  }
   const logGroup = createSecureLogGroup(scope, 'CheckWorkflowLogs', { encryptionKey: ctx.encryptionKey, retention: ctx.logRetention, removalPolicy: ctx.removalPolicy });
   const stateMachine = new sfn.StateMachine(scope, 'CheckWorkflow', {
+    // An encrypted state machine needs its name at synth: aws-cdk-lib scopes
+    // the role's use of the key to the encryption context of this ARN.
+    stateMachineName: `${Names.uniqueResourceName(scope, { maxLength: 70, separator: '-' })}-check`,
     definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
     role: workflowRole,
     tracingEnabled: true,
@@ -504,6 +518,8 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     description: `Starts the drift checks of ${endpointName}`,
   });
   stateMachine.grantStartExecution(scheduleRole);
+  grantExecutionInputKey(scheduleRole, stateMachine, ctx.encryptionKey);
+  // Scheduler decrypts the schedule (encrypted with the same key) with this role.
   ctx.encryptionKey.grantDecrypt(scheduleRole);
   new scheduler.CfnSchedule(scope, 'Schedule', {
     description: `Drift check of ${endpointName} every ${ctx.schedule.window.toHumanString()}`,
@@ -536,6 +552,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     driftScoreDefaultThreshold: 1,
     checkStateMachine: stateMachine,
     period,
+    alarmSpecs: qualityAlarmSpecs(o, DRIFT_NAMESPACE, endpointName, period),
   };
 }
 

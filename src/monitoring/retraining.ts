@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { grantKeyUse } from './grants';
+import { grantExecutionInputKey, grantKeyUse } from './grants';
 import { IMlPipeline } from '../pipeline/ml-pipeline-interface';
 import { acknowledge } from '../private/acknowledgements';
 import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from '../private/monitoring-managed-role';
@@ -231,6 +231,7 @@ export function buildRetraining(scope: Construct, props: RetrainingProps): Retra
     },
     targets: [new targets.SfnStateMachine(stateMachine, { role: ruleRole })],
   });
+  grantExecutionInputKey(ruleRole, stateMachine, props.encryptionKey);
   for (const r of [role, ruleRole]) {
     acknowledgeMonitoringWildcards(r);
   }

@@ -1,9 +1,11 @@
 /**
  * The policies of a network's endpoints (internal to the network layer).
  *
- * Endpoint policies name their principal as "*" (the form of AWS's default
- * endpoint policy; gateway endpoints accept no other) and narrow it by
- * condition: principals of the trusted accounts or organization for
+ * Endpoint policies name their principal as "*" (`"Principal": "*"`, the
+ * form of AWS's default endpoint policy and of the VPC endpoint
+ * documentation; gateway endpoints accept no other, and IAM policy
+ * validators, the IAM simulator's among them, reject `{"AWS": "*"}` in an
+ * endpoint policy) and narrow it by condition: principals of the trusted accounts or organization for
  * interface endpoints, buckets of the trusted accounts or organization for
  * the S3 gateway, plus the AWS-owned buckets services serve content from.
  */

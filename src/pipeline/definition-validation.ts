@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { RenderContext } from './render-context';
 import { PropsValidator } from '../private/validation';
 import { PipelineStep } from './steps/step';
@@ -53,6 +54,11 @@ export function validateStepGraph(v: PropsValidator, topLevel: PipelineStep[], p
       });
     }
     byName.set(s.stepName, s);
+    const display = s.displayName;
+    if (display !== undefined && !Token.isUnresolved(display) && !NAME.test(display)) {
+      // The published definition schema gives DisplayName the pattern of step names.
+      v.add({ prop: `steps[${s.stepName}].displayName`, value: display, allowed: '1 to 64 letters, digits, hyphens or underscores (the definition schema\'s pattern)', fix: `write it without spaces, e.g. '${display.replace(/[^A-Za-z0-9\-_]+/g, '-').slice(0, 64)}'.` });
+    }
   }
 
   const paramNames = new Set<string>();

@@ -11,4 +11,5 @@ export * from './steps/condition';
 export * from './steps/model';
 export * from './steps/tuning';
 export * from './steps/check';
+export * from './steps/drift-baseline';
 export * from './steps/integration';

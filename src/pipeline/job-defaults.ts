@@ -41,6 +41,11 @@ export function resolveJobSecurity(ctx: RenderContext, options: JobSecurityOptio
       Subnets: network.subnetIds,
     };
   }
+  for (const key of [o.volumeEncryptionKey, o.outputEncryptionKey]) {
+    if (key && key !== ctx.key && !ctx.keys.includes(key)) {
+      ctx.keys.push(key);
+    }
+  }
   return {
     vpcConfig,
     networkIsolation: o.enableNetworkIsolation ?? isolationDefault,

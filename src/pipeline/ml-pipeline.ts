@@ -17,7 +17,7 @@ import { pipelineRoleStatements } from './pipeline-role';
 import { ManagedPolicyGrantee } from '../private/managed-policy-grantee';
 import { acknowledgePipelineWildcards } from '../private/pipeline-acknowledgements';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
-import { IModelRegistry } from '../registry';
+import { IModelRegistry, IModelSource, ModelSource } from '../registry';
 
 /** Properties of an MlPipeline. */
 export interface MlPipelineProps {
@@ -237,7 +237,7 @@ abstract class MlPipelineBase extends Resource implements IMlPipeline {
  * inter-container encryption, KMS volumes and outputs), schedules, events
  * and metrics.
  */
-export class MlPipeline extends MlPipelineBase {
+export class MlPipeline extends MlPipelineBase implements IModelSource {
   /** Import a pipeline by name. */
   public static fromPipelineName(scope: Construct, id: string, pipelineName: string): IMlPipeline {
     return MlPipeline.fromPipelineAttributes(scope, id, { pipelineName });
@@ -333,6 +333,17 @@ export class MlPipeline extends MlPipelineBase {
     }
   }
 
+  /**
+   * Grant read access to the model artifacts this pipeline's jobs write
+   * (objects of its artifact bucket, decrypted with its key), e.g. to the
+   * role SageMaker runs deployed models with. The pipeline is the model
+   * source of every registry it registers into (`registry.addModelSource`),
+   * so a deployment of such a registry gets this grant for its model role.
+   */
+  public grantReadModelArtifacts(grantee: iam.IGrantable): iam.Grant {
+    return ModelSource.fromBucket(this.artifactBucket, { encryptionKey: this.encryptionKey }).grantReadModelArtifacts(grantee);
+  }
+
   /** The principal grants of the pipeline's own jobs go to (its managed policy). */
   private get jobPrincipal(): iam.IGrantable {
     const policy = this.policy;
@@ -420,6 +431,7 @@ export class MlPipeline extends MlPipelineBase {
     }
     for (const registry of this.definitionConfig.registries) {
       registry.grantRegister(grantee);
+      registry.addModelSource(this);
       const shareable = registry as unknown as { grantConsumersRead?: (bucket: s3.IBucket, key?: kms.IKey) => void };
       if (registry.consumerAccountIds.length > 0 && typeof shareable.grantConsumersRead === 'function') {
         shareable.grantConsumersRead(this.artifactBucket, this.encryptionKey);

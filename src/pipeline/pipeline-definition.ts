@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,9 +7,10 @@ import { Construct } from 'constructs';
 import { ISecureMlNetwork } from '../network';
 import { PropsValidator } from '../private/validation';
 import { IModelRegistry } from '../registry';
+import { scanDefinition, SERVICE_JOB_PREFIX } from './definition-import';
 import { DEFAULT_INLINE_LIMIT, placeDefinition } from './definition-placement';
 import { validateStepGraph } from './definition-validation';
-import { JobKind, RenderContext } from './render-context';
+import { JobKind, RenderContext, tuningJobNamePrefix } from './render-context';
 import { PipelineStep } from './steps/step';
 import { PipelineParameter } from './values';
 
@@ -53,6 +55,25 @@ export interface PipelineDefinitionS3Location {
   readonly version?: string;
 }
 
+/** The names of one kind of SageMaker resource a definition creates. */
+export interface PipelineJobNameScope {
+  /** The SageMaker resource type, e.g. `training-job`, `hyper-parameter-tuning-job`, `model`. */
+  readonly resourceType: string;
+  /** Name prefixes of the resources of that type (`*` when the service chooses the names). */
+  readonly namePrefixes: string[];
+}
+
+/** Options of a definition written by the SageMaker Python SDK. */
+export interface JsonDefinitionOptions {
+  /**
+   * Roles the definition's jobs run as (`RoleArn`, `ExecutionRoleArn`)
+   * besides the pipeline role; the pipeline role may pass them to SageMaker.
+   * A job role that is neither the pipeline role nor listed here fails synth.
+   * @default - jobs run as the pipeline role only
+   */
+  readonly jobRoles?: iam.IRole[];
+}
+
 /** The result of binding a definition. */
 export interface PipelineDefinitionConfig {
   /**
@@ -70,6 +91,31 @@ export interface PipelineDefinitionConfig {
   readonly jobResourceTypes: string[];
   /** Name prefixes of the jobs the definition creates (lower case). */
   readonly jobNamePrefixes: string[];
+  /**
+   * Name prefixes by resource type, where they differ from `jobNamePrefixes`.
+   * @default - `jobNamePrefixes` for every job type, any name for models
+   */
+  readonly jobNameScopes?: PipelineJobNameScope[];
+  /**
+   * Roles, besides the pipeline role, that the definition passes to SageMaker.
+   * @default - none
+   */
+  readonly passRoleArns?: string[];
+  /**
+   * KMS keys, besides the pipeline's key, that jobs use for volumes and outputs.
+   * @default - none
+   */
+  readonly kmsKeyArns?: string[];
+  /**
+   * Subnets jobs run in that belong to none of `networks` (literal ids of an SDK definition).
+   * @default - none
+   */
+  readonly subnetIds?: string[];
+  /**
+   * Security groups of those jobs.
+   * @default - none
+   */
+  readonly securityGroupIds?: string[];
   /** Registries the definition registers models into. */
   readonly registries: IModelRegistry[];
   /** Lambda functions the definition invokes. */
@@ -112,14 +158,21 @@ export abstract class PipelineDefinition {
     return new StepsDefinition(props);
   }
 
-  /** A definition from a JSON string, e.g. the SageMaker Python SDK's `pipeline.definition()`. It is used unchanged. */
-  public static fromJson(json: string): PipelineDefinition {
-    return new JsonDefinition(json);
+  /**
+   * A definition from a JSON string, e.g. the SageMaker Python SDK's
+   * `pipeline.definition()`. It is used unchanged. Every step, at any depth
+   * (condition branches, ForEach bodies), is scanned for what the pipeline
+   * role needs (jobs and their name prefixes, Lambda functions, SQS queues,
+   * EMR clusters, the registry, passed roles, KMS keys, subnets) and the
+   * role gets exactly that; literal values SageMaker would reject fail synth.
+   */
+  public static fromJson(json: string, options: JsonDefinitionOptions = {}): PipelineDefinition {
+    return new JsonDefinition(json, options);
   }
 
-  /** A definition from a JSON file, e.g. written by the SageMaker Python SDK. It is used unchanged. */
-  public static fromFile(filePath: string): PipelineDefinition {
-    return new JsonDefinition(fs.readFileSync(filePath, 'utf8'), filePath);
+  /** A definition from a JSON file, e.g. written by the SageMaker Python SDK; see `fromJson`. It is used unchanged. */
+  public static fromFile(filePath: string, options: JsonDefinitionOptions = {}): PipelineDefinition {
+    return new JsonDefinition(fs.readFileSync(filePath, 'utf8'), options, filePath);
   }
 
   /**
@@ -134,20 +187,6 @@ export abstract class PipelineDefinition {
   /** Render the definition for a pipeline. */
   public abstract bind(scope: Construct, options: PipelineDefinitionBindOptions): PipelineDefinitionConfig;
 }
-
-/** Job types in JSON definitions, by step type. */
-const JSON_JOB_TYPES: { [stepType: string]: { kind: JobKind; nameField?: string } } = {
-  Processing: { kind: JobKind.PROCESSING, nameField: 'ProcessingJobName' },
-  QualityCheck: { kind: JobKind.PROCESSING, nameField: 'ProcessingJobName' },
-  ClarifyCheck: { kind: JobKind.PROCESSING, nameField: 'ProcessingJobName' },
-  Training: { kind: JobKind.TRAINING, nameField: 'TrainingJobName' },
-  Tuning: { kind: JobKind.TUNING, nameField: 'HyperParameterTuningJobName' },
-  Transform: { kind: JobKind.TRANSFORM, nameField: 'TransformJobName' },
-  Model: { kind: JobKind.MODEL },
-};
-
-/** The prefix SageMaker Pipelines gives jobs when the definition names none. */
-const SERVICE_JOB_PREFIX = 'pipelines-';
 
 class StepsDefinition extends PipelineDefinition {
   constructor(private readonly props: StepsDefinitionProps) {
@@ -176,6 +215,12 @@ class StepsDefinition extends PipelineDefinition {
       ...location,
       jobResourceTypes: [...ctx.jobKinds],
       jobNamePrefixes: [options.jobNamePrefix],
+      // Every name starts with the pipeline's prefix; tuning jobs with its (shorter) tuning prefix.
+      jobNameScopes: [...ctx.jobKinds].map((kind) => ({
+        resourceType: kind,
+        namePrefixes: [kind === JobKind.TUNING ? tuningJobNamePrefix(options.jobNamePrefix) : options.jobNamePrefix],
+      })),
+      kmsKeyArns: ctx.keys.map((k) => k.keyArn),
       registries: ctx.registries,
       lambdaFunctionArns: ctx.lambdaArns,
       queueArns: ctx.queues.map((q) => q.arn),
@@ -187,18 +232,19 @@ class StepsDefinition extends PipelineDefinition {
 }
 
 class JsonDefinition extends PipelineDefinition {
-  constructor(private readonly json: string, private readonly filePath?: string) {
+  constructor(private readonly json: string, private readonly options: JsonDefinitionOptions, private readonly filePath?: string) {
     super();
   }
 
   public bind(scope: Construct, options: PipelineDefinitionBindOptions): PipelineDefinitionConfig {
+    const source = this.filePath ? `fromFile(${this.filePath})` : 'fromJson';
     const validator = new PropsValidator(scope, 'PipelineDefinition');
     let parsed: any;
     try {
       parsed = JSON.parse(this.json);
     } catch (e) {
       validator.add({
-        prop: this.filePath ? `fromFile(${this.filePath})` : 'fromJson',
+        prop: source,
         value: this.json.slice(0, 60),
         allowed: 'a JSON pipeline definition',
         fix: `fix the JSON (${(e as Error).message}); write it with pipeline.definition() of the SageMaker Python SDK.`,
@@ -207,45 +253,46 @@ class JsonDefinition extends PipelineDefinition {
     }
     if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.Steps)) {
       validator.add({
-        prop: this.filePath ? `fromFile(${this.filePath})` : 'fromJson',
+        prop: source,
         value: typeof parsed === 'object' ? Object.keys(parsed ?? {}) : parsed,
         allowed: 'an object with a Steps array (pipeline definition version 2020-12-01)',
         fix: 'pass the output of pipeline.definition() of the SageMaker Python SDK.',
       });
     }
     validator.throwIfAny();
-    const kinds = new Set<JobKind>();
-    const prefixes = new Set<string>();
-    const lambdas: string[] = [];
-    const visit = (stepList: any[]) => {
-      for (const step of stepList ?? []) {
-        const jobType = JSON_JOB_TYPES[step.Type];
-        if (jobType) {
-          kinds.add(jobType.kind);
-          const name = jobType.nameField ? step.Arguments?.[jobType.nameField] : undefined;
-          prefixes.add(typeof name === 'string' ? name.toLowerCase() : SERVICE_JOB_PREFIX);
-        }
-        if (step.Type === 'Lambda' && typeof step.FunctionArn === 'string') {
-          lambdas.push(step.FunctionArn);
-        }
-        if (step.Type === 'Condition') {
-          visit(step.Arguments?.IfSteps);
-          visit(step.Arguments?.ElseSteps);
-        }
-      }
-    };
-    visit(parsed.Steps);
+    const scan = scanDefinition(parsed, {
+      stack: Stack.of(scope),
+      source,
+      pipelineRoleArn: options.role.roleArn,
+      jobRoleArns: (this.options.jobRoles ?? []).map((r) => r.roleArn),
+      keyArn: options.encryptionKey.keyArn,
+      network: options.network,
+      registry: options.registry,
+    });
+    for (const p of scan.problems) {
+      validator.add(p);
+    }
+    validator.throwIfAny();
+    for (const w of scan.warnings) {
+      Annotations.of(scope).addWarningV2(w.id, w.message);
+    }
     const location = placeDefinition(scope, parsed, this.json, options.inlineLimit ?? DEFAULT_INLINE_LIMIT, this.filePath);
+    const kinds = [...scan.kinds];
     return {
       ...location,
-      jobResourceTypes: [...kinds],
-      jobNamePrefixes: [...prefixes],
-      registries: options.registry ? [options.registry] : [],
-      lambdaFunctionArns: lambdas,
-      queueArns: [],
+      jobResourceTypes: kinds,
+      jobNamePrefixes: [...new Set(kinds.flatMap((k) => [...scan.prefixes.get(k)!]))].sort(),
+      jobNameScopes: kinds.map((k) => ({ resourceType: k, namePrefixes: [...scan.prefixes.get(k)!].sort() })),
+      registries: scan.registers && options.registry ? [options.registry] : [],
+      lambdaFunctionArns: scan.lambdaArns,
+      queueArns: scan.queueArns,
       queueKeyArns: [],
-      emrClusterIds: [],
-      networks: options.network ? [options.network] : [],
+      emrClusterIds: scan.emrClusterIds,
+      networks: scan.usesPipelineNetwork && options.network ? [options.network] : [],
+      passRoleArns: scan.passRoleArns,
+      kmsKeyArns: scan.keyArns,
+      subnetIds: scan.subnetIds,
+      securityGroupIds: scan.securityGroupIds,
     };
   }
 }
@@ -260,6 +307,7 @@ class S3Definition extends PipelineDefinition {
       definitionS3Location: { bucketName: this.bucket.bucketName, objectKey: this.key, version: this.version },
       jobResourceTypes: Object.values(JobKind),
       jobNamePrefixes: [options.jobNamePrefix, SERVICE_JOB_PREFIX],
+      jobNameScopes: [{ resourceType: JobKind.TUNING, namePrefixes: [tuningJobNamePrefix(options.jobNamePrefix), SERVICE_JOB_PREFIX] }],
       registries: options.registry ? [options.registry] : [],
       lambdaFunctionArns: [],
       queueArns: [],

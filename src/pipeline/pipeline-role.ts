@@ -14,6 +14,9 @@ const JOB_ACTIONS: { [kind: string]: string[] } = {
   [JobKind.MODEL]: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:AddTags'],
 };
 
+/** The EventBridge rule SageMaker Pipelines creates to follow EMR steps on a running cluster. */
+const EMR_STEP_STATUS_RULE = 'SageMakerPipelineExecutionEMRStepStatusUpdateRule';
+
 const LOG_GROUPS: { [kind: string]: string } = {
   [JobKind.PROCESSING]: '/aws/sagemaker/ProcessingJobs',
   [JobKind.TRAINING]: '/aws/sagemaker/TrainingJobs',
@@ -36,12 +39,12 @@ export function pipelineRoleStatements(
   const statements: iam.PolicyStatement[] = [];
   const kinds = [...config.jobResourceTypes].sort();
   for (const kind of kinds) {
-    const resources = kind === JobKind.MODEL
-      // Model names in pipelines are chosen by the service (no prefix field).
-      ? [stack.formatArn({ service: 'sagemaker', resource: 'model', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })]
-      : config.jobNamePrefixes.map((prefix) => stack.formatArn({
-        service: 'sagemaker', resource: kind, resourceName: `${prefix}*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }));
+    const nameScope = (config.jobNameScopes ?? []).find((s) => s.resourceType === kind);
+    // Without a scope, models are named by the service (any name), jobs with the definition's prefixes.
+    const prefixes = nameScope?.namePrefixes ?? (kind === JobKind.MODEL ? ['*'] : config.jobNamePrefixes);
+    const resources = [...new Set(prefixes.map((prefix) => (prefix === '*' ? '*' : `${prefix}*`)))].map((name) => stack.formatArn({
+      service: 'sagemaker', resource: kind, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }));
     statements.push(new iam.PolicyStatement({ actions: JOB_ACTIONS[kind], resources }));
   }
   if (kinds.includes(JobKind.TUNING)) {
@@ -52,7 +55,7 @@ export function pipelineRoleStatements(
   }
   statements.push(new iam.PolicyStatement({
     actions: ['iam:PassRole'],
-    resources: [role.roleArn],
+    resources: [role.roleArn, ...(config.passRoleArns ?? [])],
     conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
   }));
   const bucket = scope.artifactBucket;
@@ -64,13 +67,15 @@ export function pipelineRoleStatements(
     actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
     resources: [bucket.arnForObjects('*')],
   }));
+  // The pipeline's key, and the other keys the definition's jobs use for volumes and outputs.
+  const keys = [scope.encryptionKey.keyArn, ...(config.kmsKeyArns ?? [])];
   statements.push(new iam.PolicyStatement({
     actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-    resources: [scope.encryptionKey.keyArn],
+    resources: keys,
   }));
   statements.push(new iam.PolicyStatement({
     actions: ['kms:CreateGrant'],
-    resources: [scope.encryptionKey.keyArn],
+    resources: keys,
     conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
   }));
   const logGroups = [...new Set(kinds.map((k) => LOG_GROUPS[k]).filter((g) => g !== undefined))].sort();
@@ -85,7 +90,8 @@ export function pipelineRoleStatements(
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
     }));
   }
-  if (config.networks.length > 0) {
+  const subnets = config.subnetIds ?? [];
+  if (config.networks.length > 0 || subnets.length > 0) {
     const ec2Arn = (resource: string, name: string) => stack.formatArn({ service: 'ec2', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const interfaces = ec2Arn('network-interface', '*');
     statements.push(new iam.PolicyStatement({
@@ -99,13 +105,26 @@ export function pipelineRoleStatements(
         interfaces,
         ...config.networks.flatMap((n) => n.subnetIds.map((id) => ec2Arn('subnet', id))),
         ...config.networks.map((n) => ec2Arn('security-group', n.workloadSecurityGroup.securityGroupId)),
+        ...subnets.map((id) => ec2Arn('subnet', id)),
+        ...(config.securityGroupIds ?? []).map((id) => ec2Arn('security-group', id)),
       ],
     }));
-    statements.push(new iam.PolicyStatement({
-      actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
-      resources: [interfaces],
-      conditions: { ArnEquals: { 'ec2:Vpc': config.networks.map((n) => ec2Arn('vpc', n.vpc.vpcId)) } },
-    }));
+    const eniActions = ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'];
+    if (config.networks.length > 0) {
+      statements.push(new iam.PolicyStatement({
+        actions: eniActions,
+        resources: [interfaces],
+        conditions: { ArnEquals: { 'ec2:Vpc': config.networks.map((n) => ec2Arn('vpc', n.vpc.vpcId)) } },
+      }));
+    }
+    if (subnets.length > 0) {
+      // Subnets named literally by an SDK definition: their VPC is unknown, the subnet scopes the interfaces.
+      statements.push(new iam.PolicyStatement({
+        actions: eniActions,
+        resources: [interfaces],
+        conditions: { ArnEquals: { 'ec2:Subnet': subnets.map((id) => ec2Arn('subnet', id)) } },
+      }));
+    }
   }
   if (config.lambdaFunctionArns.length > 0) {
     statements.push(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: config.lambdaFunctionArns }));
@@ -117,9 +136,16 @@ export function pipelineRoleStatements(
     statements.push(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: config.queueKeyArns }));
   }
   if (config.emrClusterIds.length > 0) {
+    // What the AWS managed policy AmazonSageMakerPipelinesIntegrations grants for EMR steps on a
+    // running cluster, scoped to the clusters and the one EventBridge rule SageMaker uses to
+    // follow the EMR step's state (SageMaker Developer Guide, "Add an EMR step").
     statements.push(new iam.PolicyStatement({
-      actions: ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:DescribeStep', 'elasticmapreduce:CancelSteps', 'elasticmapreduce:DescribeCluster'],
+      actions: ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:CancelSteps', 'elasticmapreduce:DescribeCluster', 'elasticmapreduce:DescribeStep', 'elasticmapreduce:ListSteps'],
       resources: config.emrClusterIds.map((id) => stack.formatArn({ service: 'elasticmapreduce', resource: 'cluster', resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
+    }));
+    statements.push(new iam.PolicyStatement({
+      actions: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: EMR_STEP_STATUS_RULE, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     }));
   }
   return statements;

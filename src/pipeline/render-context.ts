@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import * as crypto from 'crypto';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
@@ -13,6 +14,32 @@ export enum JobKind {
   TRANSFORM = 'transform-job',
   TUNING = 'hyper-parameter-tuning-job',
   MODEL = 'model',
+}
+
+/**
+ * The longest job name prefix SageMaker Pipelines accepts for training,
+ * processing, transform, check and model steps (the service appends
+ * `-<executionId>-<entityToken>-<failureCount>`). Source: SageMaker Developer
+ * Guide, "IAM Access Management", prefix length restrictions.
+ */
+export const MAX_JOB_PREFIX_LENGTH = 38;
+/** The longest job name prefix SageMaker Pipelines accepts for tuning steps (same source). */
+export const MAX_TUNING_PREFIX_LENGTH = 6;
+
+/**
+ * The name prefix of the tuning jobs of a pipeline whose jobs are prefixed
+ * `jobNamePrefix`: the prefix itself when it has at most 6 characters,
+ * otherwise its first two letters or digits and 4 hexadecimal digits of its
+ * SHA-256, so pipelines with different prefixes get different tuning
+ * prefixes. Name generation and the role's resource scope both use it.
+ */
+export function tuningJobNamePrefix(jobNamePrefix: string): string {
+  if (Token.isUnresolved(jobNamePrefix) || jobNamePrefix.length <= MAX_TUNING_PREFIX_LENGTH) {
+    return jobNamePrefix;
+  }
+  const head = jobNamePrefix.replace(/[^a-z0-9]/g, '').slice(0, 2);
+  const hash = crypto.createHash('sha256').update(jobNamePrefix).digest('hex');
+  return `${head}${hash}`.slice(0, MAX_TUNING_PREFIX_LENGTH);
 }
 
 /** A reference one rendered value makes to a step. */
@@ -40,6 +67,10 @@ export class RenderContext {
   public readonly queues: Array<{ arn: string; key?: kms.IKey }> = [];
   public readonly emrClusterIds: string[] = [];
   public readonly networks: ISecureMlNetwork[] = [];
+  /** Keys, besides the pipeline's, that steps use for volumes and outputs. */
+  public readonly keys: kms.IKey[] = [];
+  /** The names given to the jobs (and models) of each kind. */
+  public readonly jobNames = new Map<JobKind, Set<string>>();
   /** The step being rendered. */
   public currentStep = '';
 
@@ -61,9 +92,23 @@ export class RenderContext {
     this.problems.push(p);
   }
 
-  /** The job name (prefix) SageMaker uses for a job of the current step. */
-  public jobName(stepName: string): string {
-    const step = stepName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    return `${this.jobNamePrefix}-${step}`.slice(0, 40).replace(/-+$/, '');
+  /**
+   * The name (prefix) of the job, or model, a step starts: SageMaker
+   * Pipelines appends `-<executionId>-<entityToken>-<failureCount>` to it.
+   * `<jobNamePrefix>-<step>` cut to 38 characters; tuning jobs get the
+   * pipeline's tuning prefix (6 characters at most).
+   */
+  public jobName(stepName: string, kind: JobKind): string {
+    let name: string;
+    if (kind === JobKind.TUNING) {
+      name = tuningJobNamePrefix(this.jobNamePrefix);
+    } else {
+      const step = stepName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+      name = `${this.jobNamePrefix}-${step}`.slice(0, MAX_JOB_PREFIX_LENGTH).replace(/-+$/, '');
+    }
+    const names = this.jobNames.get(kind) ?? new Set<string>();
+    names.add(name);
+    this.jobNames.set(kind, names);
+    return name;
   }
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import {
@@ -10,7 +10,8 @@ import { ApprovalDeployment, DeploymentStage } from '../deployment';
 import { ExplorationDomain } from '../exploration';
 import { DriftBaseline, DriftMonitor } from '../monitoring';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
-import { MlPipeline, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep } from '../pipeline';
+import { DriftBaselineStep, MlPipeline, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep } from '../pipeline';
+import { baselineSourcesOfPipeline } from '../private/baseline-sources';
 import { tagLayer } from '../private/platform-layer-tag';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
@@ -305,7 +306,7 @@ export class MlopsPlatform extends Construct {
     if (wantMonitoring && this.deployment) {
       const m = props.monitoringOptions ?? {};
       const stage = this.monitoredStage(this.deployment, m.stageName);
-      const baseline = m.baseline ?? DriftBaseline.fromS3Prefix(this.pipeline!.artifactBucket, 'baselines/');
+      const baseline = m.baseline ?? this.defaultBaseline(this.pipeline!);
       const retrain = (m.retrain ?? true) ? this.pipeline : undefined;
       this.monitor = new DriftMonitor(this, 'Monitoring', {
         endpoint: stage,
@@ -326,6 +327,21 @@ export class MlopsPlatform extends Construct {
   /** The interface endpoints of the network the platform created, by PrivateLink name. */
   public get endpointServiceNames(): string[] {
     return this.ownNetwork?.endpointServiceNames ?? [];
+  }
+
+  /**
+   * The baseline of the latest approved version, registered by the
+   * pipeline's DriftBaselineStep (the starter definition has one); a custom
+   * definition without one keeps the `baselines/` prefix of the artifact
+   * bucket, with a warning.
+   */
+  private defaultBaseline(pipeline: MlPipeline): DriftBaseline {
+    if (baselineSourcesOfPipeline(pipeline).length > 0) {
+      return DriftBaseline.fromPipeline(pipeline);
+    }
+    Annotations.of(this).addWarningV2('cdk-mlops:platform-monitor-baseline-prefix',
+      'The pipeline definition registers no DriftBaselineStep (RegisterModelStep driftBaseline): the drift monitor reads its baseline from baselines/ in the artifact bucket, which your pipeline must write. Add a DriftBaselineStep, or give monitoringOptions.baseline.');
+    return DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/');
   }
 
   private monitoredStage(deployment: ApprovalDeployment, stageName?: string): DeploymentStage {
@@ -354,20 +370,30 @@ export class MlopsPlatform extends Construct {
   }
 }
 
-/** A starter definition: train XGBoost on the `TrainingData` parameter, register the model. */
+/**
+ * A starter definition: train XGBoost on the `TrainingData` parameter,
+ * profile the same data into a drift baseline, register the model with it.
+ */
 function starterDefinition(): PipelineDefinition {
   const trainingData = PipelineParameter.string('TrainingData', {
-    description: 'S3 URI of the training data (CSV, label first)',
+    description: 'S3 URI of the training data (CSV without header, label first)',
   });
   const train = new TrainingStep('Train', {
     image: SageMakerImage.xgboost(),
     channels: [{ channelName: 'train', s3Uri: trainingData.value, contentType: 'text/csv' }],
   });
+  // XGBoost's CSV has no header and the label first: the features are c1, c2, ... in capture order.
+  const baseline = new DriftBaselineStep('DriftBaseline', {
+    trainingData: trainingData.value,
+    hasHeader: false,
+    labelColumn: 'c0',
+  });
   const register = new RegisterModelStep('Register', {
     image: SageMakerImage.xgboost(),
     modelDataUrl: train.modelArtifactsUri,
+    driftBaseline: baseline,
   });
-  return PipelineDefinition.fromSteps({ steps: [train, register], parameters: [trainingData] });
+  return PipelineDefinition.fromSteps({ steps: [train, baseline, register], parameters: [trainingData] });
 }
 
 interface Wanted {

@@ -128,7 +128,7 @@ export interface PlatformRegistryOptions {
 export interface PlatformPipelineOptions {
   /**
    * What the pipeline runs.
-   * @default - a starter definition: train with XGBoost on the `TrainingData` parameter, register the model
+   * @default - a starter definition: train with XGBoost on the `TrainingData` parameter, profile the same data into a drift baseline, register the model with it
    */
   readonly definition?: PipelineDefinition;
   /**
@@ -191,7 +191,7 @@ export interface PlatformMonitoringOptions {
   readonly stageName?: string;
   /**
    * The drift baseline.
-   * @default - `baselines/` in the pipeline's artifact bucket
+   * @default - the baseline of the latest approved version, which the pipeline's DriftBaselineStep wrote (the starter definition has one); `baselines/` in the artifact bucket for a definition without one
    */
   readonly baseline?: DriftBaseline;
   /**

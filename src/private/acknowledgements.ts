@@ -125,6 +125,23 @@ export const ACKNOWLEDGEMENTS = {
   } as AcknowledgementEntry,
 
   /**
+   * A model source grant (`IModelSource.grantReadModelArtifacts`) to a role
+   * that runs models. Applied on the policy that received the grant, with
+   * `<arn>` replaced by the object or key ARN as cdk-nag renders it.
+   */
+  modelArtifactObjects: {
+    resource: 'the IAM policy of a model execution role granted read access to model artifacts',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'Model artifacts are objects written per training job and pipeline execution (<prefix>/<execution id>/<step>/model.tar.gz), so their keys are unknown at deploy: the wildcard is limited to the artifact bucket (and prefix) of the source and to s3:GetObject. For a source in another account (a deployment target reading the tooling account), objects are limited to that account by s3:ResourceAccount and keys to decryption through S3 by kms:ViaService; that account\'s bucket and key policies name the objects it shares.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /**
    * ApprovalDeployment: the deployment workflow creates one model and one
    * endpoint config per stage and deployment, named at run time
    * (`mlops-<stage>-v<version>-<md5 of the execution>`); the models write
@@ -136,8 +153,32 @@ export const ACKNOWLEDGEMENTS = {
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::<arn>]',
-        reason: 'SageMaker model and endpoint config names are generated per execution (every config change needs a new name); endpoint log groups, data capture objects and endpoint network interfaces are named by SageMaker or EC2 at run time; scalable targets and target-tracking alarms by Application Auto Scaling. Each wildcard is limited to the library\'s name prefix (mlops-), /aws/sagemaker/Endpoints/, the capture prefix, network interfaces in the network\'s VPC (ec2:Vpc condition), scalable-target/ or TargetTracking-endpoint/, in this account and region.',
+        reason: 'SageMaker model and endpoint config names are generated per execution (every config change needs a new name); endpoint log groups, data capture objects and endpoint network interfaces are named by SageMaker or EC2 at run time; scalable targets and target-tracking alarms by Application Auto Scaling; the workflow asks whether the execution holding a stage\'s lease still runs (executions of its own state machine, named by Step Functions) and which versions of the model package group are approved (versions are numbered by SageMaker). Each wildcard is limited to the library\'s name prefix (mlops-), /aws/sagemaker/Endpoints/, the capture prefix, network interfaces in the network\'s VPC (ec2:Vpc condition), scalable-target/ or TargetTracking-endpoint/, the executions of the deployment\'s own state machine, or the versions of its own model package group, in this account and region.',
       },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /** ApprovalDeployment.grantApprove: answering the manual gates. */
+  deploymentApprovalTaskTokens: {
+    resource: 'the IAM policy of a principal granted ApprovalDeployment.grantApprove',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat support no resource-level permissions (Service Authorization Reference): the caller names the gate with its task token, which the deployment sends only to the subscribers of its KMS-encrypted notification topic.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /** ApprovalDeployment: the lease table holds transient items only. */
+  deploymentLeaseTableBackup: {
+    resource: 'the Leases table of an ApprovalDeployment',
+    nag: [
+      { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason: 'The table holds one transient lease item per stage (which running execution deploys to it); an item is worthless once its execution ends, so a restore from a backup would only bring back expired leases. It is KMS-encrypted with point-in-time recovery on, and retained.' },
+      { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason: 'The table holds one transient lease item per stage (which running execution deploys to it); an item is worthless once its execution ends, so a restore from a backup would only bring back expired leases. It is KMS-encrypted with point-in-time recovery on, and retained.' },
     ],
     checkov: [],
     cfnLint: [],

@@ -6,6 +6,7 @@
  */
 import { hasLocalNvme } from './governance-instances';
 import { asArray, isPresent, isUnknown, renderJsonString } from './governance-template';
+import { definitionSteps } from './pipeline-definition-steps';
 
 /** A definition read from the template, or why it could not be. */
 export interface ReadDefinition {
@@ -40,23 +41,12 @@ export interface DefinitionStep {
   readonly args: any;
 }
 
-/** Every step, including those nested in Condition steps (IfSteps / ElseSteps). */
+/**
+ * Every step at any depth: Condition branches, ForEach bodies and any other
+ * container (the same step set the pipeline layer scans).
+ */
 export function allSteps(definition: any): DefinitionStep[] {
-  const out: DefinitionStep[] = [];
-  const visit = (steps: unknown) => {
-    for (const step of asArray<any>(steps as any)) {
-      if (!step || typeof step !== 'object') {
-        continue;
-      }
-      out.push({ name: String(step.Name ?? '?'), type: String(step.Type ?? '?'), args: step.Arguments ?? {} });
-      if (step.Type === 'Condition') {
-        visit(step.Arguments?.IfSteps);
-        visit(step.Arguments?.ElseSteps);
-      }
-    }
-  };
-  visit(definition?.Steps);
-  return out;
+  return definitionSteps(definition).map((s) => ({ name: s.name, type: s.type, args: s.json.Arguments ?? {} }));
 }
 
 /** Resolve `{ Get: 'Parameters.X' }` to X's default value, when it has one. */
@@ -144,7 +134,10 @@ export function stepGaps(step: DefinitionStep, definition: any): string[] {
       }
       return [...gaps];
     }
-    case 'Processing': {
+    case 'Processing':
+    // Quality and clarify checks run as processing jobs: their Arguments are a CreateProcessingJob request.
+    case 'QualityCheck':
+    case 'ClarifyCheck': {
       const gaps: string[] = [];
       const network = a.NetworkConfig ?? {};
       if (!hasVpc(network.VpcConfig)) {
@@ -171,6 +164,17 @@ export function stepGaps(step: DefinitionStep, definition: any): string[] {
       }
       if (!isPresent(a.TransformOutput?.KmsKeyId)) {
         gaps.push('TransformOutput.KmsKeyId (output KMS key)');
+      }
+      return gaps;
+    }
+    case 'Model': {
+      // The model's containers: batch transform jobs run in the model's VPC, with its isolation.
+      const gaps: string[] = [];
+      if (!hasVpc(a.VpcConfig)) {
+        gaps.push('VpcConfig with subnets and security groups');
+      }
+      if (!isOn(resolve(a.EnableNetworkIsolation))) {
+        gaps.push('EnableNetworkIsolation true');
       }
       return gaps;
     }

@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
-import { acknowledgeArns } from './acknowledgements';
+import { acknowledgeArns, AcknowledgementName } from './acknowledgements';
 
 /**
  * Grant on the principal like `iam.Grant.addToPrincipal`, and acknowledge the
@@ -13,6 +13,15 @@ import { acknowledgeArns } from './acknowledgements';
  * covers exactly that resource of that rule and nothing else.
  */
 export function grantWithVersionWildcards(options: iam.GrantOnPrincipalOptions, versionArns: string[]): iam.Grant {
+  return grantWithWildcards(options, versionArns, 'modelPackageVersions');
+}
+
+/**
+ * Grant on the principal like `iam.Grant.addToPrincipal`, and acknowledge the
+ * registry entry `entry` for the wildcards among `wildcardArns` on the
+ * policy the statement landed in, as `grantWithVersionWildcards` does.
+ */
+export function grantWithWildcards(options: iam.GrantOnPrincipalOptions, wildcardArns: string[], entry: AcknowledgementName): iam.Grant {
   const real = options.grantee.grantPrincipal;
   let landedIn: IDependable | undefined;
   const spy = new Proxy(real, {
@@ -28,7 +37,7 @@ export function grantWithVersionWildcards(options: iam.GrantOnPrincipalOptions, 
     },
   });
   const grant = iam.Grant.addToPrincipal({ ...options, grantee: { grantPrincipal: spy } });
-  const wildcards = versionArns.filter((arn) => options.resourceArns.includes(arn));
+  const wildcards = wildcardArns.filter((arn) => options.resourceArns.includes(arn));
   if (!landedIn || wildcards.length === 0) {
     return grant;
   }
@@ -38,11 +47,7 @@ export function grantWithVersionWildcards(options: iam.GrantOnPrincipalOptions, 
   const roots = Dependable.of(landedIn).dependencyRoots;
   const targets = roots.length > 0 ? roots : (Construct.isConstruct(real) ? [real] : []);
   for (const target of targets) {
-    acknowledgeVersionWildcards(target, wildcards);
+    acknowledgeArns(target as IConstruct, entry, wildcards);
   }
   return grant;
-}
-
-function acknowledgeVersionWildcards(policy: IConstruct, arns: string[]): void {
-  acknowledgeArns(policy, 'modelPackageVersions', arns);
 }

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct, IConstruct } from 'constructs';
+import { IModelSource } from './model-source';
 import {
   accountProblems, renderGroupPolicy, validateConsumerAccount, validateRegistryArn, validateRegistryName, validateRegistryProps,
 } from './registry-validation';
@@ -14,8 +15,14 @@ import { fail, PropsValidator } from '../private/validation';
 
 /**
  * A SageMaker model package group (model registry), as the other layers see it.
+ *
+ * A registry is also the model source of its versions: writers add where
+ * their artifacts live (`addModelSource`), and deployers grant their model
+ * roles `grantReadModelArtifacts` (read of the artifacts of every source,
+ * added before or after; a dropped grant when none is known yet), whatever
+ * the order of the two calls.
  */
-export interface IModelRegistry extends IResource {
+export interface IModelRegistry extends IResource, IModelSource {
   /**
    * The name of the model package group.
    * @attribute
@@ -64,6 +71,13 @@ export interface IModelRegistry extends IResource {
    * resources and read access to the artifacts (bucket, key, image).
    */
   grantDeploy(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * Declare where versions of this group keep their model artifacts (an
+   * `MlPipeline` that registers into the group does this itself). Every
+   * principal granted `grantReadModelArtifacts`, before or after, may read
+   * the artifacts of every source.
+   */
+  addModelSource(source: IModelSource): void;
   /**
    * An EventBridge rule for every state change of a version of this group
    * (`SageMaker Model Package State Change`).
@@ -160,6 +174,28 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
   public abstract readonly modelPackageGroupName: string;
   public abstract readonly modelPackageGroupArn: string;
   public abstract readonly consumerAccountIds: string[];
+  private readonly modelSources: IModelSource[] = [];
+  private readonly artifactReaders: iam.IGrantable[] = [];
+
+  public addModelSource(source: IModelSource): void {
+    if (this.modelSources.includes(source)) {
+      return;
+    }
+    this.modelSources.push(source);
+    for (const reader of this.artifactReaders) {
+      source.grantReadModelArtifacts(reader);
+    }
+  }
+
+  public grantReadModelArtifacts(grantee: iam.IGrantable): iam.Grant {
+    if (!this.artifactReaders.includes(grantee)) {
+      this.artifactReaders.push(grantee);
+    }
+    const grants = this.modelSources.map((source) => source.grantReadModelArtifacts(grantee));
+    return grants.length > 0
+      ? grants.reduce((a, b) => a.combine(b))
+      : iam.Grant.drop(grantee, `read the model artifacts of ${this.modelPackageGroupName} (no model source yet; sources added later are granted too)`);
+  }
 
   /**
    * The ARN of a version (model package) of this group, e.g. `'3'`, or `'*'`
@@ -470,7 +506,7 @@ class ImportedModelRegistry extends ModelRegistryBase {
 
   constructor(scope: Construct, id: string, attrs: ModelRegistryAttributes) {
     const arn = attrs.modelPackageGroupArn;
-    super(scope, id, arn !== undefined && !Token.isUnresolved(arn) ? { environmentFromArn: arn } : {});
+    super(scope, id, environmentOf(arn));
     const byArn = arn !== undefined;
     const byName = attrs.modelPackageGroupName !== undefined;
     if (byArn === byName) {
@@ -502,4 +538,22 @@ class ImportedModelRegistry extends ModelRegistryBase {
     v.throwIfAny();
     this.consumerAccountIds = [...(attrs.consumerAccountIds ?? [])];
   }
+}
+
+/**
+ * The account and region of a group ARN, also when only its partition is a
+ * token (`arn:${AWS::Partition}:sagemaker:<region>:<account>:...`, as
+ * `MlopsAccounts` builds it): the versions of a group in another account
+ * must be named with that account, not the importing stack's.
+ */
+function environmentOf(arn: string | undefined): { account?: string; region?: string } {
+  if (arn === undefined) {
+    return {};
+  }
+  const parts = /^arn:[^:]+:sagemaker:([^:]+):([^:]+):model-package-group\//.exec(arn);
+  if (!parts) {
+    return {};
+  }
+  const known = (v: string) => (Token.isUnresolved(v) ? undefined : v);
+  return { region: known(parts[1]), account: known(parts[2]) };
 }

@@ -13,6 +13,7 @@ import { actionsOf, build, buildSpecOf, CONNECTION_ARN, connectionSource, existi
 import { CiPipeline, CiPipelineProps, CiSource, PipelineUpdate } from '../../src/ci';
 import { MlEndpointService, SecureMlNetwork } from '../../src/network';
 import { MlPipeline, PipelineDefinition } from '../../src/pipeline';
+import { ModelRegistry } from '../../src/registry';
 import { expectCompliant, testApp } from '../harness/compliance';
 import { expectStatefulRetained } from '../harness/stateful';
 import { matchesPattern } from '../registry/event-matcher';
@@ -481,7 +482,11 @@ describe('CiPipeline', () => {
       const stack = new Stack(app, 'Ci', { env: { account: '123456789012', region: 'us-east-1' } });
       const ml = new MlPipeline(stack, 'Abalone', {
         pipelineName: 'abalone',
-        definition: PipelineDefinition.fromFile(path.join(__dirname, '..', 'fixtures', 'pipeline', 'sdk-classic.json')),
+        // The SDK's jobs run as the role the definition names, which the pipeline role passes; it registers into its registry.
+        definition: PipelineDefinition.fromFile(path.join(__dirname, '..', 'fixtures', 'pipeline', 'sdk-classic.json'), {
+          jobRoles: [iam.Role.fromRoleArn(stack, 'JobRole', 'arn:aws:iam::111111111111:role/example-pipeline-role', { mutable: false })],
+        }),
+        registry: ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'example-model-group'),
       });
 
       // WHEN

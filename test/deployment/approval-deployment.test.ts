@@ -172,6 +172,7 @@ describe('ApprovalDeployment', () => {
       registry,
       stages: [{
         stageName: 'prod',
+        initialInstanceCount: 4,
         additionalRollbackAlarms: [extra],
         terminationWait: Duration.minutes(10),
         trafficShift: TrafficShift.canary({ canaryPercent: 5, waitInterval: Duration.minutes(15) }),
@@ -181,7 +182,7 @@ describe('ApprovalDeployment', () => {
     // THEN
     expectCompliant(app);
     const main = Object.entries(definitions(stack)).find(([id]) => !id.includes('Starter'))![1];
-    const config = allStates(main)['prod: Deploy: update endpoint'].Parameters.DeploymentConfig;
+    const config = allStates(main)['prod: update endpoint'].Parameters.DeploymentConfig;
     expect(config.BlueGreenUpdatePolicy).toEqual({
       TrafficRoutingConfiguration: { Type: 'CANARY', WaitIntervalInSeconds: 900, CanarySize: { Type: 'CAPACITY_PERCENT', Value: 5 } },
       TerminationWaitInSeconds: 600,
@@ -379,6 +380,74 @@ describe('ApprovalDeployment', () => {
     });
     test('fails when approvalTimeout is given without a gate', () => {
       failsWith([{ stageName: 'p', approvalTimeout: Duration.days(1) }], /approvalTimeout: got '1 day'; allowed: only with approvalRequired/);
+    });
+    test('fails when a canary runs on a single instance (a canary is at least one whole instance)', () => {
+      failsWith([{ stageName: 'p', trafficShift: TrafficShift.canary({ canaryPercent: 10 }) }],
+        /stages\[0\]\.trafficShift: got 'canary of 10% of 1 instance = 1 instance'; allowed: a canary of at most 50% of the smallest fleet.*Fix: run at least 2 instances/);
+    });
+    test('fails when the canary rounds up to more than half of the instances', () => {
+      failsWith([{ stageName: 'p', initialInstanceCount: 3, trafficShift: TrafficShift.canary({ canaryPercent: 40 }) }],
+        /trafficShift: got 'canary of 40% of 3 instances = 2 instances'.*Fix: lower the percentage to at most 33%/);
+    });
+    test('fails when a linear rollout runs on a single instance', () => {
+      failsWith([{ stageName: 'p', trafficShift: TrafficShift.linear({ stepPercent: 20 }) }],
+        /trafficShift: got 'linear step of 20% of 1 instance = 1 instance'; allowed: a linear step of at most 50% of the smallest fleet/);
+    });
+    test('fails when a linear step of 50% rounds up past half of 3 instances', () => {
+      failsWith([{ stageName: 'p', initialInstanceCount: 3, trafficShift: TrafficShift.linear({ stepPercent: 50 }) }],
+        /trafficShift: got 'linear step of 50% of 3 instances = 2 instances'/);
+    });
+    test('fails when autoscaling can shrink the fleet below what the canary needs', () => {
+      failsWith([{ stageName: 'p', initialInstanceCount: 4, minCapacity: 1, maxCapacity: 6, trafficShift: TrafficShift.canary({ canaryPercent: 25 }) }],
+        /trafficShift: got 'canary of 25% of 1 instance = 1 instance'/);
+    });
+    test('fails when the rollout waits do not fit in the given maximumExecutionTimeout', () => {
+      failsWith([{
+        stageName: 'p',
+        initialInstanceCount: 2,
+        trafficShift: TrafficShift.canary({ canaryPercent: 50, waitInterval: Duration.minutes(30) }),
+        terminationWait: Duration.minutes(30),
+        maximumExecutionTimeout: Duration.minutes(80),
+      }], /maximumExecutionTimeout: got '1 hour 20 minutes'; allowed: longer than the rollout's waits \(1 hour 30 minutes/);
+    });
+    test('fails when a linear rollout waits longer than SageMaker\'s 8-hour maximum', () => {
+      failsWith([{ stageName: 'p', initialInstanceCount: 10, trafficShift: TrafficShift.linear({ stepPercent: 10, waitInterval: Duration.minutes(50) }) }],
+        /trafficShift: got '8 hours 25 minutes of waits'; allowed: rollout waits \(every bake plus terminationWait\) below 28800 seconds/);
+    });
+    test('fails when a rollback alarm is listed twice', () => {
+      const stack = new Stack();
+      const kpi = cloudwatch.Alarm.fromAlarmArn(stack, 'Kpi', 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:kpi');
+      failsWith([{ stageName: 'p', additionalRollbackAlarms: [kpi, kpi] }], /additionalRollbackAlarms: got \["kpi"\]; allowed: each alarm once/);
+    });
+    test('fails when a cross-account stage would get more than 10 rollback alarms', () => {
+      const stack = new Stack();
+      const alarms = Array.from({ length: 8 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:us-east-1:222222222222:alarm:a${i}`));
+      failsWith([{ stageName: 'p', account: '222222222222', additionalRollbackAlarms: alarms }], /additionalRollbackAlarms: got '8 alarms \(\+3 created\)'/);
+    });
+    test('fails when a serverless stage sets a capture sampling percentage', () => {
+      failsWith([{ stageName: 'p', serverlessMemorySizeMiB: 2048, dataCaptureSamplingPercent: 10 }],
+        /dataCaptureSamplingPercent: got 10; allowed: only on real-time stages: serverless endpoints capture no data/);
+    });
+    test('fails when pollInterval is outside 1 second to 1 hour, or longer than endpointWaitTimeout', () => {
+      expect(() => deploymentStack({ pollInterval: Duration.hours(2) })).toThrow(/pollInterval: got '2 hours'; allowed: whole seconds from 1 to 3600/);
+      expect(() => deploymentStack({ pollInterval: Duration.minutes(10), endpointWaitTimeout: Duration.minutes(5) }))
+        .toThrow(/pollInterval: got '10 minutes'; allowed: at most endpointWaitTimeout \(5 minutes\)/);
+    });
+    test('fails when endpointWaitTimeout is outside 1 minute to 1 day', () => {
+      expect(() => deploymentStack({ endpointWaitTimeout: Duration.days(2) })).toThrow(/endpointWaitTimeout: got '2 days'; allowed: whole seconds from 60 to 86400/);
+    });
+    test('fails when deploymentTimeout exceeds a Standard execution\'s year', () => {
+      expect(() => deploymentStack({ deploymentTimeout: Duration.days(400) })).toThrow(/deploymentTimeout: got '400 days'; allowed: whole seconds from 3600 to 31536000/);
+    });
+    test('fails when a gate would wait longer than the whole deployment may run', () => {
+      expect(() => deploymentStack({
+        deploymentTimeout: Duration.days(3),
+        stages: [{ stageName: 'p', approvalRequired: true, approvalTimeout: Duration.days(5) }],
+      })).toThrow(/stages\[0\]\.approvalTimeout: got '5 days'; allowed: shorter than deploymentTimeout \(3 days\)/);
+    });
+    test('fails when so many stages leave no history room for polling', () => {
+      const stages: DeploymentStageOptions[] = Array.from({ length: 20 }, (_, i) => ({ stageName: `s${i}`, maxCapacity: 2, smokeTestPayload: '{}' }));
+      expect(() => deploymentStack({ stages, keepVersions: 50 })).toThrow(/stages: got '20 stages'; allowed: a workflow whose states leave room for 50 polls/);
     });
   });
 });

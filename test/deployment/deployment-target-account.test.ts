@@ -91,7 +91,7 @@ describe('DeploymentTargetAccount', () => {
     expect(states['prod: Create model'].Parameters.ExecutionRoleArn).toBe(`arn:aws:iam::${PROD}:role/cdk-mlops-model-execution`);
     expect(states['prod: Create endpoint config'].Parameters.KmsKeyId).toBe(`arn:aws:kms:us-east-1:${PROD}:alias/cdk-mlops-deployment`);
     expect(states['prod: Create endpoint config'].Parameters.DataCaptureConfig.DestinationS3Uri).toBe(`s3://cdk-mlops-capture-${PROD}-us-east-1/data-capture/prod`);
-    expect(states['prod: Deploy: update endpoint'].Parameters.DeploymentConfig.AutoRollbackConfiguration.Alarms)
+    expect(states['prod: update endpoint'].Parameters.DeploymentConfig.AutoRollbackConfiguration.Alarms)
       .toEqual(DeploymentTargetAccount.alarmNames('churn-prod').map((AlarmName) => ({ AlarmName })));
     expect(states['staging: Create model'].Credentials).toBeUndefined();
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {

@@ -7,11 +7,12 @@ import { testApp } from '../harness/compliance';
 export const ENV = { account: '111111111111', region: 'us-east-1' };
 
 /** A stack with an imported registry named `churn`, and the deployment built by `props`. */
-export function deploymentStack(props: Partial<ApprovalDeploymentProps> = {}, app: App = testApp()): {
-  app: App; stack: Stack; deployment: ApprovalDeployment;
-} {
+export function deploymentStack(props: Partial<ApprovalDeploymentProps> = {}, app: App = testApp(),
+  more: (scope: Stack) => Partial<ApprovalDeploymentProps> = () => ({})): {
+    app: App; stack: Stack; deployment: ApprovalDeployment;
+  } {
   const stack = new Stack(app, 'Deploy', { env: ENV });
   const registry = ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'churn');
-  const deployment = new ApprovalDeployment(stack, 'Deployment', { registry, ...props });
+  const deployment = new ApprovalDeployment(stack, 'Deployment', { registry, ...props, ...more(stack) });
   return { app, stack, deployment };
 }

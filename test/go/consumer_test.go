@@ -78,3 +78,30 @@ func TestTypedPipelineRegistersIntoTheRegistry(t *testing.T) {
 		}
 	}
 }
+
+// Studio with serverless MLflow: the MLflow App waits for its policies
+// (DependsOn), rendered without a deprecated aws-cdk-lib API; run.sh fails on
+// any deprecation warning of the aws-cdk-lib that aws-cdk-go embeds.
+func TestStudioTracksExperimentsWithMlflow(t *testing.T) {
+	stack := newStack("GoStudio")
+	network := cdkmlops.NewSecureMlNetwork(stack, jsii.String("Network"), nil)
+	cdkmlops.NewExplorationDomain(stack, jsii.String("Studio"), &cdkmlops.ExplorationDomainProps{
+		Network:            network,
+		ExperimentTracking: cdkmlops.ExperimentTracking_MlflowApp(nil),
+		UserProfiles:       &[]*cdkmlops.StudioUserProfileOptions{{UserProfileName: jsii.String("alice")}},
+	})
+
+	template := assertions.Template_FromStack(stack, nil)
+	template.ResourceCountIs(jsii.String("AWS::SageMaker::Domain"), jsii.Number(1))
+	template.ResourceCountIs(jsii.String("AWS::SageMaker::UserProfile"), jsii.Number(1))
+	apps := template.FindResources(jsii.String("AWS::SageMaker::MlflowApp"), nil)
+	if got := len(*apps); got != 1 {
+		t.Fatalf("MLflow apps: got %d, want 1", got)
+	}
+	for id, app := range *apps {
+		deps, _ := (*app)["DependsOn"].([]interface{})
+		if len(deps) == 0 {
+			t.Errorf("MLflow app %s does not wait for its policies", id)
+		}
+	}
+}

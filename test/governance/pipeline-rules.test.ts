@@ -99,6 +99,45 @@ describe('MLOPS-SM-004 PipelineJobSecurityRule', () => {
     expect(messages(rule, inline({ Steps: [tune] }), 'Pipeline')).toEqual(["step 'Tune' (Tuning) lacks: EnableInterContainerTrafficEncryption true"]);
   });
 
+  test('checks the jobs in an SDK 3.x ForEach body and in any nested list of steps', () => {
+    // GIVEN the SDK 3.x fixture: processing and training in a ForEach body, secure
+    const definition = fixture('pipeline/sdk3-foreach.json');
+    expect(messages(rule, inline(definition), 'Pipeline')).toEqual([]);
+    // WHEN a body job loses its key, and a job sits in an unknown container
+    delete definition.Steps[0].Arguments.ForEachBody[0].Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId;
+    definition.Steps[0].Arguments.ForEachBody[1].Arguments.EnableNetworkIsolation = false;
+    definition.Steps.push({ Name: 'Later', Type: 'Parallel', Arguments: { Branches: [training({ VpcConfig: undefined })] } });
+    // THEN
+    expect(messages(rule, inline(definition), 'Pipeline')).toEqual([
+      "step 'PrepRegion' (Processing) lacks: ProcessingResources.ClusterConfig.VolumeKmsKeyId (volume KMS key)",
+      "step 'TrainRegion' (Training) lacks: EnableNetworkIsolation true",
+      "step 'Train' (Training) lacks: VpcConfig with subnets and security groups",
+    ]);
+  });
+
+  test('checks quality and clarify check steps as the processing jobs they are, and models', () => {
+    const processing = fixture('pipeline/sdk-classic.json').Steps[0];
+    const definition = {
+      Steps: [
+        { ...processing, Name: 'Quality', Type: 'QualityCheck', CheckType: 'DATA_QUALITY' },
+        { ...processing, Name: 'Bias', Type: 'ClarifyCheck', CheckType: 'DATA_BIAS' },
+        { Name: 'Model', Type: 'Model', Arguments: { ExecutionRoleArn: 'arn:aws:iam::111111111111:role/p', PrimaryContainer: { Image: 'i' } } },
+        { Name: 'SecureModel', Type: 'Model', Arguments: { ExecutionRoleArn: 'r', PrimaryContainer: { Image: 'i' }, VpcConfig: VPC, EnableNetworkIsolation: true } },
+      ],
+    };
+    const gaps = 'NetworkConfig.VpcConfig with subnets and security groups, ProcessingResources.ClusterConfig.VolumeKmsKeyId (volume KMS key), ProcessingOutputConfig.KmsKeyId (output KMS key), NetworkConfig.EnableInterContainerTrafficEncryption true';
+    expect(messages(rule, inline(definition), 'Pipeline')).toEqual([
+      `step 'Quality' (QualityCheck) lacks: ${gaps}`,
+      `step 'Bias' (ClarifyCheck) lacks: ${gaps}`,
+      "step 'Model' (Model) lacks: VpcConfig with subnets and security groups, EnableNetworkIsolation true",
+    ]);
+  });
+
+  test('passes the secure SDK callback + EMR definition, whose processing job is in a condition branch', () => {
+    const body = JSON.stringify(fixture('pipeline/sdk-callback-emr.json'));
+    expect(messages(rule, pipeline({ PipelineDefinitionBody: body }), 'Pipeline')).toEqual([]);
+  });
+
   test('ignores steps that start no job', () => {
     const definition = { Steps: [{ Name: 'Stop', Type: 'Fail', Arguments: { ErrorMessage: 'x' } }] };
     expect(messages(rule, inline(definition), 'Pipeline')).toEqual([]);

@@ -55,6 +55,16 @@ export function render(node: unknown, resources?: Record<string, any>): unknown 
       default: return typed(n.Ref, 'Ref', resources) ?? `ref-${n.Ref}`;
     }
   }
+  if (n['Fn::Select']) {
+    const [index, list] = n['Fn::Select'];
+    const items = render(list, resources);
+    return Array.isArray(items) ? items[Number(index)] : `select-${index}`;
+  }
+  if (n['Fn::Split']) {
+    const [delimiter, text] = n['Fn::Split'];
+    const value = render(text, resources);
+    return typeof value === 'string' ? value.split(delimiter) : value;
+  }
   if (n['Fn::GetAtt']) {
     const [id, attr] = n['Fn::GetAtt'];
     return typed(id, attr, resources) ?? (attr === 'Arn' ? `arn:aws:iam::${ACCOUNT}:role/${id}` : `${id}-${attr}`);
@@ -70,6 +80,11 @@ function typed(id: string, attr: string, resources?: Record<string, any>): strin
     case 'AWS::EC2::VPC.Ref': return `vpc-${hex(17)}`;
     case 'AWS::EC2::SecurityGroup.GroupId': return `sg-${hex(17)}`;
     case 'AWS::KMS::Key.Arn': return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+    case 'AWS::SageMaker::DataQualityJobDefinition.JobDefinitionArn': return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:data-quality-job-definition/${id}`;
+    case 'AWS::SageMaker::ModelQualityJobDefinition.JobDefinitionArn': return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-quality-job-definition/${id}`;
+    case 'AWS::SageMaker::ModelBiasJobDefinition.JobDefinitionArn': return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-bias-job-definition/${id}`;
+    case 'AWS::SageMaker::ModelExplainabilityJobDefinition.JobDefinitionArn':
+      return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-explainability-job-definition/${id}`;
     default: return undefined;
   }
 }

@@ -201,6 +201,7 @@ describe('check workflow with the baseline of the latest approved version (Drift
     expect(versionArn).toBe('arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/7');
     expect(noVersion).toBe('');
     expect(def.States.AnyApprovedVersion.Choices[0].Next).toBe('NoApprovedVersion');
+    expect(def.States.NoApprovedVersion.Type).toBe('Succeed'); // before the first approval nothing is deployed
     expect(baselineUri).toBe(stats);
     expect(noBaseline).toBe('');
     expect(def.States.HasBaseline.Choices[0]).toEqual({ Condition: "{% $baselineUri = '' %}", Next: 'NoDriftCheckBaseline' });

@@ -12,6 +12,13 @@ import { MlEndpointService, SecureMlNetwork } from '../../src/network';
 import { ModelRegistry } from '../../src/registry';
 import { expectCompliant, testApp } from '../harness/compliance';
 import { expectStatefulRetained } from '../harness/stateful';
+import { stateMachineDefinitions } from '../harness/stepfunctions';
+
+/** The CreateMonitoringSchedule requests of the Model Monitor schedule workflow (schedules are created once the endpoint is in service). */
+function scheduleRequests(stack: Stack): any[] {
+  const [definition] = Object.entries(stateMachineDefinitions(stack, { typed: true })).filter(([id]) => id.includes('MonitoringSchedules')).map(([, d]) => d);
+  return Object.values<any>(definition.States).filter((st) => st.Resource?.endsWith(':createMonitoringSchedule')).map((st) => st.Parameters);
+}
 
 const modelMonitorEngine = () => DriftEngine.modelMonitor();
 
@@ -50,7 +57,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     expect(expressions).toEqual(['cron(10 2/6 * * ? *)', 'cron(10 5 * * ? *)', 'rate(30 minutes)']);
   });
 
-  test('the job role may publish only to the drift namespace and read only the endpoint\'s capture prefix', () => {
+  test('the job role may publish only to the drift namespace and its job\'s SageMaker metrics, and read only the endpoint\'s capture prefix', () => {
     // GIVEN / WHEN
     const { stack } = monitor();
     const t = Template.fromStack(stack);
@@ -58,7 +65,15 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const policies = t.findResources('AWS::IAM::ManagedPolicy');
     const jobPolicy = Object.entries<any>(policies).find(([id]) => id.startsWith('DriftCheckJobRolePolicy'))![1];
     const statements: any[] = jobPolicy.Properties.PolicyDocument.Statement;
-    expect(statements).toContainEqual({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkMlops/Drift' } }, Effect: 'Allow', Resource: '*' });
+    // SageMaker publishes the instance metrics of a processing job in
+    // /aws/sagemaker/ProcessingJobs with the job's role (SageMaker developer
+    // guide, CreateProcessingJob execution role permissions).
+    expect(statements).toContainEqual({
+      Action: 'cloudwatch:PutMetricData',
+      Condition: { StringEquals: { 'cloudwatch:namespace': ['CdkMlops/Drift', '/aws/sagemaker/ProcessingJobs'] } },
+      Effect: 'Allow',
+      Resource: '*',
+    });
     const reads = JSON.stringify(statements.filter((st) => st.Action === 's3:GetObject' || (Array.isArray(st.Action) && st.Action.includes('s3:GetObject'))));
     expect(reads).toContain(':s3:::churn-capture/data-capture/prod/churn-prod/AllTraffic/*');
     expect(reads).not.toContain(':s3:::churn-capture/*');
@@ -291,10 +306,11 @@ describe('DriftMonitor with the Model Monitor engine (opt-in)', () => {
       DataQualityJobInput: { EndpointInput: Match.objectLike({ EndpointName: 'churn-prod' }) },
       NetworkConfig: Match.objectLike({ EnableInterContainerTrafficEncryption: true }),
     });
-    t.hasResourceProperties('AWS::SageMaker::MonitoringSchedule', {
+    t.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 0);
+    expect(scheduleRequests(stack)).toEqual([{
       MonitoringScheduleName: 'churn-prod-dq',
-      MonitoringScheduleConfig: Match.objectLike({ MonitoringType: 'DataQuality', ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' } }),
-    });
+      MonitoringScheduleConfig: expect.objectContaining({ MonitoringType: 'DataQuality', ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' } }),
+    }]);
     t.resourceCountIs('AWS::Scheduler::Schedule', 0);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'aws/sagemaker/Endpoints/data-metrics',
@@ -315,12 +331,8 @@ describe('DriftMonitor with the Model Monitor engine (opt-in)', () => {
     });
     const daily = monitor({ engine: modelMonitorEngine(), features: FEATURES, schedule: DriftSchedule.daily(12) });
     // THEN
-    Template.fromStack(six.stack).hasResourceProperties('AWS::SageMaker::MonitoringSchedule', {
-      MonitoringScheduleConfig: Match.objectLike({ ScheduleConfig: { ScheduleExpression: 'cron(0 2/6 ? * * *)' } }),
-    });
-    Template.fromStack(daily.stack).hasResourceProperties('AWS::SageMaker::MonitoringSchedule', {
-      MonitoringScheduleConfig: Match.objectLike({ ScheduleConfig: { ScheduleExpression: 'cron(0 12 ? * * *)' } }),
-    });
+    expect(scheduleRequests(six.stack)[0].MonitoringScheduleConfig.ScheduleConfig).toEqual({ ScheduleExpression: 'cron(0 2/6 ? * * *)' });
+    expect(scheduleRequests(daily.stack)[0].MonitoringScheduleConfig.ScheduleConfig).toEqual({ ScheduleExpression: 'cron(0 12 ? * * *)' });
   });
 
   test('model quality, bias and explainability job definitions with their own schedules', () => {
@@ -350,12 +362,11 @@ describe('DriftMonitor with the Model Monitor engine (opt-in)', () => {
     t.hasResourceProperties('AWS::SageMaker::ModelExplainabilityJobDefinition', {
       ModelExplainabilityAppSpecification: { ImageUri: Match.anyValue(), ConfigUri: 's3://churn-config/clarify/shap.json' },
     });
-    t.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 4);
-    for (const type of ['DataQuality', 'ModelQuality', 'ModelBias', 'ModelExplainability']) {
-      t.hasResourceProperties('AWS::SageMaker::MonitoringSchedule', {
-        MonitoringScheduleConfig: Match.objectLike({ MonitoringType: type, MonitoringJobDefinitionName: { 'Fn::Select': [1, { 'Fn::Split': ['/', Match.anyValue()] }] } }),
-      });
-    }
+    t.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 0);
+    const requests = scheduleRequests(stack);
+    expect(requests.map((r) => r.MonitoringScheduleConfig.MonitoringType)).toEqual(['DataQuality', 'ModelQuality', 'ModelBias', 'ModelExplainability']);
+    // Each names the job definition CloudFormation created (the last part of its ARN).
+    requests.forEach((r) => expect(r.MonitoringScheduleConfig.MonitoringJobDefinitionName).toMatch(/^Drift(DataQuality|ModelQuality|ModelBias|ModelExplainability)[0-9A-F]{8}$/));
   });
 
   test('compliant under the four packs, cfn-lint and checkov, with retraining and the network', () => {
@@ -407,7 +418,7 @@ describe('DriftMonitor validation', () => {
   });
 
   test('fails when there is no baseline (and no quality-check location)', () => {
-    fails({ baseline: undefined }, /baseline: got undefined; .*Fix: pass baseline: DriftBaseline.fromModelRegistry\(registry, artifactBucket\) when the pipeline registers versions with driftCheckBaselines from its QualityCheckStep/);
+    fails({ baseline: undefined }, /baseline: got undefined; .*Fix: pass baseline: DriftBaseline.fromPipeline\(pipeline\) or DriftBaseline.fromModelRegistry\(registry\) when the pipeline registers versions with a DriftBaselineStep/);
   });
 
   test('fails when thresholds are out of range, listing every one', () => {

@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { newStack } from './helpers';
 import {
-  Condition, ConditionStep, FailStep, MlPipeline, PipelineDefinition, PipelineParameter, PipelineValue, ProcessingStep,
-  PropertyFile, RegisterModelStep, RetryExceptionType, RetryPolicy, SageMakerImage, TrainingStep,
+  Condition, ConditionStep, CreateModelStep, FailStep, MlPipeline, PipelineDefinition, PipelineParameter, PipelineValue, ProcessingStep,
+  PropertyFile, QualityCheckStep, QualityCheckType, RegisterModelStep, RetryExceptionType, RetryPolicy, SageMakerImage, TrainingStep,
 } from '../../src/pipeline';
 import { testApp } from '../harness/compliance';
 
@@ -139,6 +139,40 @@ describe('PipelineDefinition validation', () => {
       steps: [processing('Prepare', { retryPolicies: [new RetryPolicy({ exceptionType: RetryExceptionType.STEP_THROTTLING, maxAttempts: 0 })] })],
     });
     expect(build(definition)).toThrow(/steps\[Prepare\]\.retryPolicies\.maxAttempts: got 0; allowed: an integer from 1 to 20/);
+  });
+
+  test('fails when a check step has a retry policy (SageMaker Pipelines retries no check step)', () => {
+    const check = new QualityCheckStep('Quality', {
+      checkType: QualityCheckType.DATA_QUALITY,
+      image: SageMakerImage.of('156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer'),
+      retryPolicies: [new RetryPolicy({ exceptionType: RetryExceptionType.SAGEMAKER_CAPACITY_ERROR })],
+    });
+    expect(build(PipelineDefinition.fromSteps({ steps: [check] })))
+      .toThrow(/steps\[Quality\]\.retryPolicies: got 'SageMaker\.CAPACITY_ERROR'; allowed: no retry policy: SageMaker Pipelines retries only processing, training, tuning, transform, create-model and register-model steps, not QualityCheck steps\. Fix: remove retryPolicies from the step\./);
+  });
+
+  test('fails when a create-model or register step retries on a job error, or caches', () => {
+    const train = new TrainingStep('Train', { image: SageMakerImage.xgboost(), channels: [{ channelName: 'train', s3Uri: PipelineValue.of('s3://b/t') }] });
+    const model = new CreateModelStep('Model', {
+      image: SageMakerImage.xgboost(),
+      modelDataUrl: train.modelArtifactsUri,
+      retryPolicies: [new RetryPolicy({ exceptionType: RetryExceptionType.SAGEMAKER_JOB_INTERNAL_ERROR })],
+      cacheExpireAfter: Duration.days(1),
+    });
+    expect(build(PipelineDefinition.fromSteps({ steps: [train, model] })))
+      .toThrow(/steps\[Model\]\.retryPolicies: got 'SageMaker\.JOB_INTERNAL_ERROR'; allowed: one of Step\.SERVICE_FAULT, Step\.THROTTLING for a Model step\. Fix: retry on Step\.SERVICE_FAULT or Step\.THROTTLING only\.\n- steps\[Model\]\.cacheExpireAfter: got 'P1D'; allowed: no caching for Model steps/);
+  });
+
+  test('fails when a step retries on an EMR error', () => {
+    const definition = PipelineDefinition.fromSteps({
+      steps: [processing('Prepare', { retryPolicies: [new RetryPolicy({ exceptionType: RetryExceptionType.EMR_RESOURCE_LIMIT })] })],
+    });
+    expect(build(definition)).toThrow(/steps\[Prepare\]\.retryPolicies: got 'Emr\.RESOURCE_LIMIT'; allowed: one of Step\.SERVICE_FAULT, Step\.THROTTLING, SageMaker\.JOB_INTERNAL_ERROR, SageMaker\.CAPACITY_ERROR, SageMaker\.RESOURCE_LIMIT for a Processing step/);
+  });
+
+  test('fails when a display name has characters the definition schema rejects', () => {
+    expect(build(PipelineDefinition.fromSteps({ steps: [processing('Prepare', { displayName: 'Prepare the data' })] })))
+      .toThrow(/steps\[Prepare\]\.displayName: got 'Prepare the data'; allowed: 1 to 64 letters, digits, hyphens or underscores \(the definition schema's pattern\)\. Fix: write it without spaces, e\.g\. 'Prepare-the-data'/);
   });
 
   test('fails when fromJson gets malformed JSON or JSON without Steps', () => {

@@ -40,7 +40,15 @@ describe('MlPipeline', () => {
     expect(preprocess.Arguments.ProcessingJobName).toBe('abalone-training-preprocess');
     expect(preprocess.Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId).toMatch(/^<TrainingKey[0-9A-F]+\.Arn>$/);
     expect(preprocess.Arguments.AppSpecification.ImageUri).toBe('683313688378.dkr.ecr.us-east-1.<Ref AWS::URLSuffix>/sagemaker-scikit-learn:1.2-1-cpu-py3');
-    expect(expectSchemaValid(definition)).toEqual(['ExceptionTypeList', 'ModelApprovalStatus', 'PropertyFiles', 'Std:Join', 'Std:JsonGet']);
+    expect(expectSchemaValid(definition)).toEqual([
+      'schema: AppManaged on processing inputs and outputs',
+      'schema: CreateModelPackage fields of register steps',
+      'schema: ProfilerConfig on training jobs',
+      'schema: PropertyFiles on processing steps',
+      'schema: RetryPolicies ExceptionType is a list',
+      'schema: Std:Join run-time values',
+      'schema: Std:JsonGet run-time values',
+    ]);
   });
 
   test('applies secure job defaults: network isolation on training, inter-container encryption, KMS volumes and outputs', () => {
@@ -265,14 +273,19 @@ describe('MlPipeline', () => {
     const file = path.join(__dirname, '..', 'fixtures', 'pipeline', 'sdk-classic.json');
     const stack = newStack();
     // WHEN
-    new MlPipeline(stack, 'Sdk', { pipelineName: 'abalone', definition: PipelineDefinition.fromFile(file) });
+    new MlPipeline(stack, 'Sdk', {
+      pipelineName: 'abalone',
+      definition: PipelineDefinition.fromFile(file),
+      role: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111111111111:role/example-pipeline-role'),
+      registry: ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'example-model-group'),
+    });
     // THEN
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SageMaker::Pipeline', {
       PipelineDefinition: { PipelineDefinitionBody: fs.readFileSync(file, 'utf8') },
     });
     // The SDK names jobs itself: the role is scoped to the service's prefix.
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+    template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: Match.arrayWith(['sagemaker:CreateTrainingJob']),
@@ -313,7 +326,13 @@ describe('MlPipeline', () => {
     const app = testApp();
     const stack = new Stack(app, 'PipelineSdk', { env: ENV });
     // WHEN
-    new MlPipeline(stack, 'Sdk', { definition: PipelineDefinition.fromFile(path.join(__dirname, '..', 'fixtures', 'pipeline', 'sdk-classic.json')) });
+    new MlPipeline(stack, 'Sdk', {
+      // The SDK's jobs run as the role the definition names; the pipeline's own role passes it.
+      definition: PipelineDefinition.fromFile(path.join(__dirname, '..', 'fixtures', 'pipeline', 'sdk-classic.json'), {
+        jobRoles: [iam.Role.fromRoleArn(stack, 'JobRole', 'arn:aws:iam::111111111111:role/example-pipeline-role', { mutable: false })],
+      }),
+      registry: ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'example-model-group'),
+    });
     // THEN
     expectCompliant(app);
   });

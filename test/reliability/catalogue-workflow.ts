@@ -125,7 +125,8 @@ const monitor = (name: string, props: (stack: Stack) => Partial<DriftMonitorProp
 });
 
 const MONITORING: InvalidInput[] = [
-  monitor('alarms would need 30 evaluation periods', () => ({ alarmEvaluationPeriods: 30 }), [/alarmEvaluationPeriods: got 30/, /an integer from 1 to 24/]),
+  monitor('daily alarms would evaluate more than seven days', () => ({ schedule: DriftSchedule.daily(), alarmEvaluationPeriods: 8 }),
+    [/alarmEvaluationPeriods: got 8/, /an integer from 1 to 7/, /CloudWatch limits period x evaluation periods to seven days/]),
   monitor('a feature is listed twice', () => ({ features: ['age', 'plan', 'age'] }), [/features: got \[/, /unique feature names/, /list each feature once/]),
   monitor('a feature alarm names an unknown feature', () => ({ features: ['age'], featureAlarms: ['salary'] }), [/featureAlarms: got \["salary"\]/, /features of the baseline \(age\)/, /add the feature to features/]),
   monitor('retraining parameters are given without a pipeline', () => ({ retrainPipelineParameters: { Reason: 'drift' } }),

@@ -374,6 +374,8 @@ const monitoringData: fc.Arbitrary<MonitoringData> = fc.record({
 }, { requiredKeys: ['engine', 'alarmFeatures', 'hours'] }).map((d) => ({
   ...d,
   features: d.engine === 'model-monitor' ? d.features ?? FEATURES.slice(0, 3) : d.features,
+  // CloudWatch PutMetricAlarm: period (the window) x evaluation periods at most 7 days
+  periods: d.periods === undefined ? undefined : Math.min(d.periods, Math.floor(168 / windowHours(d))),
 }));
 
 function schedule(d: MonitoringData): DriftSchedule | undefined {
@@ -429,7 +431,8 @@ const monitoringLayer: Layer = {
     data: d, retained: retainedIf(d.removalPolicy), build: (stack) => buildMonitoring(stack, d),
   })),
   invalid: faults<Partial<DriftMonitorProps>>([
-    ['alarmEvaluationPeriods', fc.oneof(fc.integer({ min: -3, max: 0 }), fc.integer({ min: 25, max: 100 })).map((alarmEvaluationPeriods) => ({ alarmEvaluationPeriods }))],
+    // hourly by default: more than 168 hours of evaluation is beyond CloudWatch's seven days
+    ['alarmEvaluationPeriods', fc.oneof(fc.integer({ min: -3, max: 0 }), fc.integer({ min: 169, max: 400 })).map((alarmEvaluationPeriods) => ({ alarmEvaluationPeriods }))],
     ['features', fc.constantFrom(...FEATURES).map((f) => ({ features: [f, f] }))],
     ['featureAlarms', lowerName.map((f) => ({ features: FEATURES, featureAlarms: [`${f}_unknown`] }))],
     ['retrainPipelineParameters', lowerName.map((k) => ({ retrainPipelineParameters: { [k]: 'x' } }))],

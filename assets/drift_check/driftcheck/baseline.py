@@ -110,7 +110,8 @@ class Baseline:
     """Ordered list of features plus provenance. Feature order = capture column order."""
 
     def __init__(self, features: List[Feature], source_format: str, item_count: Optional[float] = None,
-                 fingerprint: str = "", skipped: Optional[List[Dict[str, str]]] = None):
+                 fingerprint: str = "", skipped: Optional[List[Dict[str, str]]] = None,
+                 bias: Optional[Dict[str, Any]] = None):
         names = [f.name for f in features]
         if len(set(names)) != len(names):
             raise ValueError("baseline has duplicate feature names")
@@ -121,14 +122,19 @@ class Baseline:
         self.item_count = item_count
         self.fingerprint = fingerprint
         self.skipped = list(skipped or [])
+        # pre-training bias of the training data (bias.py), when the baseline mode was given facets
+        self.bias = bias
 
     @property
     def names(self) -> List[str]:
         return [f.name for f in self.features]
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "item_count": self.item_count,
-                "features": [f.to_dict() for f in self.features], "skipped_features": self.skipped}
+        doc = {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "item_count": self.item_count,
+               "features": [f.to_dict() for f in self.features], "skipped_features": self.skipped}
+        if self.bias is not None:
+            doc["bias"] = self.bias
+        return doc
 
 
 def _fingerprint(text: str) -> str:
@@ -171,7 +177,8 @@ def _parse_own(doc: Dict[str, Any], fingerprint: str) -> Baseline:
                                                item.get("missing", 0)))
         else:
             raise ValueError("feature %r: unknown kind %r" % (item.get("name"), item.get("kind")))
-    return Baseline(features, BASELINE_FORMAT, doc.get("item_count"), fingerprint, doc.get("skipped_features"))
+    return Baseline(features, BASELINE_FORMAT, doc.get("item_count"), fingerprint, doc.get("skipped_features"),
+                    doc.get("bias"))
 
 
 def _num(value: Any, default: float = 0.0) -> float:

@@ -73,10 +73,10 @@ def open_binary(path: str):
 
 
 def iter_lines(path: str) -> Iterator[bytes]:
-    """Yield the non-blank lines of a file as bytes (``json.loads`` takes bytes)."""
+    """Yield the lines of a file that are not blank (whitespace only), as bytes."""
     with open_binary(path) as handle:
         for raw in handle:
-            if len(raw) > 2 or raw.strip():
+            if not raw.isspace():
                 yield raw
 
 

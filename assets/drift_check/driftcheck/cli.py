@@ -17,6 +17,7 @@ import time
 from typing import List, Optional
 
 from .baseline import Baseline, load_baseline
+from .bias import parse_facets
 from .capture import list_capture_files
 from .evaluate import Thresholds, evaluate
 from .metrics import build_metric_data, publish
@@ -60,6 +61,33 @@ def _opt(parser, option: str, help_text: str, **kwargs) -> None:
     parser.add_argument(option, help=help_text, **kwargs)
 
 
+def _facet_list(parser, option: str, help_text: str) -> None:
+    """A repeatable option; from the environment as a ``;``-separated list."""
+    raw = str(_env(option, "") or "")
+    default = [part.strip() for part in raw.split(";") if part.strip()]
+    parser.add_argument(option, action="append", default=None, help=help_text + " (repeatable)")
+    parser.set_defaults(**{option.lstrip("-").replace("-", "_") + "_env": default})
+
+
+class _JoinLists(argparse.Action):
+    """``--x a,b --x c`` -> ``[a, b, c]`` (one processing job argument holds at most 256 characters)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        current = getattr(namespace, self.dest, None)
+        if current is None or current is self.default:
+            current = []
+        setattr(namespace, self.dest, list(current) + list(values))
+
+
+def _list_opt(parser, option: str, help_text: str) -> None:
+    raw = _env(option, "")
+    parser.add_argument(option, action=_JoinLists, type=_csv_list, default=_csv_list(raw) if raw else None, help=help_text)
+
+
+def _facets(args) -> List[str]:
+    return args.facet if args.facet else list(getattr(args, "facet_env", []) or [])
+
+
 def _csv_list(text: str) -> List[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -95,6 +123,7 @@ def _scan_options(p) -> None:
     _opt(p, "--prediction-key", "JSON output field holding the prediction", default=None)
     _opt(p, "--prediction-index", "CSV output column (or list element) holding the prediction", type=int, default=0)
     _opt(p, "--join-partitions", "partitions of the on-disk label join", type=int, default=32)
+    _facet_list(p, "--facet", "bias facet: feature=value[|value] or feature>t, >=t, <t, <=t (sensitive group d)")
     _opt(p, "--work-dir", "scratch directory for the label join", default="")
 
 
@@ -112,6 +141,12 @@ def _report_options(p) -> None:
     for name, text in (("--min-accuracy", "minimum accuracy"), ("--min-f1", "minimum F1"), ("--min-auc", "minimum ROC AUC"),
                        ("--max-rmse", "maximum RMSE"), ("--max-mae", "maximum MAE")):
         _opt(p, name, text + " (model quality; off by default)", type=_optional_float, default="off")
+    for name, text in (("--max-abs-dppl", "largest |DPPL|"), ("--min-di", "smallest disparate impact"),
+                       ("--max-di", "largest disparate impact"), ("--max-abs-ad", "largest |accuracy difference|"),
+                       ("--max-abs-rd", "largest |recall difference|")):
+        _opt(p, name, text + " of every facet (bias; off by default)", type=_optional_float, default="off")
+    _opt(p, "--metric-set", "which metrics to publish: all, or only model quality and bias", choices=("all", "quality"),
+         default="all")
     _flag(p, "--publish-metrics", "publish CloudWatch metrics (off unless given)")
     _opt(p, "--namespace", "CloudWatch namespace", default="CdkMlops/Drift")
     _opt(p, "--feature-metrics", "per-feature metrics to publish", choices=("none", "score", "all"), default="score")
@@ -128,15 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
     b = modes.add_parser("baseline", help="profile a training dataset into a baseline file")
     _opt(b, "--dataset", "CSV (with header) or JSON Lines file or directory", default=PROCESSING + "/input/dataset")
     _opt(b, "--dataset-format", "dataset format", choices=("auto", "csv", "jsonl"), default="auto")
-    _opt(b, "--feature-names", "column names for header-less CSV", type=_csv_list)
+    _list_opt(b, "--feature-names", "column names of a CSV without header, in order (repeatable: the lists join)")
+    _flag(b, "--no-header", "the CSV files have no header row (columns are c0, c1, ... unless --feature-names)")
     _opt(b, "--label-column", "column to leave out (the target)", default=None)
-    _opt(b, "--drop-columns", "columns to leave out", type=_csv_list, default="")
+    _list_opt(b, "--drop-columns", "columns to leave out (repeatable)")
     _opt(b, "--numeric", "columns forced numeric", type=_csv_list, default="")
     _opt(b, "--categorical", "columns forced categorical", type=_csv_list, default="")
     _opt(b, "--bins", "fine bins per numeric feature (baseline quantiles)", type=int, default=100)
     _opt(b, "--max-categories", "categories kept per feature (rest -> other)", type=int, default=100)
     _opt(b, "--sample-size", "values sampled per numeric column for the bin edges", type=int, default=200000)
     _opt(b, "--output", "baseline file to write", default=PROCESSING + "/output/baseline.json")
+    _facet_list(b, "--facet", "bias facet for the pre-training metrics CI and DPL (see check)")
+    _opt(b, "--positive-label", "label value(s) of the positive outcome, |-separated (DPL)", default="1")
     c = modes.add_parser("check", help="scan a window and report (single instance)")
     _scan_options(c)
     _report_options(c)
@@ -177,28 +215,55 @@ def shard_name(value: str) -> str:
         return "%s-%d" % (socket.gethostname(), os.getpid())
 
 
+def quality_config(args):
+    """The model-quality settings of a scan, or None when neither labels nor facets are given."""
+    facets = _facets(args)
+    if not args.labels and not facets:
+        return None
+    if facets and args.problem_type == "regression":
+        raise UsageError("bias facets need a binary or multiclass problem type (a positive predicted outcome)")
+    try:
+        parsed = parse_facets(facets)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    config = default_config(args.problem_type, positive_label=args.positive_label,
+                            probability_threshold=args.probability_threshold, score_bins=args.score_bins)
+    if parsed:
+        config["facets"] = [f.text for f in parsed]
+    return config
+
+
 def run_scan(args, baseline: Baseline, baseline_path: str, shard: str) -> WindowSummary:
     """Scan the capture (and join labels) into a summary for this process's shard."""
     files = list_capture_files(args.capture) if os.path.exists(args.capture) else []
+    config = quality_config(args)
+    facets = (config or {}).get("facets", [])
+    names = args.capture_columns or baseline.names
+    unknown = [f for f in parse_facets(facets) if f.name not in names]
+    if unknown:
+        raise UsageError("facet feature(s) %s are not captured columns (%s); name them in --capture-columns"
+                         % (", ".join(f.name for f in unknown), ", ".join(names)))
     work = tempfile.mkdtemp(prefix="drift-", dir=args.work_dir or None)
     try:
-        config = ScanConfig(args.capture_columns, args.window_start, args.window_end,
-                            spill_dir=os.path.join(work, "spill") if args.labels else "",
-                            join_partitions=args.join_partitions, prediction_key=args.prediction_key,
-                            prediction_index=args.prediction_index)
+        scan_config = ScanConfig(args.capture_columns, args.window_start, args.window_end,
+                                 spill_dir=os.path.join(work, "spill") if args.labels else "",
+                                 join_partitions=args.join_partitions, prediction_key=args.prediction_key,
+                                 prediction_index=args.prediction_index, facets=facets, quality=config)
         workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
-        summary = scan(files, baseline, baseline_path, config, workers)
+        summary = scan(files, baseline, baseline_path, scan_config, workers)
         summary.shards = [shard]
-        if args.labels:
-            quality = new_summary(default_config(args.problem_type, positive_label=args.positive_label,
-                                                 probability_threshold=args.probability_threshold,
-                                                 score_bins=args.score_bins))
+        if config is not None:
+            quality = new_summary(config)
             stats = summary.spill_stats or {}
             quality["predictions"] = stats.get("predictions", 0)
             quality["bad_prediction"] = stats.get("bad_prediction", 0)
-            spill = config.spill_dir
-            summary.quality = join_partitions([spill] if os.path.isdir(spill) else [], args.labels,
-                                              args.join_partitions, os.path.join(work, "labels"), quality)
+            if facets:
+                quality["bias"] = stats.get("bias")
+            if args.labels:
+                spill = scan_config.spill_dir
+                quality = join_partitions([spill] if os.path.isdir(spill) else [], args.labels,
+                                          args.join_partitions, os.path.join(work, "labels"), quality)
+            summary.quality = quality
         return summary
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -208,7 +273,9 @@ def thresholds_from(args) -> Thresholds:
     return Thresholds(psi=args.psi_threshold, ks=args.ks_threshold, js=args.js_threshold,
                       missing_delta=args.missing_threshold, chi2_pvalue=args.chi2_pvalue, min_rows=args.min_rows,
                       max_malformed_share=args.max_malformed_share, min_accuracy=args.min_accuracy,
-                      min_f1=args.min_f1, min_auc=args.min_auc, max_rmse=args.max_rmse, max_mae=args.max_mae)
+                      min_f1=args.min_f1, min_auc=args.min_auc, max_rmse=args.max_rmse, max_mae=args.max_mae,
+                      max_abs_dppl=args.max_abs_dppl, min_di=args.min_di, max_di=args.max_di,
+                      max_abs_ad=args.max_abs_ad, max_abs_rd=args.max_abs_rd)
 
 
 def finish(args, baseline: Baseline, baseline_path: str, summary: WindowSummary) -> int:
@@ -235,7 +302,7 @@ def finish(args, baseline: Baseline, baseline_path: str, summary: WindowSummary)
         print("drift_check: uploaded report to %s" % upload_report(path, args.report_s3_uri, None,
                                                                    args.s3_kms_key_id or None))
     if args.publish_metrics:
-        data = build_metric_data(report, args.endpoint_name, args.feature_metrics, extra_dims)
+        data = build_metric_data(report, args.endpoint_name, args.feature_metrics, extra_dims, args.metric_set)
         calls = publish(data, args.namespace)
         print("drift_check: published %d metric data in %d call(s) to %s" % (len(data), calls, args.namespace))
     if args.no_fail_on_violation:
@@ -250,9 +317,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     started = time.time()
     try:
         if args.mode == "baseline":
-            baseline = build_baseline(args.dataset, args.dataset_format, args.feature_names, args.label_column,
+            try:
+                facets = parse_facets(_facets(args))
+            except ValueError as exc:
+                raise UsageError(str(exc))
+            positives = [v for v in str(args.positive_label).split("|") if v.strip()]
+            names = args.feature_names
+            if names is not None and not args.no_header:
+                raise UsageError("--feature-names names the columns of a CSV without header: add --no-header")
+            baseline = build_baseline(args.dataset, args.dataset_format, names if names else ([] if args.no_header else None),
+                                      args.label_column,
                                       args.drop_columns or [], args.numeric or [], args.categorical or [],
-                                      args.bins, args.sample_size, args.max_categories)
+                                      args.bins, args.sample_size, args.max_categories, facets=facets,
+                                      positive_labels=positives or ["1"])
             write_json(args.output, baseline.to_dict())
             print("drift_check: baseline of %d rows, %d features (%d skipped) -> %s"
                   % (baseline.item_count, len(baseline.features), len(baseline.skipped), args.output))

@@ -18,6 +18,7 @@ too.
 """
 
 import math
+from collections import Counter
 from itertools import repeat
 from typing import Any, List, Optional, Sequence
 
@@ -58,13 +59,15 @@ def to_floats(column: Sequence[Any]):
     Missing values become NaN. The whole column is tried at C speed first;
     only if that fails is it converted value by value.
     """
+    empty = "" in column  # the usual CSV missing value: straight to the second try
     try:
-        values = np.array(column, dtype=np.float64)
-        if values.ndim == 1:
-            return values, None
+        if not empty:
+            values = np.array(column, dtype=np.float64)
+            if values.ndim == 1:
+                return values, None
     except (ValueError, TypeError):
         pass
-    try:  # second chance at C speed: empty strings (the usual CSV missing value) -> None -> NaN
+    try:  # second try at C speed: empty strings -> None -> NaN
         values = np.array([v if v != "" else None for v in column], dtype=np.float64)
         if values.ndim == 1:
             return values, None
@@ -109,6 +112,24 @@ class CategoryCoder:
             return code
         return -1 if is_missing_token(text) else self.other
 
+    def count(self, column: Sequence[Any]) -> np.ndarray:
+        """Counts per code of a column: known categories, then ``other``, then missing (last)."""
+        counts = np.zeros(self.other + 2, dtype=np.int64)
+        try:
+            tally = Counter(column)
+        except TypeError:  # unhashable JSON values (lists, objects)
+            codes = self.encode(column)
+            counts[:-1] = np.bincount(codes[codes >= 0], minlength=self.other + 1)
+            counts[-1] = int((codes < 0).sum())
+            return counts
+        lookup = self.lookup
+        for value, n in tally.items():
+            code = lookup.get(value) if type(value) is str else None
+            if code is None:
+                code = self._slow(value)
+            counts[code] += n  # -1 (missing) is the last slot
+        return counts
+
     def encode(self, column: Sequence[Any]) -> np.ndarray:
         try:
             codes = np.fromiter(map(self.lookup.get, column, repeat(-2)), dtype=np.int64, count=len(column))
@@ -123,7 +144,7 @@ class RowAccumulator:
     """Buffer rows of one window and fold them into a summary chunk by chunk."""
 
     def __init__(self, baseline: Baseline, summary: WindowSummary, positions: Optional[List[int]] = None,
-                 n_columns: Optional[int] = None, chunk_rows: int = 8192):
+                 n_columns: Optional[int] = None, chunk_rows: int = 4096):
         self.baseline = baseline
         self.summary = summary
         self.positions = positions if positions is not None else list(range(len(baseline.features)))
@@ -189,7 +210,9 @@ class RowAccumulator:
             if isinstance(feature, NumericFeature):
                 values = numeric[j] if keep is None else numeric[j][keep]
                 self.summary.add_numeric(j, feature, values)
+            elif keep is None:
+                self.summary.add_category_counts(j, self.coders[j].count(columns[j]))
             else:
                 codes = self.coders[j].encode(columns[j])
-                self.summary.add_categorical(j, codes if keep is None else codes[keep])
+                self.summary.add_categorical(j, codes[keep])
         self.summary.rows += n if keep is None else int(keep.sum())

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import stats
 from .baseline import Baseline, NumericFeature
+from .bias import parse_facets, posttraining_metrics
 from .quality import quality_metrics
 from .summary import FeatureCounts, WindowSummary
 
@@ -35,7 +36,9 @@ class Thresholds:
                  min_rows: int = 100, max_malformed_share: Optional[float] = 0.1, psi_bins: int = 10,
                  min_accuracy: Optional[float] = None, min_f1: Optional[float] = None,
                  min_auc: Optional[float] = None, max_rmse: Optional[float] = None,
-                 max_mae: Optional[float] = None):
+                 max_mae: Optional[float] = None, max_abs_dppl: Optional[float] = None,
+                 min_di: Optional[float] = None, max_di: Optional[float] = None,
+                 max_abs_ad: Optional[float] = None, max_abs_rd: Optional[float] = None):
         self.psi = psi
         self.ks = ks
         self.js = js
@@ -49,6 +52,11 @@ class Thresholds:
         self.min_auc = min_auc
         self.max_rmse = max_rmse
         self.max_mae = max_mae
+        self.max_abs_dppl = max_abs_dppl
+        self.min_di = min_di
+        self.max_di = max_di
+        self.max_abs_ad = max_abs_ad
+        self.max_abs_rd = max_abs_rd
 
     def to_dict(self) -> Dict[str, Any]:
         return dict(self.__dict__)
@@ -141,6 +149,30 @@ def _quality_section(summary: WindowSummary, t: Thresholds, violations: List[Dic
     return q
 
 
+def _bias_section(baseline: Baseline, summary: WindowSummary, t: Thresholds,
+                  violations: List[Dict[str, Any]]) -> Optional[List[Dict[str, Any]]]:
+    """Post-training bias per facet (bias.py), judged against the thresholds, with the
+    baseline's pre-training CI and DPL of the same facet when it has them."""
+    quality = summary.quality
+    if quality is None or not quality["config"].get("facets") or quality.get("bias") is None:
+        return None
+    facets = parse_facets(quality["config"]["facets"])
+    pre = {p["spec"]: p for p in ((baseline.bias or {}).get("pre_training") or [])}
+    out = []
+    for facet, m in zip(facets, posttraining_metrics(facets, quality["bias"])):
+        before = pre.get(facet.spec) or {}
+        m["CI"], m["DPL"] = before.get("CI"), before.get("DPL")
+        scores: List[float] = []
+        for metric, value, threshold, below in (
+                ("abs_dppl", None if m["DPPL"] is None else abs(m["DPPL"]), t.max_abs_dppl, False),
+                ("di", m["DI"], t.min_di, True), ("di", m["DI"], t.max_di, False),
+                ("abs_ad", None if m["AD"] is None else abs(m["AD"]), t.max_abs_ad, False),
+                ("abs_rd", None if m["RD"] is None else abs(m["RD"]), t.max_abs_rd, False)):
+            _judge(metric, value, threshold, facet.text, violations, scores, below=below)
+        out.append({k: _clean(v) for k, v in m.items()})
+    return out
+
+
 def evaluate(baseline: Baseline, summary: WindowSummary, t: Thresholds) -> Dict[str, Any]:
     """Build the report body (everything but provenance) for a merged summary."""
     features = [_feature_report(f, c, t) for f, c in zip(baseline.features, summary.features)]
@@ -152,6 +184,7 @@ def evaluate(baseline: Baseline, summary: WindowSummary, t: Thresholds) -> Dict[
         violations.append({"feature": "__window__", "metric": "malformed_share", "value": malformed_share,
                            "threshold": t.max_malformed_share, "comparison": "greater_than"})
     quality = _quality_section(summary, t, violations)
+    bias = _bias_section(baseline, summary, t, violations)
     judged = [f for f in features if f["judged"]]
     scores = [f["drift_score"] for f in judged if f["drift_score"] is not None]
     if summary.rows == 0 and malformed == 0:
@@ -171,4 +204,5 @@ def evaluate(baseline: Baseline, summary: WindowSummary, t: Thresholds) -> Dict[
         "features": features,
         "violations": violations,
         "model_quality": quality,
+        "bias": bias,
     }

@@ -31,6 +31,7 @@ WINDOW_METRICS: Tuple[Tuple[str, str, str], ...] = (
 )
 QUALITY_METRICS = (("Accuracy", "accuracy"), ("F1", "f1"), ("AUC", "auc"), ("RMSE", "rmse"), ("MAE", "mae"),
                    ("LabelledRows", "labelled_rows"))
+BIAS_METRICS = ("DPPL", "DI", "AD", "RD")
 FEATURE_METRICS_ALL = (("FeaturePSI", "psi"), ("FeatureKS", "ks"), ("FeatureJSDistance", "js_distance"),
                        ("FeatureMissingRateDelta", "missing_rate_delta"))
 
@@ -61,9 +62,11 @@ def _dims(pairs: Sequence[Tuple[str, str]]) -> List[Dict[str, str]]:
 
 
 def build_metric_data(report: Dict[str, Any], endpoint_name: str, feature_metrics: str = "score",
-                      extra_dimensions: Sequence[Tuple[str, str]] = (),
+                      extra_dimensions: Sequence[Tuple[str, str]] = (), metric_set: str = "all",
                       timestamp: Optional[datetime.datetime] = None) -> List[Dict[str, Any]]:
-    """MetricData entries for a report. ``feature_metrics``: ``none``, ``score`` or ``all``."""
+    """MetricData entries for a report. ``feature_metrics``: ``none``, ``score`` or ``all``;
+    ``metric_set``: ``all``, or ``quality`` for model quality and bias only (a check of a
+    past window whose labels have arrived must not publish that window's drift again)."""
     when = timestamp or datetime.datetime.now(datetime.timezone.utc)
     base = [("EndpointName", endpoint_name)] + list(extra_dimensions)
     data: List[Dict[str, Any]] = []
@@ -73,13 +76,18 @@ def build_metric_data(report: Dict[str, Any], endpoint_name: str, feature_metric
             data.append({"MetricName": name, "Dimensions": _dims(dims), "Timestamp": when,
                          "Value": value, "Unit": unit})
 
-    for name, unit, path in WINDOW_METRICS:
-        put(name, _window_value(report, path), unit, base)
+    drift = metric_set == "all"
+    if drift:
+        for name, unit, path in WINDOW_METRICS:
+            put(name, _window_value(report, path), unit, base)
     quality = report.get("model_quality") or {}
     if quality.get("labelled_rows"):
         for name, key in QUALITY_METRICS:
             put(name, _finite(quality.get(key)), "Count" if name == "LabelledRows" else "None", base)
-    if feature_metrics != "none":
+    for facet in report.get("bias") or []:
+        for name in BIAS_METRICS:
+            put(name, _finite(facet.get(name)), "None", base + [("Facet", facet["facet"])])
+    if drift and feature_metrics != "none":
         for feature in report.get("features") or []:
             dims = base + [("Feature", feature["name"])]
             put("FeatureDrift", _finite(feature.get("drift_score")), "None", dims)

@@ -29,6 +29,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .baseline import Baseline, CategoricalFeature, NumericFeature
+from .bias import Facet, add_pretraining, canonical, new_pretraining, pretraining_metrics
 from .capture import list_capture_files, open_binary
 from .columns import is_missing_token, scalar_text, to_floats
 from .summary import FeatureCounts
@@ -49,10 +50,14 @@ def _columns(width: int, text_rows: List[str], list_rows: List[List[Any]]) -> Li
 
 
 def _csv_chunks(path: str, names: Optional[List[str]]) -> Iterator[Tuple[List[str], List[List[Any]]]]:
-    """CSV columns in chunks; unquoted lines are split directly, quoted ones by the csv module."""
+    """CSV columns in chunks; unquoted lines are split directly, quoted ones by the csv module.
+
+    ``names`` None: the first line is the header; an empty list: there is no
+    header and the columns are named ``c0``, ``c1``, ... after the first row.
+    """
     with open_binary(path) as raw:
         lines = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        header = names
+        header = names or None
         text_rows: List[str] = []
         list_rows: List[List[Any]] = []
         commas = len(header) - 1 if header else -1
@@ -61,9 +66,11 @@ def _csv_chunks(path: str, names: Optional[List[str]]) -> Iterator[Tuple[List[st
             if not line:
                 continue
             if header is None:
-                header = next(csv.reader([line]))
+                first = next(csv.reader([line]))
+                header = first if names is None else ["c%d" % i for i in range(len(first))]
                 commas = len(header) - 1
-                continue
+                if names is None:
+                    continue
             if '"' in line:
                 row = next(csv.reader([line]))
                 if len(row) == len(header):
@@ -111,7 +118,7 @@ def dataset_chunks(root: str, fmt: str = "auto", names: Optional[List[str]] = No
             stem = path[:-3] if path.endswith(".gz") else path
             kind = "jsonl" if stem.endswith((".jsonl", ".json")) else "csv"
         reader = _jsonl_chunks if kind == "jsonl" else _csv_chunks
-        for header, columns in reader(path, names):
+        for header, columns in reader(path, (names or None) if kind == "jsonl" else names):
             yield header, columns
 
 
@@ -174,20 +181,38 @@ def build_baseline(root: str, fmt: str = "auto", names: Optional[List[str]] = No
                    label_column: Optional[str] = None, drop: Sequence[str] = (),
                    numeric: Sequence[str] = (), categorical: Sequence[str] = (), bins: int = 100,
                    sample_size: int = 200_000, max_categories: int = 100, max_distinct: int = 10_000,
-                   seed: int = 0) -> Baseline:
-    """Profile the dataset under ``root`` (see module docstring) into a :class:`Baseline`."""
+                   seed: int = 0, facets: Sequence[Facet] = (), positive_labels: Sequence[str] = ("1",)) -> Baseline:
+    """Profile the dataset under ``root`` (see module docstring) into a :class:`Baseline`.
+
+    With ``facets``, the pre-training bias metrics of each facet (CI, and DPL
+    when ``label_column`` is given: a label is positive when it is one of
+    ``positive_labels``) are computed in the same pass and kept in the baseline.
+    """
     rng = np.random.default_rng(seed)
     header: Optional[List[str]] = None
     profiles: List[_ColumnProfile] = []
     rows = 0
+    bias_counts = new_pretraining(facets)
+    positive_set = {canonical(v) for v in positive_labels}
     for chunk_header, columns in dataset_chunks(root, fmt, names):
         if header is None:
             header = list(chunk_header)
             profiles = [_ColumnProfile(max_distinct) for _ in header]
+            missing = [f.name for f in facets if f.name not in header]
+            if missing:
+                raise ValueError("facet feature(s) %s not among the dataset's columns %s" % (missing, header))
+            if facets and label_column and label_column not in header:
+                raise ValueError("label column %r not among the dataset's columns %s" % (label_column, header))
         elif list(chunk_header) != header:
             raise ValueError("dataset files have different columns: %s vs %s" % (chunk_header, header))
         for j, profile in enumerate(profiles):
             profile.add(columns[j], rng, sample_size)
+        if facets:
+            positives = None
+            if label_column:
+                positives = [None if c is None else c in positive_set
+                             for c in map(canonical, columns[header.index(label_column)])]
+            add_pretraining(bias_counts, facets, [columns[header.index(f.name)] for f in facets], positives)
         rows += len(columns[0])
     if header is None or rows == 0:
         raise ValueError("dataset %r has no rows" % root)
@@ -235,7 +260,12 @@ def build_baseline(root: str, fmt: str = "auto", names: Optional[List[str]] = No
             other = sum(c for _, c in ranked[max_categories:])
             features.append(CategoricalFeature(name, [k for k, _ in top], [c for _, c in top] + [other],
                                                p.missing_text))
-    return Baseline(features, "cdk-mlops-drift-baseline", rows, skipped=skipped)
+    bias = None
+    if facets:
+        bias = {"label_column": label_column, "positive_labels": sorted(positive_set - {None}),
+                "facets": [f.text for f in facets], "counts": bias_counts,
+                "pre_training": pretraining_metrics(facets, bias_counts)}
+    return Baseline(features, "cdk-mlops-drift-baseline", rows, skipped=skipped, bias=bias)
 
 
 def _edges(sample: np.ndarray, bins: int) -> np.ndarray:

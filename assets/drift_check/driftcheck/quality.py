@@ -30,12 +30,13 @@ import json
 import math
 import os
 import zlib
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .bias import Facet, add_labelled, add_prediction, new_posttraining
 from .capture import Malformed, list_capture_files, iter_lines
-from .payload import prediction_values
+from .payload import decode_rows, prediction_values
 from .stats import auc_from_histograms
 
 
@@ -89,23 +90,61 @@ def _partition(key: str, partitions: int) -> int:
     return zlib.crc32(key.encode("utf-8")) % partitions
 
 
-class PredictionSpill:
-    """Append ``(key, row, prediction)`` lines to partition files during the scan."""
+def predicted_positive(config: Dict[str, Any], prediction: Any) -> Optional[bool]:
+    """Whether a prediction is the positive outcome (binary: score at or above the threshold;
+    multiclass: the positive label); None when it cannot be read."""
+    if config["problem_type"] == "binary":
+        score = _float(prediction)
+        return None if score is None else score >= float(config["probability_threshold"])
+    label = canonical_label(prediction)
+    return None if label is None else label == config["positive_label"]
 
-    def __init__(self, directory: str, partitions: int, tag: str, key: Optional[str], index: int):
-        os.makedirs(directory, exist_ok=True)
+
+class PredictionSpill:
+    """Extract the predictions of each record during the scan: count them per facet group
+    (bias), and append ``[key, row, prediction, groups]`` lines to partition files for the
+    label join (``directory`` empty: no join, counts only)."""
+
+    def __init__(self, directory: str, partitions: int, tag: str, key: Optional[str], index: int,
+                 facets: Sequence[Facet] = (), names: Sequence[str] = (), config: Optional[Dict[str, Any]] = None):
         self.directory = directory
         self.partitions = partitions
         self.key = key
         self.index = index
-        self.handles = [open(os.path.join(directory, "pred-%s-%03d.jsonl" % (tag, p)), "w", encoding="utf-8")
-                        for p in range(partitions)]
+        self.handles = []
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+            self.handles = [open(os.path.join(directory, "pred-%s-%03d.jsonl" % (tag, p)), "w", encoding="utf-8")
+                            for p in range(partitions)]
         self.count = 0
         self.bad = 0
+        self.facets = list(facets)
+        self.names = list(names)
+        self.facet_positions = [self.names.index(f.name) for f in self.facets]
+        self.config = config
+        self.bias = new_posttraining(self.facets) if self.facets else None
+
+    def _groups(self, record, n: int) -> List[str]:
+        """One string per prediction row: a character per facet, ``a``, ``d`` or ``-`` (unknown)."""
+        unknown = "-" * len(self.facets)
+        try:
+            rows = decode_rows(record.input_data or "", record.input_encoding, record.input_content_type, self.names)
+        except Malformed:
+            return [unknown] * n
+        if len(rows) != n:
+            return [unknown] * n
+        out = []
+        for row in rows:
+            fields = row.split(",") if isinstance(row, str) else row
+            if len(fields) != len(self.names):
+                out.append(unknown)
+                continue
+            out.append("".join(f.group(fields[p]) or "-" for f, p in zip(self.facets, self.facet_positions)))
+        return out
 
     def add(self, record) -> None:
         record_key = record.inference_id or record.event_id
-        if not record_key or record.output_data is None:
+        if record.output_data is None or (self.handles and not record_key):
             self.bad += 1
             return
         try:
@@ -114,10 +153,17 @@ class PredictionSpill:
         except Malformed:
             self.bad += 1
             return
-        handle = self.handles[_partition(record_key, self.partitions)]
-        for row, value in enumerate(values):
-            handle.write(json.dumps([record_key, row, value]) + "\n")
-            self.count += 1
+        groups = self._groups(record, len(values)) if self.facets else [""] * len(values)
+        if self.bias is not None:
+            for value, g in zip(values, groups):
+                positive = predicted_positive(self.config, value)
+                if positive is not None:
+                    add_prediction(self.bias, [None if c == "-" else c for c in g], positive)
+        if self.handles:
+            handle = self.handles[_partition(record_key, self.partitions)]
+            for row, (value, g) in enumerate(zip(values, groups)):
+                handle.write(json.dumps([record_key, row, value, g]) + "\n")
+        self.count += len(values)
 
     def close(self) -> None:
         for handle in self.handles:
@@ -126,6 +172,8 @@ class PredictionSpill:
 
 def iter_labels(root: str) -> Iterator[Tuple[str, int, Any]]:
     """Yield ``(key, row, label)`` from ground-truth files; bad lines are skipped."""
+    if not os.path.exists(root):
+        return
     for path in list_capture_files(root):
         for line in iter_lines(path):
             try:
@@ -143,7 +191,10 @@ def iter_labels(root: str) -> Iterator[Tuple[str, int, Any]]:
 
 def join_partitions(spill_dirs: List[str], labels_root: str, partitions: int, work_dir: str,
                     summary: Dict[str, Any]) -> Dict[str, Any]:
-    """Join spilled predictions with labels partition by partition into ``summary``."""
+    """Join spilled predictions with labels partition by partition into ``summary``.
+
+    A labels folder that does not exist holds no label (labels arrive late:
+    an early window may have none yet)."""
     os.makedirs(work_dir, exist_ok=True)
     label_files = [open(os.path.join(work_dir, "labels-%03d.jsonl" % p), "w", encoding="utf-8")
                    for p in range(partitions)]
@@ -162,25 +213,25 @@ def join_partitions(spill_dirs: List[str], labels_root: str, partitions: int, wo
                 if name.startswith("pred-") and name.endswith("-%03d.jsonl" % p):
                     with open(os.path.join(directory, name), "r", encoding="utf-8") as handle:
                         for line in handle:
-                            key, row, prediction = json.loads(line)
+                            key, row, prediction, groups = json.loads(line)
                             label = labels.get((key, row))
-                            if label is not None:
-                                add_pair(summary, prediction, label)
+                            if label is not None and add_pair(summary, prediction, label) and groups:
+                                add_bias_pair(summary, prediction, label, groups)
     return summary
 
 
-def add_pair(summary: Dict[str, Any], prediction: Any, label: Any) -> None:
-    """Add one (prediction, label) pair to a quality summary."""
+def add_pair(summary: Dict[str, Any], prediction: Any, label: Any) -> bool:
+    """Add one (prediction, label) pair to a quality summary; False when either cannot be read."""
     config = summary["config"]
     kind = config["problem_type"]
     if kind == "regression":
         p, y = _float(prediction), _float(label)
         if p is None:
             summary["bad_prediction"] += 1
-            return
+            return False
         if y is None:
             summary["bad_label"] += 1
-            return
+            return False
         err = p - y
         summary["n"] += 1
         summary["sum_abs_error"] += abs(err)
@@ -191,10 +242,10 @@ def add_pair(summary: Dict[str, Any], prediction: Any, label: Any) -> None:
         truth = canonical_label(label)
         if score is None:
             summary["bad_prediction"] += 1
-            return
+            return False
         if truth is None:
             summary["bad_label"] += 1
-            return
+            return False
         positive = truth == config["positive_label"]
         predicted = score >= float(config["probability_threshold"])
         cell = ("tp" if predicted else "fn") if positive else ("fp" if predicted else "tn")
@@ -208,13 +259,24 @@ def add_pair(summary: Dict[str, Any], prediction: Any, label: Any) -> None:
         p, y = canonical_label(prediction), canonical_label(label)
         if p is None:
             summary["bad_prediction"] += 1
-            return
+            return False
         if y is None:
             summary["bad_label"] += 1
-            return
+            return False
         cell = json.dumps([y, p])
         summary["confusion"][cell] = summary["confusion"].get(cell, 0) + 1
     summary["matched"] += 1
+    return True
+
+
+def add_bias_pair(summary: Dict[str, Any], prediction: Any, label: Any, groups: str) -> None:
+    """Add a labelled pair to the per-facet confusion counts (AD, RD) of ``summary["bias"]``."""
+    config = summary["config"]
+    predicted = predicted_positive(config, prediction)
+    if predicted is None or "bias" not in summary:
+        return
+    actual = canonical_label(label) == config["positive_label"]
+    add_labelled(summary["bias"], [None if c == "-" else c for c in groups], predicted, actual)
 
 
 def _nan_to_none(values: Dict[str, Any]) -> Dict[str, Any]:

@@ -8,11 +8,14 @@ merge that combines shards from several instances.
 import json
 import multiprocessing
 import os
+from itertools import repeat
 from typing import Any, Dict, List, Optional, Tuple
 
 from .baseline import Baseline, load_baseline
+from .bias import merge_posttraining, parse_facets
 from .capture import Malformed, iter_lines, record_of, time_key
 from .columns import RowAccumulator
+from .fastscan import capture_line_pattern, iter_blocks, plain_lines, quick_pattern
 from .payload import csv_rows, json_rows, payload_text
 from .quality import PredictionSpill
 from .summary import WindowSummary
@@ -22,9 +25,10 @@ class ScanConfig:
     """What a scan needs besides the baseline; plain attributes so it pickles."""
 
     def __init__(self, capture_columns: Optional[List[str]] = None, window_start: str = "",
-                 window_end: str = "", chunk_rows: int = 8192,
+                 window_end: str = "", chunk_rows: int = 4096,
                  spill_dir: str = "", join_partitions: int = 32, prediction_key: Optional[str] = None,
-                 prediction_index: int = 0):
+                 prediction_index: int = 0, fast_path: bool = True, facets: Optional[List[str]] = None,
+                 quality: Optional[Dict[str, Any]] = None):
         self.capture_columns = capture_columns
         self.window_start = time_key(window_start) if window_start else ""
         self.window_end = time_key(window_end) if window_end else ""
@@ -33,6 +37,9 @@ class ScanConfig:
         self.join_partitions = join_partitions
         self.prediction_key = prediction_key
         self.prediction_index = prediction_index
+        self.fast_path = fast_path  # False: every line through the JSON decoder (tests compare both)
+        self.facets = list(facets or [])  # bias facets (bias.py), as text
+        self.quality = quality  # model-quality settings (quality.default_config), with labels or facets
 
 
 def column_positions(baseline: Baseline, capture_columns: Optional[List[str]]):
@@ -54,99 +61,196 @@ def column_positions(baseline: Baseline, capture_columns: Optional[List[str]]):
     return [where[f.name] for f in baseline.features], len(capture_columns)
 
 
+_QUICK = quick_pattern()
+
+
+class _Scanner:
+    """The scan of one process: the general path line by line, the fast path block by block."""
+
+    def __init__(self, baseline: Baseline, config: ScanConfig, tag: str):
+        self.summary = WindowSummary(baseline)
+        positions, width = column_positions(baseline, config.capture_columns)
+        self.acc = RowAccumulator(baseline, self.summary, positions, width, config.chunk_rows)
+        self.names = config.capture_columns or baseline.names
+        self.spill = None
+        if config.spill_dir or config.facets:
+            self.spill = PredictionSpill(config.spill_dir, config.join_partitions, tag, config.prediction_key,
+                                         config.prediction_index, parse_facets(config.facets), self.names,
+                                         config.quality)
+        # The label join needs every record's ids and output: the general path only.
+        self.fast = capture_line_pattern(width) if self.spill is None and config.fast_path else None
+        self.start, self.end = config.window_start, config.window_end
+        self.scan_once = json.JSONDecoder().scan_once  # the C scanner behind json.loads, minus its wrappers
+        self.records = self.outside = 0
+        self.first: Optional[str] = None
+        self.last: Optional[str] = None
+
+    def line(self, line: str) -> None:
+        """The general path: one capture line (decoded, not blank), as described in capture.py."""
+        self.records += 1
+        malformed = self.summary.count_malformed
+        line = line.strip()
+        try:
+            doc, stop = self.scan_once(line, 0)
+        except (StopIteration, ValueError):
+            malformed("bad_json")
+            return
+        if stop != len(line) or type(doc) is not dict:
+            malformed("bad_json")
+            return
+        try:
+            inp = doc["captureData"]["endpointInput"]
+            data = inp["data"]
+            encoding = inp.get("encoding", "")
+        except (KeyError, TypeError, AttributeError):
+            data = None
+        if type(data) is not str:
+            malformed("missing_input")
+            return
+        meta = doc.get("eventMetadata")
+        when = meta.get("inferenceTime") if type(meta) is dict else None
+        if when and type(when) is str:
+            when = when[:19]
+            if (self.start and when < self.start) or (self.end and when >= self.end):
+                self.outside += 1
+                return
+            if self.first is None or when < self.first:
+                self.first = when
+            if self.last is None or when > self.last:
+                self.last = when
+        if self.spill is not None:
+            self.spill.add(record_of(doc))
+        acc = self.acc
+        # a single unquoted CSV row goes straight to the column buffer
+        if encoding == "CSV" and '"' not in data and "\n" not in data and "\r" not in data:
+            if not data:
+                malformed("empty_payload")
+            elif data.count(",") != acc.commas:
+                malformed("column_count")
+            else:
+                acc.text_rows.append(data)
+                if len(acc.text_rows) >= acc.chunk_rows:
+                    acc.flush()
+            return
+        try:
+            fmt, text = payload_text(data, encoding if type(encoding) is str else "",
+                                     str(inp.get("observedContentType") or ""))
+            rows = csv_rows(text) if fmt == "csv" else json_rows(text, self.names)
+        except Malformed as exc:
+            malformed(exc.reason)
+            return
+        if rows:
+            acc.add_rows(rows)
+        else:
+            malformed("empty_payload")
+
+    def raw_line(self, raw: bytes) -> None:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.records += 1
+            self.summary.count_malformed("bad_utf8")
+            return
+        self.line(text)
+
+    def block(self, block: bytes) -> None:
+        """The fast path over a block of whole lines (see fastscan.py)."""
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            for raw in block.split(b"\n"):
+                if raw and not raw.isspace():
+                    self.raw_line(raw)
+            return
+        matched = None
+        lines = plain_lines(block)
+        if lines:
+            found = _QUICK.findall(text)
+            if len(found) == lines:  # else a match ran across lines, or a line was empty
+                matched = _split(found)
+                # the quick expression leaves the column count to this check
+                if matched and matched[0] and set(map(str.count, matched[0], repeat(","))) != {self.acc.commas}:
+                    matched = None
+        if matched is None:
+            matched = _split(self.fast.findall(text))
+        if matched is None:
+            return
+        rows, times, others = matched
+        for other in others:
+            if not other.isspace():
+                self.line(other)
+        if not rows:
+            return
+        self.records += len(rows)
+        lo, hi = min(times), max(times)
+        start, end = self.start, self.end
+        if (start and lo < start) or (end and hi >= end):
+            kept = [(r, t) for r, t in zip(rows, times) if not (start and t < start) and not (end and t >= end)]
+            self.outside += len(rows) - len(kept)
+            if not kept:
+                return
+            rows, times = zip(*kept)
+            lo, hi = min(times), max(times)
+        # whole-string order = order of the first 19 characters (see capture.time_key)
+        lo, hi = lo[:19], hi[:19]
+        if self.first is None or lo < self.first:
+            self.first = lo
+        if self.last is None or hi > self.last:
+            self.last = hi
+        acc = self.acc
+        acc.text_rows.extend(rows)
+        if len(acc.text_rows) >= acc.chunk_rows:
+            acc.flush()
+
+    def file(self, path: str) -> None:
+        self.summary.files += 1
+        if self.fast is None:
+            for raw in iter_lines(path):
+                self.raw_line(raw)
+        else:
+            for block in iter_blocks(path):
+                self.block(block)
+
+    def finish(self) -> WindowSummary:
+        self.acc.flush()
+        summary = self.summary
+        summary.window = {"start": self.start or None, "end": self.end or None}
+        summary.records = self.records
+        summary.outside_window = self.outside
+        summary.first_event, summary.last_event = self.first, self.last
+        if self.spill is not None:
+            self.spill.close()
+            summary.spill_stats = {"predictions": self.spill.count, "bad_prediction": self.spill.bad,
+                                   "bias": self.spill.bias}
+        return summary
+
+
+def _split(found: List[Tuple[str, str, str]]):
+    """``findall`` results as (fast rows, their times, other lines); None when there is nothing."""
+    if not found:
+        return None
+    rows, times, others = zip(*found)
+    others = list(filter(None, others))
+    if len(others) == len(found):
+        return [], [], others
+    if not others:
+        return rows, times, others
+    return list(filter(None, rows)), list(filter(None, times)), others
+
+
 def scan_files(files: List[str], baseline: Baseline, config: ScanConfig, tag: str = "0") -> WindowSummary:
     """Scan ``files`` in one process and return their summary.
 
-    The loop is written for speed (locals, no per-record objects): a line is
-    decoded once with ``json.loads``; a single unquoted CSV row -- the common
-    case -- goes straight to the column buffer, every other payload through
-    :mod:`driftcheck.payload`.
+    Lines in SageMaker's own layout with a single CSV row take the fast path
+    (fastscan.py: a block of lines per regular-expression call, rows
+    buffered without decoding each line); every other line is decoded with
+    the JSON decoder and goes through :mod:`driftcheck.payload`. Both give
+    the same counts.
     """
-    summary = WindowSummary(baseline)
-    positions, width = column_positions(baseline, config.capture_columns)
-    acc = RowAccumulator(baseline, summary, positions, width, config.chunk_rows)
-    names = config.capture_columns or baseline.names
-    spill = None
-    if config.spill_dir:
-        spill = PredictionSpill(config.spill_dir, config.join_partitions, tag, config.prediction_key,
-                                config.prediction_index)
-    start, end = config.window_start, config.window_end
-    malformed = summary.count_malformed
-    scan_once = json.JSONDecoder().scan_once  # the C scanner behind json.loads, minus its wrappers
-    text_rows = acc.text_rows
-    commas = acc.commas
-    chunk = acc.chunk_rows
-    records = outside = 0
-    first = last = None
+    scanner = _Scanner(baseline, config, tag)
     for path in files:
-        summary.files += 1
-        for raw in iter_lines(path):
-            records += 1
-            try:
-                line = raw.decode("utf-8").strip()
-                doc, stop = scan_once(line, 0)
-            except UnicodeDecodeError:
-                malformed("bad_utf8")
-                continue
-            except (StopIteration, ValueError):
-                malformed("bad_json")
-                continue
-            if stop != len(line) or type(doc) is not dict:
-                malformed("bad_json")
-                continue
-            try:
-                inp = doc["captureData"]["endpointInput"]
-                data = inp["data"]
-                encoding = inp.get("encoding", "")
-            except (KeyError, TypeError, AttributeError):
-                data = None
-            if type(data) is not str:
-                malformed("missing_input")
-                continue
-            meta = doc.get("eventMetadata")
-            when = meta.get("inferenceTime") if type(meta) is dict else None
-            if when and type(when) is str:
-                when = when[:19]
-                if (start and when < start) or (end and when >= end):
-                    outside += 1
-                    continue
-                if first is None or when < first:
-                    first = when
-                if last is None or when > last:
-                    last = when
-            if spill is not None:
-                spill.add(record_of(doc))
-            # hot path: a single unquoted CSV row
-            if encoding == "CSV" and '"' not in data and "\n" not in data and "\r" not in data:
-                if not data:
-                    malformed("empty_payload")
-                elif data.count(",") != commas:
-                    malformed("column_count")
-                else:
-                    text_rows.append(data)
-                    if len(text_rows) >= chunk:
-                        acc.flush()
-                continue
-            try:
-                fmt, text = payload_text(data, encoding if type(encoding) is str else "",
-                                         str(inp.get("observedContentType") or ""))
-                rows = csv_rows(text) if fmt == "csv" else json_rows(text, names)
-            except Malformed as exc:
-                malformed(exc.reason)
-                continue
-            if rows:
-                acc.add_rows(rows)
-            else:
-                malformed("empty_payload")
-    acc.flush()
-    summary.window = {"start": start or None, "end": end or None}
-    summary.records = records
-    summary.outside_window = outside
-    summary.first_event, summary.last_event = first, last
-    if spill is not None:
-        spill.close()
-        summary.spill_stats = {"predictions": spill.count, "bad_prediction": spill.bad}
-    return summary
+        scanner.file(path)
+    return scanner.finish()
 
 
 def _worker(args) -> Tuple[Dict[str, Any], Optional[Dict[str, int]]]:
@@ -183,6 +287,9 @@ def scan(files: List[str], baseline: Baseline, baseline_path: str, config: ScanC
     for part, stats in parts:
         summary.merge(WindowSummary.from_dict(part, baseline))
         if stats is not None:
-            mine = summary.spill_stats or {}
-            summary.spill_stats = {k: mine.get(k, 0) + v for k, v in stats.items()}
+            mine = summary.spill_stats
+            summary.spill_stats = stats if mine is None else {
+                "predictions": mine["predictions"] + stats["predictions"],
+                "bad_prediction": mine["bad_prediction"] + stats["bad_prediction"],
+                "bias": None if stats["bias"] is None else merge_posttraining(mine["bias"], stats["bias"])}
     return summary

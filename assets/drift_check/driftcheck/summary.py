@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from .baseline import Baseline, CategoricalFeature, NumericFeature
+from .bias import merge_posttraining
 from .stats import add_arrays, merge_counters
 
 SUMMARY_FORMAT = "cdk-mlops-drift-partial"
@@ -127,8 +128,7 @@ class WindowSummary:
         present = values[~missing] if n_missing else values
         fc.missing += n_missing
         if present.size:
-            bins = np.searchsorted(feature.edges, present, side="right")
-            fc.counts += np.bincount(bins, minlength=len(fc.counts))
+            fc.counts += bin_counts(feature.edges, present)
             fc.add_moments(present)
 
     def add_categorical(self, j: int, codes: np.ndarray) -> None:
@@ -140,6 +140,12 @@ class WindowSummary:
         present = codes[~missing] if n_missing else codes
         if present.size:
             fc.counts += np.bincount(present, minlength=len(fc.counts))
+
+    def add_category_counts(self, j: int, counts: np.ndarray) -> None:
+        """Add counts per code of feature ``j`` (categories, other, then missing last)."""
+        fc = self.features[j]
+        fc.counts += counts[:-1]
+        fc.missing += int(counts[-1])
 
     # ---------------------------------------------------------------- merge
     def merge(self, other: "WindowSummary") -> "WindowSummary":
@@ -202,6 +208,20 @@ class WindowSummary:
         return summary
 
 
+def bin_counts(edges: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Counts of ``values`` (no NaN) over the bins ``(-inf, e0), [e0, e1), ..., [e_last, +inf)``.
+
+    The same counts as ``bincount(searchsorted(edges, values, side="right"))``,
+    computed the other way round: sort the values, then find each edge in
+    them (``side="left"``: the values below it). Sorting a chunk and
+    searching a hundred edges is several times faster than searching every
+    value among the edges (tested to give identical counts).
+    """
+    ordered = np.sort(values)
+    below = np.searchsorted(ordered, edges, side="left")
+    return np.diff(below, prepend=0, append=ordered.size)
+
+
 def merge_quality(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
     """Merge two model-quality summaries (see quality.py): add every count."""
     if a.get("config") != b.get("config"):
@@ -213,6 +233,8 @@ def merge_quality(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
         x, y = a.get(key), b.get(key)
         if x is None or y is None:
             out[key] = x if y is None else y
+        elif key == "bias":
+            out[key] = merge_posttraining(x, y)
         elif isinstance(x, dict):
             out[key] = merge_counters(x, y)
         elif isinstance(x, list):

@@ -3,7 +3,7 @@ import { PipelineValue } from '../values';
 import { ProcessingJobProps } from './processing';
 import { renderProcessingArgs } from './processing-args';
 import { compact } from './render-util';
-import { PipelineStep } from './step';
+import { PipelineStep, RetryExceptionType } from './step';
 
 /** What a quality check step checks. */
 export enum QualityCheckType {
@@ -36,6 +36,11 @@ export interface CheckStepProps extends ProcessingJobProps {
    */
   readonly registerNewBaseline?: PipelineValue;
   /**
+   * Fail the step (and the execution) when the check finds a violation.
+   * @default true
+   */
+  readonly failOnViolation?: PipelineValue;
+  /**
    * Baseline constraints to compare against instead of the latest approved version's.
    * @default - the baseline of the latest approved version of the registry's group
    */
@@ -61,6 +66,7 @@ export interface QualityCheckStepProps extends CheckStepProps {
 function checkFields(ctx: RenderContext, p: CheckStepProps): any {
   return compact({
     SkipCheck: (p.skipCheck ?? PipelineValue.ofBoolean(false))._render(ctx),
+    FailOnViolation: (p.failOnViolation ?? PipelineValue.ofBoolean(true))._render(ctx),
     RegisterNewBaseline: (p.registerNewBaseline ?? PipelineValue.ofBoolean(false))._render(ctx),
     SuppliedBaselineConstraints: p.suppliedBaselineConstraints?._render(ctx),
     ModelPackageGroupName: p.modelPackageGroupName?._render(ctx),
@@ -98,6 +104,11 @@ export class QualityCheckStep extends PipelineStep {
   /** S3 URI of the constraints to register as drift-check baseline. */
   public get baselineUsedForDriftCheckConstraints(): PipelineValue {
     return this.property('BaselineUsedForDriftCheckConstraints');
+  }
+
+  /** @internal */
+  protected _retryExceptions(): RetryExceptionType[] {
+    return [];
   }
 
   /** @internal */
@@ -141,6 +152,11 @@ export class ClarifyCheckStep extends PipelineStep {
   /** S3 URI of the constraints to register as drift-check baseline. */
   public get baselineUsedForDriftCheckConstraints(): PipelineValue {
     return this.property('BaselineUsedForDriftCheckConstraints');
+  }
+
+  /** @internal */
+  protected _retryExceptions(): RetryExceptionType[] {
+    return [];
   }
 
   /** @internal */

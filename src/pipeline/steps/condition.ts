@@ -24,7 +24,11 @@ export class Condition {
     return new Condition(ConditionKind.EQUALS, [left, right]);
   }
 
-  /** `left != right` (`NotEquals`). */
+  /**
+   * `left != right`, written `Not(Equals)`: the SageMaker Python SDK (2.x and
+   * 3.x) has no `NotEquals` condition, so this is the form the service is
+   * known to accept from it.
+   */
   public static notEqualTo(left: PipelineValue, right: PipelineValue): Condition {
     return new Condition(ConditionKind.NOT_EQUALS, [left, right]);
   }
@@ -77,7 +81,11 @@ export class Condition {
         // The service's form (as the SageMaker Python SDK writes it), not the schema's Value/In.
         return { Type: 'In', QueryValue: this.values[0]._render(ctx), Values: this.values.slice(1).map((v) => v._render(ctx)) };
       case ConditionKind.NOT:
+        // `Condition`, as both SDK majors write it; the service rejects `Expression`
+        // ("unknown property 'Expression'", aws/sagemaker-python-sdk#2746).
         return { Type: 'Not', Condition: this.nested[0]._render(ctx) };
+      case ConditionKind.NOT_EQUALS:
+        return { Type: 'Not', Condition: { Type: 'Equals', LeftValue: this.values[0]._render(ctx), RightValue: this.values[1]._render(ctx) } };
       case ConditionKind.OR:
         if (this.nested.length === 0) {
           ctx.problem({ prop: `steps[${ctx.currentStep}].conditions`, value: 'Or()', allowed: 'Or of at least one condition', fix: 'pass conditions to Condition.anyOf().' });

@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -116,7 +117,10 @@ export class CallbackStep extends StepWithOutputs {
   }
 }
 
-/** What EMR does when the step fails. */
+/**
+ * What EMR does when the step fails.
+ * @deprecated SageMaker Pipelines does not take an action on failure for EMR steps.
+ */
 export enum EmrActionOnFailure {
   /** Keep the cluster and continue. */
   CONTINUE = 'CONTINUE',
@@ -143,8 +147,11 @@ export interface EmrStepProps extends StepProps {
    */
   readonly mainClass?: PipelineValue;
   /**
-   * What EMR does when the step fails.
-   * @default EmrActionOnFailure.CONTINUE
+   * Ignored: SageMaker Pipelines names the EMR step and chooses its failure
+   * action itself; the definition carries only `HadoopJarStep` in
+   * `StepConfig`, as the SageMaker Python SDK writes it.
+   * @default - set by SageMaker Pipelines
+   * @deprecated SageMaker Pipelines does not take an action on failure for EMR steps; remove it.
    */
   readonly actionOnFailure?: EmrActionOnFailure;
 }
@@ -168,12 +175,15 @@ export class EmrStep extends PipelineStep {
   /** @internal */
   protected _renderBody(ctx: RenderContext): any {
     ctx.emrClusterIds.push(this.props.clusterId);
+    if (this.props.actionOnFailure !== undefined) {
+      Annotations.of(ctx.scope).addWarningV2('cdk-mlops:emrActionOnFailureIgnored',
+        `EmrStep '${this.stepName}': actionOnFailure is ignored; SageMaker Pipelines sets the EMR step's name and failure action itself (StepConfig carries only HadoopJarStep). Remove actionOnFailure.`);
+    }
     return {
       Arguments: {
         ClusterId: this.props.clusterId,
+        // Only HadoopJarStep: the SageMaker Python SDK's EMRStepConfig writes nothing else here.
         StepConfig: {
-          Name: this.stepName,
-          ActionOnFailure: this.props.actionOnFailure ?? EmrActionOnFailure.CONTINUE,
           HadoopJarStep: compact({
             Jar: this.props.jar._render(ctx),
             Args: this.props.args?.map((a) => a._render(ctx)),

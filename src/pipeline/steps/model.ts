@@ -1,12 +1,14 @@
+import { recordBaselineSource } from '../../private/baseline-sources';
 import { IModelRegistry } from '../../registry';
 import { SageMakerImage } from '../images';
 import { checkInstanceType, checkPositiveInteger, resolveJobSecurity } from '../job-defaults';
 import { JobSecurityOptions } from '../job-security';
 import { JobKind, RenderContext } from '../render-context';
 import { PipelineValue } from '../values';
+import type { DriftBaselineStep } from './drift-baseline';
 import { defaultOutputUri } from './processing-args';
 import { compact } from './render-util';
-import { CacheableStepProps, PipelineStep } from './step';
+import { CacheableStepProps, PipelineStep, RetryExceptionType } from './step';
 
 /** Approval status of a newly registered model version. */
 export enum ModelApprovalStatus {
@@ -97,6 +99,16 @@ export interface RegisterModelStepProps extends CacheableStepProps {
    * @default - none
    */
   readonly modelPackageDescription?: PipelineValue;
+  /**
+   * A drift baseline step of the same pipeline: its `baseline.json` is
+   * registered with the version as the data-quality statistics of
+   * `DriftCheckBaselines` and of `ModelMetrics` (unless those are given in
+   * `driftCheckBaselines` / `modelMetrics`), so a `DriftMonitor` with
+   * `DriftBaseline.fromModelRegistry(registry)` reads the baseline of the
+   * version it watches.
+   * @default - no drift baseline
+   */
+  readonly driftBaseline?: DriftBaselineStep;
 }
 
 function renderSource(ctx: RenderContext, s: MetricsSource | undefined): any {
@@ -149,6 +161,11 @@ export class RegisterModelStep extends PipelineStep {
   }
 
   /** @internal */
+  protected _retryExceptions(): RetryExceptionType[] {
+    return PipelineStep._serviceRetryExceptions();
+  }
+
+  /** @internal */
   protected _renderBody(ctx: RenderContext): any {
     const registry = this.props.registry ?? ctx.registry;
     if (!registry) {
@@ -162,7 +179,17 @@ export class RegisterModelStep extends PipelineStep {
       ctx.registries.push(registry);
     }
     const p = this.props;
-    const retries = p.retryPolicies;
+    const baseline = p.driftBaseline;
+    const withBaseline = (files: ModelQualityFiles | undefined): ModelQualityFiles | undefined => baseline
+      ? { ...files, modelDataQualityStatistics: files?.modelDataQualityStatistics ?? { s3Uri: baseline.baselineUri } }
+      : files;
+    if (baseline) {
+      ctx.references.push({ from: this.stepName, to: baseline, what: 'driftBaseline' });
+      const location = baseline._defaultLocation(ctx);
+      if (registry && location) {
+        recordBaselineSource({ pipeline: ctx.scope, registry, bucket: ctx.bucket, encryptionKey: ctx.key, ...location });
+      }
+    }
     return {
       Arguments: compact({
         ModelPackageGroupName: registry?.modelPackageGroupName ?? 'missing-registry',
@@ -174,11 +201,12 @@ export class RegisterModelStep extends PipelineStep {
           SupportedTransformInstanceTypes: p.transformInstanceTypes ?? ['ml.m5.xlarge'],
         },
         ModelApprovalStatus: p.approvalStatus ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
-        ModelMetrics: renderQualityFiles(ctx, p.modelMetrics, false),
-        DriftCheckBaselines: renderQualityFiles(ctx, p.driftCheckBaselines, true),
+        ModelMetrics: renderQualityFiles(ctx, withBaseline(p.modelMetrics), false),
+        DriftCheckBaselines: renderQualityFiles(ctx, withBaseline(p.driftCheckBaselines), true),
         ModelPackageDescription: p.modelPackageDescription?._render(ctx),
+        // Validate the model package (the CreateModelPackage default, written as the SageMaker Python SDK writes it).
+        SkipModelValidation: 'None',
       }),
-      ...(retries && retries.length > 0 ? { RetryPolicies: retries.map((r) => r._render(ctx)) } : {}),
     };
   }
 }
@@ -218,18 +246,23 @@ export class CreateModelStep extends PipelineStep {
   }
 
   /** @internal */
+  protected _retryExceptions(): RetryExceptionType[] {
+    return PipelineStep._serviceRetryExceptions();
+  }
+
+  /** @internal */
   protected _renderBody(ctx: RenderContext): any {
     ctx.jobKinds.add(JobKind.MODEL);
     const security = resolveJobSecurity(ctx, this.props.security, true);
-    const retries = (this.props.retryPolicies ?? []);
     return {
       Arguments: compact({
+        // The model name prefix, so the role can be scoped to this pipeline's models.
+        ModelName: ctx.jobName(this.stepName, JobKind.MODEL),
         ExecutionRoleArn: ctx.roleArn,
         PrimaryContainer: { Image: this.props.image._render(ctx), ModelDataUrl: this.props.modelDataUrl._render(ctx) },
         EnableNetworkIsolation: security.networkIsolation,
         VpcConfig: security.vpcConfig,
       }),
-      ...(retries.length > 0 ? { RetryPolicies: retries.map((r) => r._render(ctx)) } : {}),
     };
   }
 }
@@ -294,7 +327,7 @@ export class TransformStep extends PipelineStep {
     const security = resolveJobSecurity(ctx, { ...p.security, runInVpc: false }, false);
     return {
       Arguments: {
-        TransformJobName: ctx.jobName(this.stepName),
+        TransformJobName: ctx.jobName(this.stepName, JobKind.TRANSFORM),
         ModelName: p.modelName._render(ctx),
         TransformInput: {
           ContentType: p.contentType ?? 'text/csv',

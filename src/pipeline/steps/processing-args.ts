@@ -21,7 +21,7 @@ export function renderProcessingArgs(ctx: RenderContext, stepName: string, props
   checkUnique(ctx, 'inputs', (props.inputs ?? []).map((i) => i.inputName));
   checkUnique(ctx, 'outputs', (props.outputs ?? []).map((o) => o.outputName));
   return compact({
-    ProcessingJobName: ctx.jobName(stepName),
+    ProcessingJobName: ctx.jobName(stepName, JobKind.PROCESSING),
     ProcessingResources: {
       ClusterConfig: {
         InstanceType: instanceType._render(ctx),
@@ -38,6 +38,7 @@ export function renderProcessingArgs(ctx: RenderContext, stepName: string, props
     RoleArn: ctx.roleArn,
     ProcessingInputs: props.inputs && props.inputs.length > 0 ? props.inputs.map((i) => ({
       InputName: i.inputName,
+      AppManaged: false,
       S3Input: {
         S3Uri: i.source._render(ctx),
         LocalPath: i.destination,
@@ -50,6 +51,7 @@ export function renderProcessingArgs(ctx: RenderContext, stepName: string, props
     ProcessingOutputConfig: props.outputs && props.outputs.length > 0 ? {
       Outputs: props.outputs.map((o) => ({
         OutputName: o.outputName,
+        AppManaged: false,
         S3Output: {
           S3Uri: (o.destination ?? defaultOutputUri(ctx, stepName, o.outputName))._render(ctx),
           LocalPath: o.source,

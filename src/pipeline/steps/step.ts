@@ -14,9 +14,19 @@ export enum RetryExceptionType {
   SAGEMAKER_CAPACITY_ERROR = 'SageMaker.CAPACITY_ERROR',
   /** An account limit was hit. */
   SAGEMAKER_RESOURCE_LIMIT = 'SageMaker.RESOURCE_LIMIT',
-  /** An EMR limit was hit (EMR steps). */
+  /**
+   * An EMR limit was hit. Not accepted: EMR steps take no retry policy.
+   * @deprecated no step of this library retries on it
+   */
   EMR_RESOURCE_LIMIT = 'Emr.RESOURCE_LIMIT',
 }
+
+/** Exception types of the SageMaker Pipelines service itself. */
+const STEP_EXCEPTIONS = [RetryExceptionType.STEP_SERVICE_FAULT, RetryExceptionType.STEP_THROTTLING];
+/** Exception types of SageMaker jobs. */
+const JOB_EXCEPTIONS = [
+  RetryExceptionType.SAGEMAKER_JOB_INTERNAL_ERROR, RetryExceptionType.SAGEMAKER_CAPACITY_ERROR, RetryExceptionType.SAGEMAKER_RESOURCE_LIMIT,
+];
 
 /** Properties of a retry policy. */
 export interface RetryPolicyProps {
@@ -47,6 +57,11 @@ export interface RetryPolicyProps {
 /** A retry policy of a step. */
 export class RetryPolicy {
   constructor(private readonly props: RetryPolicyProps) {}
+
+  /** The exception type retried on. */
+  public get exceptionType(): RetryExceptionType {
+    return this.props.exceptionType;
+  }
 
   /** @internal */
   public _render(ctx: RenderContext): any {
@@ -108,6 +123,11 @@ export interface CacheableStepProps extends StepProps {
  * A step of a SageMaker pipeline.
  */
 export abstract class PipelineStep implements IStepReference {
+  /** @internal */
+  protected static _serviceRetryExceptions(): RetryExceptionType[] {
+    return [...STEP_EXCEPTIONS];
+  }
+
   /** The step name, unique in the pipeline. */
   public readonly stepName: string;
   /** The SageMaker step type (`Processing`, `Training`, ...). */
@@ -123,6 +143,11 @@ export abstract class PipelineStep implements IStepReference {
   /** Make this step wait for others. */
   public addDependency(...steps: PipelineStep[]): void {
     this.dependencies.push(...steps);
+  }
+
+  /** The name shown in Studio, when set. */
+  public get displayName(): string | undefined {
+    return this.baseProps.displayName;
   }
 
   /** The steps this step waits for explicitly. */
@@ -162,17 +187,59 @@ export abstract class PipelineStep implements IStepReference {
       ...(p.description ? { Description: p.description } : {}),
       ...(this.dependencies.length > 0 ? { DependsOn: this.dependencies.map((d) => d.stepName) } : {}),
       ...specific,
-      ...(this._cacheable() && p.retryPolicies && p.retryPolicies.length > 0 ? { RetryPolicies: p.retryPolicies.map((r) => r._render(ctx)) } : {}),
-      ...(this._cacheable() && p.cacheExpireAfter ? { CacheConfig: { Enabled: true, ExpireAfter: p.cacheExpireAfter.toIsoString() } } : {}),
+      ...(p.retryPolicies && p.retryPolicies.length > 0 ? { RetryPolicies: this.renderRetries(ctx, p.retryPolicies) } : {}),
+      ...(p.cacheExpireAfter ? { CacheConfig: this.renderCache(ctx, p.cacheExpireAfter) } : {}),
     };
   }
 
+  private renderRetries(ctx: RenderContext, policies: RetryPolicy[]): any {
+    const allowed = this._retryExceptions();
+    for (const policy of policies) {
+      if (!allowed.includes(policy.exceptionType)) {
+        ctx.problem({
+          prop: `steps[${this.stepName}].retryPolicies`,
+          value: policy.exceptionType,
+          allowed: allowed.length === 0
+            ? `no retry policy: SageMaker Pipelines retries only processing, training, tuning, transform, create-model and register-model steps, not ${this.stepType} steps`
+            : `one of ${allowed.join(', ')} for a ${this.stepType} step`,
+          fix: allowed.length === 0 ? 'remove retryPolicies from the step.' : `retry on ${allowed.join(' or ')} only.`,
+        });
+      }
+    }
+    ctx.currentStep = this.stepName;
+    return policies.map((r) => r._render(ctx));
+  }
+
+  private renderCache(ctx: RenderContext, expireAfter: Duration): any {
+    if (!this._cacheable()) {
+      ctx.problem({
+        prop: `steps[${this.stepName}].cacheExpireAfter`,
+        value: expireAfter.toIsoString(),
+        allowed: `no caching for ${this.stepType} steps`,
+        fix: 'remove cacheExpireAfter from the step.',
+      });
+    }
+    return { Enabled: true, ExpireAfter: expireAfter.toIsoString() };
+  }
+
   /**
-   * Whether the step type takes RetryPolicies/CacheConfig.
+   * Whether the step type takes a CacheConfig.
    * @internal
    */
   protected _cacheable(): boolean {
     return true;
+  }
+
+  /**
+   * The exception types the step can be retried on (SageMaker Developer Guide,
+   * "Retry Policy for Pipeline Steps"): job steps retry on service and job
+   * errors, create-model and register-model steps on service errors only
+   * (they start no job; the SageMaker Python SDK refuses a job retry policy
+   * on them), other steps not at all.
+   * @internal
+   */
+  protected _retryExceptions(): RetryExceptionType[] {
+    return [...STEP_EXCEPTIONS, ...JOB_EXCEPTIONS];
   }
 
   /**

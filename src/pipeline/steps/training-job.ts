@@ -28,7 +28,8 @@ export function renderTrainingJob(ctx: RenderContext, stepName: string, props: T
       S3OutputPath: (props.outputPath ?? defaultOutputUri(ctx, stepName, 'model'))._render(ctx),
       KmsKeyId: security.outputKeyArn,
     },
-    ResourceConfig: {
+    // Tuning jobs take the tuning form of the resources, as the SageMaker Python SDK writes it.
+    [forTuning ? 'HyperParameterTuningResourceConfig' : 'ResourceConfig']: {
       InstanceType: instanceType._render(ctx),
       InstanceCount: instanceCount._render(ctx),
       VolumeSizeInGB: (props.volumeSizeGiB ?? PipelineValue.ofNumber(30))._render(ctx),
@@ -52,6 +53,9 @@ export function renderTrainingJob(ctx: RenderContext, stepName: string, props: T
     EnableInterContainerTrafficEncryption: security.interContainerEncryption,
     VpcConfig: security.vpcConfig,
     Environment: renderMap(ctx, props.environment),
+    // No SageMaker Debugger profiling (it writes to S3 outside the job's output
+    // location); explicit, as the SDK writes it with disable_profiler=True.
+    ProfilerConfig: forTuning ? undefined : { DisableProfiler: true },
   });
 }
 

@@ -109,7 +109,7 @@ export class TrainingStep extends PipelineStep {
     ctx.jobKinds.add(JobKind.TRAINING);
     return {
       Arguments: {
-        TrainingJobName: ctx.jobName(this.stepName),
+        TrainingJobName: ctx.jobName(this.stepName, JobKind.TRAINING),
         ...renderTrainingJob(ctx, this.stepName, this.props, false),
       },
     };

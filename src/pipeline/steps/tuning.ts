@@ -135,10 +135,11 @@ export class TuningStep extends PipelineStep {
     const job = renderTrainingJob(ctx, this.stepName, p, true);
     return {
       Arguments: {
-        // Tuning job names are at most 32 characters.
-        HyperParameterTuningJobName: ctx.jobName(this.stepName).slice(0, 20).replace(/-+$/, ''),
+        // SageMaker Pipelines accepts at most 6 characters as the prefix of a tuning job name.
+        HyperParameterTuningJobName: ctx.jobName(this.stepName, JobKind.TUNING),
         HyperParameterTuningJobConfig: {
           Strategy: p.strategy ?? TuningStrategy.BAYESIAN,
+          TrainingJobEarlyStoppingType: 'Off',
           HyperParameterTuningJobObjective: { Type: p.objectiveType ?? TuningObjectiveType.MINIMIZE, MetricName: p.objectiveMetricName },
           ResourceLimits: { MaxNumberOfTrainingJobs: maxJobs, MaxParallelTrainingJobs: maxParallel },
           ParameterRanges: ranges,

@@ -1,0 +1,165 @@
+/**
+ * The three configurations the flow model covers, built the way a user
+ * builds them:
+ * (a) the default `MlopsPlatform`;
+ * (b) `MlopsAccounts` with a tooling, a staging and a production account,
+ *     in an organization that attaches the `SageMakerGuardrail` SCP;
+ * (c) the layers composed by hand, without the platform: network, registry,
+ *     pipeline, deployment and drift monitor.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { StackTemplate } from './resolve';
+import { ApprovalDeployment } from '../../src/deployment';
+import { SageMakerGuardrail } from '../../src/governance';
+import { DriftBaseline, DriftMonitor } from '../../src/monitoring';
+import { SecureMlNetwork } from '../../src/network';
+import { MlPipeline, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep } from '../../src/pipeline';
+import { MlopsAccounts, MlopsPlatform } from '../../src/platform';
+import { ModelRegistry } from '../../src/registry';
+
+export const REGION = 'us-east-1';
+export const TOOLING = '111111111111';
+export const STAGING = '222222222222';
+export const PRODUCTION = '333333333333';
+/** An account outside every configuration and outside the organization. */
+export const FOREIGN = '444444444444';
+/** The organization of configuration (b). */
+export const ORG_ID = 'o-mlops0example';
+
+/** The organization a configuration runs in. */
+export interface Organization {
+  readonly id: string;
+  readonly accounts: string[];
+  /** The service control policies attached to every member account. */
+  readonly scps: Array<{ readonly name: string; readonly document: any }>;
+}
+
+/** One built configuration. */
+export interface Configuration {
+  readonly name: 'platform' | 'accounts' | 'composed';
+  readonly title: string;
+  readonly app: App;
+  readonly organization?: Organization;
+  /** Buckets the configuration uses but no template defines, with their accounts. */
+  readonly externalBuckets?: Record<string, string>;
+  /** Constructs the hop generators look at (typed, to read names the templates also hold). */
+  readonly handles: Record<string, any>;
+}
+
+/** How to make an app (tests pass the compliance harness's `testApp`). */
+export type AppFactory = () => App;
+
+const plainApp: AppFactory = () => new App({ context: { 'aws:cdk:disable-creation-stack-traces': true } });
+
+/** (a) The default MlopsPlatform in one account. */
+export function buildPlatform(newApp: AppFactory = plainApp): Configuration {
+  const app = newApp();
+  const stack = new Stack(app, 'Mlops', { env: { account: TOOLING, region: REGION } });
+  const platform = new MlopsPlatform(stack, 'Platform');
+  return { name: 'platform', title: '(a) default MlopsPlatform, one account', app, handles: { stack, platform } };
+}
+
+/** (b) MlopsAccounts: tooling, staging and production, the guardrail SCP on every account. */
+export function buildAccounts(newApp: AppFactory = plainApp): Configuration {
+  const app = newApp();
+  const accounts = new MlopsAccounts(app, 'Mlops', {
+    toolingAccountId: TOOLING,
+    region: REGION,
+    targets: [
+      { stageName: 'staging', accountId: STAGING },
+      { stageName: 'production', accountId: PRODUCTION, approvalRequired: true, initialInstanceCount: 2 },
+    ],
+  });
+  // The guardrail as an organization would attach it: the SCP document only
+  // (built in a scratch app, it is not part of any deployed stack).
+  const scratch = new Stack(new App(), 'Guardrail', { env: { account: TOOLING, region: REGION } });
+  const guardrail = new SageMakerGuardrail(scratch, 'Guardrail', {
+    // Cross-account stages run their endpoints outside any VPC (the tooling
+    // network is not theirs), so the deployer role that creates their models
+    // is exempted from the VPC requirement, as an organization using both would.
+    exemptPrincipalArns: ['arn:aws:iam::*:role/cdk-mlops-deployer'],
+  });
+  return {
+    name: 'accounts',
+    title: '(b) MlopsAccounts: tooling, staging, production; SageMakerGuardrail SCP on every account',
+    app,
+    organization: {
+      id: ORG_ID,
+      accounts: [TOOLING, STAGING, PRODUCTION],
+      scps: [{ name: 'SageMakerGuardrail', document: JSON.parse(guardrail.toScpJson()) }],
+    },
+    handles: { accounts },
+  };
+}
+
+/** (c) The layers composed by hand, as a user who skips MlopsPlatform would. */
+export function buildComposed(newApp: AppFactory = plainApp): Configuration {
+  const app = newApp();
+  const stack = new Stack(app, 'Churn', { env: { account: TOOLING, region: REGION } });
+  const network = new SecureMlNetwork(stack, 'Network');
+  const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'churn-models' });
+  const data = s3.Bucket.fromBucketName(stack, 'Data', 'churn-training-data');
+  const trainingData = PipelineParameter.string('TrainingData', { defaultValue: 's3://churn-training-data/train/' });
+  const train = new TrainingStep('Train', {
+    image: SageMakerImage.xgboost(),
+    channels: [{ channelName: 'train', s3Uri: trainingData.value, contentType: 'text/csv' }],
+  });
+  const register = new RegisterModelStep('Register', { image: SageMakerImage.xgboost(), modelDataUrl: train.modelArtifactsUri });
+  const pipeline = new MlPipeline(stack, 'Training', {
+    pipelineName: 'churn-training',
+    definition: PipelineDefinition.fromSteps({ steps: [train, register], parameters: [trainingData] }),
+    network,
+    registry,
+  });
+  pipeline.grantReadData(data, 'train/');
+  // A rollback alarm of the user's own, besides the three the construct creates.
+  const latencyP99 = new cloudwatch.Alarm(stack, 'ProductionLatencyP99', {
+    metric: new cloudwatch.Metric({
+      namespace: 'AWS/SageMaker',
+      metricName: 'ModelLatency',
+      statistic: 'p99',
+      period: Duration.minutes(1),
+      dimensionsMap: { EndpointName: 'churn-prod', VariantName: 'AllTraffic' },
+    }),
+    threshold: 500000,
+    evaluationPeriods: 3,
+  });
+  const deployment = new ApprovalDeployment(stack, 'Deployment', {
+    registry,
+    network,
+    stages: [
+      { stageName: 'staging' },
+      { stageName: 'production', endpointName: 'churn-prod', approvalRequired: true, initialInstanceCount: 2, additionalRollbackAlarms: [latencyP99] },
+    ],
+  });
+  const monitor = new DriftMonitor(stack, 'Drift', {
+    endpoint: deployment.stage('production'),
+    baseline: DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/'),
+    network,
+    retrainPipeline: pipeline,
+  });
+  latencyP99.addAlarmAction(new cw_actions.SnsAction(deployment.notificationTopic));
+  const reviewers = new iam.Role(stack, 'Reviewers', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'churn-reviewers' });
+  const reviewerPolicy = new iam.ManagedPolicy(stack, 'ReviewersPolicy', { roles: [reviewers] });
+  registry.grantApprove(reviewerPolicy);
+  deployment.grantApprove(reviewerPolicy);
+  return {
+    name: 'composed',
+    title: '(c) layers composed by hand: SecureMlNetwork, ModelRegistry, MlPipeline, ApprovalDeployment, DriftMonitor',
+    app,
+    externalBuckets: { 'churn-training-data': TOOLING },
+    handles: { stack, network, registry, pipeline, deployment, monitor, reviewers, data },
+  };
+}
+
+/** The synthesized stacks of a configuration (the compliance canary left out). */
+export function stacksOf(config: Configuration): StackTemplate[] {
+  const assembly = config.app.synth();
+  return assembly.stacks
+    .filter((s) => s.stackName !== 'ComplianceCanary')
+    .map((s) => ({ stackName: s.stackName, account: s.environment.account, region: s.environment.region, template: s.template }));
+}
