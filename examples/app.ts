@@ -83,6 +83,9 @@ printPlacements([
   })],
   ['three accounts, every AZ', multiReport],
   ['three accounts, one AZ (non-production)', accountsCost({ endpointPlacement: EndpointPlacement.singleAz() })],
+  ['three accounts, central endpoint VPC', accountsCost({
+    endpointPlacement: EndpointPlacement.central({ services: platform.endpointServiceNames.map((n) => MlEndpointService.of(n)) }),
+  })],
 ]);
 writeDiagram(outdir, path.join(outdir, 'platform.svg'), 'cdk-mlops platform: one account (MlopsExample)');
 writeDiagram(multiOutdir, path.join(outdir, 'platform-multi-account.svg'), 'cdk-mlops platform: tooling, staging and production accounts');
