@@ -160,6 +160,13 @@ describe('DeploymentTargetAccount', () => {
     expect(states['prod: Create model'].Parameters.EnableNetworkIsolation).toBe(true);
   });
 
+  test('a serverless cross-account stage reads no network: serverless endpoints take neither VPC config nor isolation', () => {
+    const { stack } = deploymentStack({ stages: [{ stageName: 'prod', account: PROD, serverlessMemorySizeMiB: 2048, dataCapture: false }] });
+    const states = allStates(Object.entries(definitions(stack)).find(([id]) => !id.includes('Starter'))![1]);
+    expect(states['prod: Find network']).toBeUndefined();
+    expect(Object.keys(states['prod: Create model'].Parameters).sort()).toEqual(['ExecutionRoleArn', 'ModelName.$', 'PrimaryContainer', 'Tags']);
+  });
+
   describe('fails when', () => {
     test('fails when the tooling account id is malformed', () => {
       expect(() => targetStack({ toolingAccountId: '1234' })).toThrow(/toolingAccountId: got '1234'; allowed: a 12-digit account id/);
