@@ -87,6 +87,7 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     has(/^states assumes its role sts:AssumeRole$/);
     if (name !== 'composed') {
       has(/^CI run build starts the SageMaker pipeline sagemaker:StartPipelineExecution$/);
+      has(/^Studio user logs runs to MLflow sagemaker:CallMlflowAppApi$/);
     }
   });
 

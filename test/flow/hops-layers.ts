@@ -282,7 +282,12 @@ export function ciHops(flow: Flow): void {
   }
 }
 
-/** Studio users read the registry (through the SageMaker API endpoint of the network). */
+/**
+ * Studio users read the registry (through the SageMaker API endpoint of the
+ * network) and log runs to the domain's MLflow App (through the MLflow
+ * endpoint, `aws.sagemaker.<region>.experiments`, with
+ * `sagemaker:CallMlflowAppApi` on the app).
+ */
 export function studioHops(flow: Flow): void {
   for (const domain of flow.model.ofType('AWS::SageMaker::Domain')) {
     const role: string = domain.properties.DefaultUserSettings.ExecutionRole;
@@ -290,6 +295,11 @@ export function studioHops(flow: Flow): void {
     flow.add('Studio user describes a registered version', role, 'sagemaker:DescribeModelPackage', samplePackage(flow), {
       endpoints: flow.interfaceEndpoint(vpcId, 'sagemaker.api'),
     });
+    for (const app of flow.model.ofType('AWS::SageMaker::MlflowApp').filter((a) => a.stackName === domain.stackName)) {
+      flow.add('Studio user logs runs to MLflow', role, 'sagemaker:CallMlflowAppApi', app.arn, {
+        endpoints: flow.interfaceEndpoint(vpcId, 'experiments'),
+      });
+    }
   }
 }
 
