@@ -15,6 +15,8 @@ import {
   NAME_PREFIX, REJECTED_ERROR, ResolvedStage, SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR, SUPERSEDED_ERROR, WorkflowContext, WorkflowTasks,
   endpointArn, endpointConfigArns, modelArns, oneOf,
 } from './workflow-common';
+import { asyncInferenceConfig } from './workflow-async';
+import { switchModel } from './workflow-batch';
 import { EndpointStates, holdBound } from './workflow-endpoint';
 import { eventBudget } from './workflow-history';
 import { LeaseStates } from './workflow-lease';
@@ -177,6 +179,9 @@ export class DeploymentWorkflow {
     if (stage.useVolumeKey) {
       configParams.KmsKeyId = stage.keyArn;
     }
+    if (stage.asyncInference) {
+      configParams.AsyncInferenceConfig = asyncInferenceConfig(stage);
+    }
     if (stage.captureUri) {
       configParams.DataCaptureConfig = {
         EnableCapture: true,
@@ -189,7 +194,7 @@ export class DeploymentWorkflow {
     const createConfig = this.t.call(s, 'CreateEndpointConfig', n('Create endpoint config'), 'createEndpointConfig', configParams,
       endpointConfigArns(stage.account), stage);
 
-    const verified = new sfn.Pass(s, 'Verified', { stateName: n('Live config verified'), resultPath: sfn.JsonPath.DISCARD });
+    const verified = new sfn.Pass(s, 'Verified', { stateName: n(stage.batch ? 'Model switched' : 'Live config verified'), resultPath: sfn.JsonPath.DISCARD });
     let after: sfn.Chain = sfn.Chain.start(verified);
     if (stage.smokeTest) {
       after = after.next(this.smokeTest(s, stage, n));
@@ -203,7 +208,7 @@ export class DeploymentWorkflow {
     const ignored = new sfn.Pass(s, 'ReleaseIgnored', { stateName: n('lease: left to expire'), resultPath: sfn.JsonPath.DISCARD });
     release.addCatch(ignored, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     ignored.next(last);
-    if (this.ctx.keepVersions !== undefined) {
+    if (this.ctx.keepVersions !== undefined && !stage.batch) {
       after = after.next(prune(this.t, s, stage, n, this.ctx.keepVersions, release));
     } else {
       after = after.next(release);
@@ -211,8 +216,13 @@ export class DeploymentWorkflow {
     release.next(last);
 
     const leaseChain = this.lease.acquire(s, stage, n, holdBound(stage, this.ctx.endpointWaitTimeout));
-    leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names).next(createModel).next(createConfig)
-      .next(this.endpoint.deploy(s, stage, n, verified));
+    const models = leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names).next(createModel);
+    // A batch stage has no endpoint: the new model becomes the one its transform runs use (workflow-batch.ts).
+    if (stage.batch) {
+      models.next(switchModel(this.t, s, stage, n, verified));
+    } else {
+      models.next(createConfig).next(this.endpoint.deploy(s, stage, n, verified));
+    }
     const first: sfn.IChainable = stage.approvalRequired ? this.gate(s, stage, n).next(leaseChain) : leaseChain;
     return sfn.Chain.custom(first.startState, [last], last);
   }

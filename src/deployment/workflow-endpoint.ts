@@ -33,6 +33,7 @@ import {
   BUSY_STATUSES, NO_PREVIOUS_CONFIG, Namer, PREVIOUS_CONFIG_TAG, ResolvedStage, RETRY_POLL, RETRY_SAGEMAKER, SILENT_ROLLBACK_ERROR, VARIANT_NAME,
   WorkflowTasks, endpointArn, endpointConfigArns, oneOf, pollsFor,
 } from './workflow-common';
+import { scalingPolicyName, targetTracking } from './workflow-async';
 import { LeaseStates } from './workflow-lease';
 
 /** Errors of an endpoint in a status the workflow cannot act on. */
@@ -253,15 +254,10 @@ export class EndpointStates {
       MaxCapacity: stage.autoscaling!.max,
     }, stage);
     const policy = this.t.autoscaling(s, `${kind}PutScalingPolicy`, n(`${label}Put scaling policy`), 'putScalingPolicy', {
-      PolicyName: `${stage.endpointName}-invocations`,
+      PolicyName: scalingPolicyName(stage),
       ...this.scalableTarget(stage),
       PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: stage.autoscaling!.target,
-        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
-        ScaleInCooldown: 300,
-        ScaleOutCooldown: 60,
-      },
+      TargetTrackingScalingPolicyConfiguration: targetTracking(stage),
     }, stage);
     if (!bestEffort) {
       return sfn.Chain.start(register).next(policy);

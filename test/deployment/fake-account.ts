@@ -82,6 +82,10 @@ export class FakeAccount {
   public failNextCreate = false;
   /** Describes before a new or updated endpoint is InService, or a deleted one gone. */
   public pollsUntilDone = 1;
+  /** Transform jobs created (CreateTransformJob requests). */
+  public readonly transformJobs: any[] = [];
+  /** The next transform job ends Failed (the `.sync` task fails with States.TaskFailed). */
+  public failNextTransform = false;
   private clock = 0;
 
   public async handle(resource: string, input: any, execution: string): Promise<any> {
@@ -175,6 +179,8 @@ export class FakeAccount {
           CreationTime: c.CreationTime ?? '2026-11-27T00:00:00.000Z',
         };
       }
+      case 'sagemaker:createTransformJob.sync':
+        return this.transform(input);
       case 'aws-sdk:sagemaker:describeEndpoint':
         return this.describeEndpoint(input.EndpointName);
       case 'aws-sdk:sagemaker:createEndpoint':
@@ -277,6 +283,32 @@ export class FakeAccount {
       default:
         throw new Error(`unexpected task resource ${action}`);
     }
+  }
+
+  /** A transform job run to its end, answered as DescribeTransformJob (what a `.sync` task returns). */
+  private transform(input: any): any {
+    if (this.transformJobs.some((j) => j.TransformJobName === input.TransformJobName)) {
+      throw new AwsError('SageMaker.ResourceInUseException', `Job name ${input.TransformJobName} is already in use.`);
+    }
+    this.transformJobs.push(JSON.parse(JSON.stringify(input)));
+    const failed = this.failNextTransform;
+    this.failNextTransform = false;
+    const described = {
+      TransformJobName: input.TransformJobName,
+      TransformJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:transform-job/${input.TransformJobName.toLowerCase()}`,
+      TransformJobStatus: failed ? 'Failed' : 'Completed',
+      ...(failed ? { FailureReason: 'ClientError: See job logs for more information' } : {}),
+      ModelName: input.ModelName,
+      TransformInput: input.TransformInput,
+      TransformOutput: input.TransformOutput,
+      TransformResources: input.TransformResources,
+      CreationTime: '2026-11-27T00:00:00.000Z',
+    };
+    if (failed) {
+      // A .sync task whose job failed ends with States.TaskFailed, the job's description as the cause.
+      throw new AwsError('States.TaskFailed', JSON.stringify(described));
+    }
+    return described;
   }
 
   private describeEndpoint(name: string): any {
