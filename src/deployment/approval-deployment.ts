@@ -10,10 +10,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
+import { createBatchRunners } from './batch-deployment';
 import { createModelExecutionRole } from './deployment-permissions';
 import { DeploymentStage, DeploymentStageOptions } from './deployment-stage';
 import { createStarter } from './deployment-starter';
-import { createBatchRunners } from './batch-deployment';
 import { validateStages, warnServerlessStages } from './deployment-validation';
 import {
   DeploymentWorkflow, endpointArn, endpointConfigArns, modelArns, ResolvedStage, scalableTargetArns, VARIANT_NAME,
@@ -391,7 +391,8 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
     const resolver = new StageResolver({
-      scope: this, prefix, topic, crossAccountPrefix, dataCaptureBucket: this.dataCaptureBucket, modelExecutionRole: this.modelExecutionRole, encryptionKey: this.encryptionKey,
+      scope: this, prefix, topic, crossAccountPrefix, dataCaptureBucket: this.dataCaptureBucket,
+      modelExecutionRole: this.modelExecutionRole, encryptionKey: this.encryptionKey,
     });
     const resolved = stageOptions.map((s, i) => resolver.resolve(s, i === stageOptions.length - 1));
     this.alarmsByStage = resolver.alarmsByStage;
@@ -456,7 +457,8 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     this.grantWorkflow(workflowRole, props.registry, resolved);
 
     const runners = createBatchRunners(this, resolved, {
-      deploymentId: prefix, leaseTable, topic, encryptionKey: this.encryptionKey, modelExecutionRole: this.modelExecutionRole, logRetention, removalPolicy,
+      deploymentId: prefix, leaseTable, topic, encryptionKey: this.encryptionKey,
+      modelExecutionRole: this.modelExecutionRole, logRetention, removalPolicy,
     });
     this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
       stageName: r.stageName,

@@ -33,8 +33,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { NAME_PREFIX, ResolvedStage, RETRY_DYNAMODB } from './workflow-common';
 import { modelItemKey } from './workflow-batch';
+import { NAME_PREFIX, ResolvedStage, RETRY_DYNAMODB } from './workflow-common';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
@@ -117,8 +117,13 @@ export class BatchRunner extends Construct {
         ResultPath: '$.Job',
       },
     });
-    transform.addRetry({ errors: ['SageMaker.AmazonSageMakerException'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL });
+    transform.addRetry({
+      errors: ['SageMaker.AmazonSageMakerException'],
+      interval: Duration.seconds(5),
+      maxAttempts: 3,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     const failed = notify('NotifyFailed', 'notify run failed', 'RUN_FAILED', '$.Error').next(new sfn.Fail(this, 'Failed', {
       stateName: n('run failed'), errorPath: '$.Error.Error', causePath: '$.Error.Cause',
     }));
@@ -136,23 +141,21 @@ export class BatchRunner extends Construct {
       description: `Runs the batch transforms of stage ${stage.stageName}`,
     });
     const jobs = stack.formatArn({ service: 'sagemaker', resource: 'transform-job', resourceName: `${NAME_PREFIX}*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const models = stack.formatArn({ service: 'sagemaker', resource: 'model', resourceName: `${NAME_PREFIX}*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TransformJobs',
       actions: ['sagemaker:CreateTransformJob', 'sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:AddTags'],
       resources: [jobs],
     }));
-    // CreateTransformJob authorizes the model too (resource type model in the Service Authorization Reference).
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TransformModels', actions: ['sagemaker:CreateTransformJob'], resources: [models] }));
     const syncRule = stack.formatArn({
       service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerTransformJobsRule', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SyncRule', actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [syncRule] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'VolumeAndOutputKey', actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      sid: 'VolumeAndOutputKey',
+      actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
       resources: [props.encryptionKey.keyArn],
     }));
-    acknowledgeArns(role, 'deploymentGeneratedNames', [jobs, models]);
+    acknowledgeArns(role, 'deploymentGeneratedNames', [jobs]);
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       stateMachineName: `${Names.uniqueResourceName(this, { maxLength: 70, separator: '-' })}`,
@@ -306,7 +309,8 @@ function grantTransformData(role: iam.IRole, b: NonNullable<ResolvedStage['batch
     conditions: { StringLike: { 's3:prefix': [`${b.inputPrefix}*`] } },
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TransformWriteOutput', actions: ['s3:PutObject'], resources: [outputObjects] }));
-  const keys = [key.keyArn, ...[b.inputBucket.encryptionKey, b.outputBucket.encryptionKey].filter((k): k is kms.IKey => k !== undefined).map((k) => k.keyArn)];
+  const bucketKeys = [b.inputBucket.encryptionKey, b.outputBucket.encryptionKey].filter((k): k is kms.IKey => k !== undefined);
+  const keys = [key.keyArn, ...bucketKeys.map((k) => k.keyArn)];
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'TransformKeys', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [...new Set(keys)],
   }));

@@ -11,12 +11,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { asyncInferenceConfig } from './workflow-async';
+import { switchModel } from './workflow-batch';
 import {
   NAME_PREFIX, REJECTED_ERROR, ResolvedStage, SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR, SUPERSEDED_ERROR, WorkflowContext, WorkflowTasks,
   endpointArn, endpointConfigArns, modelArns, oneOf,
 } from './workflow-common';
-import { asyncInferenceConfig } from './workflow-async';
-import { switchModel } from './workflow-batch';
 import { EndpointStates, holdBound } from './workflow-endpoint';
 import { eventBudget } from './workflow-history';
 import { LeaseStates } from './workflow-lease';

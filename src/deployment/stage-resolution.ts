@@ -13,10 +13,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { defaultMaximumExecutionTimeout } from './deployment-validation';
 import { DeploymentStageOptions } from './deployment-stage';
 import { DeploymentTargetKind, TransformBatchStrategy, TransformJoinSource, TransformSplitType } from './deployment-target';
 import { DeploymentTargetAccount } from './deployment-target-account';
+import { defaultMaximumExecutionTimeout } from './deployment-validation';
 import { InferenceInstanceType } from './instance-type';
 import { TrafficShift } from './traffic-shift';
 import { ResolvedStage, VARIANT_NAME } from './workflow-common';
@@ -178,8 +178,14 @@ export class StageResolver {
       if (o.outputBucket) {
         this.grantAsyncOutput(o.outputBucket, [output, failure]);
       }
-      for (const topic of [successTopic, errorTopic]) {
-        topic.grantPublish(this.p.modelExecutionRole);
+      // As topic.grantPublish, without its kms:GenerateDataKey* wildcard action.
+      const topics = [successTopic, errorTopic];
+      this.p.modelExecutionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: topics.map((x) => x.topicArn) }));
+      const keys = [...new Set(topics.map((x) => x.masterKey).filter((k): k is kms.IKey => k !== undefined))];
+      if (keys.length > 0) {
+        this.p.modelExecutionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: keys.map((k) => k.keyArn),
+        }));
       }
     }
     return {

@@ -72,7 +72,9 @@ function checkAsync(v: PropsValidator, at: string, s: DeploymentStageOptions, o:
   integer(v, `${p}.minCapacity`, o.minCapacity, 0, Number.MAX_SAFE_INTEGER, 'use 0 to scale in to zero instances, or more.');
   integer(v, `${p}.maxCapacity`, o.maxCapacity, 1, Number.MAX_SAFE_INTEGER, 'give the most instances the queue may scale out to.');
   v.check(o.minCapacity !== undefined && o.maxCapacity === undefined, {
-    prop: `${p}.minCapacity`, value: o.minCapacity, allowed: 'only together with maxCapacity (which turns autoscaling on)',
+    prop: `${p}.minCapacity`,
+    value: o.minCapacity,
+    allowed: 'only together with maxCapacity (which turns autoscaling on)',
     fix: 'set maxCapacity too, or remove minCapacity.',
   });
   const known = (x?: number) => x !== undefined && !Token.isUnresolved(x);
@@ -80,14 +82,18 @@ function checkAsync(v: PropsValidator, at: string, s: DeploymentStageOptions, o:
     prop: `${p}.minCapacity`, value: o.minCapacity, allowed: `at most maxCapacity (${o.maxCapacity})`, fix: 'lower minCapacity or raise maxCapacity.',
   });
   v.check(o.targetBacklogPerInstance !== undefined && !Token.isUnresolved(o.targetBacklogPerInstance) && o.targetBacklogPerInstance <= 0, {
-    prop: `${p}.targetBacklogPerInstance`, value: o.targetBacklogPerInstance, allowed: 'a positive number of queued requests per instance',
+    prop: `${p}.targetBacklogPerInstance`,
+    value: o.targetBacklogPerInstance,
+    allowed: 'a positive number of queued requests per instance',
     fix: 'give the backlog per instance autoscaling aims for, e.g. 5.',
   });
   const prefixes: Array<[string, string | undefined]> = [['outputPrefix', o.outputPrefix], ['failurePrefix', o.failurePrefix]];
   for (const [name, prefix] of prefixes) {
     if (prefix !== undefined && !Token.isUnresolved(prefix)) {
       v.check(prefix.replace(/\/+$/, '') === '' || prefix.startsWith('/'), {
-        prop: `${p}.${name}`, value: prefix, allowed: 'a non-empty key prefix that does not start with /',
+        prop: `${p}.${name}`,
+        value: prefix,
+        allowed: 'a non-empty key prefix that does not start with /',
         fix: 'give the key prefix under the output bucket, e.g. \'async/results\'.',
       });
     }
@@ -97,15 +103,21 @@ function checkAsync(v: PropsValidator, at: string, s: DeploymentStageOptions, o:
   });
   const includes = o.includeInferenceResponseIn ?? [];
   v.check(includes.some((x) => x.startsWith('SUCCESS')) && o.successTopic === undefined && s.account !== undefined, {
-    prop: `${p}.includeInferenceResponseIn`, value: includes, allowed: 'a notification the stage sends (a stage in another account has no default topics)',
+    prop: `${p}.includeInferenceResponseIn`,
+    value: includes,
+    allowed: 'a notification the stage sends (a stage in another account has no default topics)',
     fix: 'give successTopic and errorTopic, or remove includeInferenceResponseIn.',
   });
   v.check(s.account !== undefined && o.outputBucket !== undefined, {
-    prop: `${p}.outputBucket`, value: o.outputBucket?.node.path, allowed: 'nothing on a stage in another account: results land in the target account\'s capture bucket',
+    prop: `${p}.outputBucket`,
+    value: o.outputBucket?.node.path,
+    allowed: 'nothing on a stage in another account: results land in the target account\'s capture bucket',
     fix: 'remove outputBucket (results go to the DeploymentTargetAccount\'s KMS-encrypted capture bucket), or deploy the stage in this account.',
   });
   v.check(s.smokeTestPayload !== undefined, {
-    prop: `${at}.smokeTestPayload`, value: s.smokeTestPayload, allowed: 'nothing on an asynchronous stage: it answers InvokeEndpointAsync only, not the smoke test\'s InvokeEndpoint',
+    prop: `${at}.smokeTestPayload`,
+    value: s.smokeTestPayload,
+    allowed: 'nothing on an asynchronous stage: it answers InvokeEndpointAsync only, not the smoke test\'s InvokeEndpoint',
     fix: 'remove smokeTestPayload; rely on the rollback alarms and the error topic.',
   });
 }
@@ -122,11 +134,15 @@ function checkBatch(v: PropsValidator, at: string, s: DeploymentStageOptions, o:
     });
   }
   v.check(s.account !== undefined, {
-    prop: `${at}.account`, value: s.account, allowed: 'the deployment\'s own account for batch stages',
+    prop: `${at}.account`,
+    value: s.account,
+    allowed: 'the deployment\'s own account for batch stages',
     fix: 'run batch transforms in the tooling account, or use an endpoint target for the other account.',
   });
   v.check(o.schedule === undefined && !o.runOnNewData, {
-    prop: `${p}`, value: 'no schedule, runOnNewData false', allowed: 'a schedule, runOnNewData: true, or both',
+    prop: `${p}`,
+    value: 'no schedule, runOnNewData false',
+    allowed: 'a schedule, runOnNewData: true, or both',
     fix: 'give schedule (e.g. events.Schedule.cron({ hour: \'2\', minute: \'0\' })) or set runOnNewData: true.',
   });
   integer(v, `${p}.instanceCount`, o.instanceCount, 1, Number.MAX_SAFE_INTEGER, 'run each job on one instance or more.');
@@ -135,7 +151,9 @@ function checkBatch(v: PropsValidator, at: string, s: DeploymentStageOptions, o:
   if (o.invocationTimeout !== undefined && !o.invocationTimeout.isUnresolved()) {
     const sec = o.invocationTimeout.toSeconds({ integral: false });
     v.check(!Number.isInteger(sec) || sec < 1 || sec > 3600, {
-      prop: `${p}.invocationTimeout`, value: o.invocationTimeout.toHumanString(), allowed: 'whole seconds from 1 to 3600 (InvocationsTimeoutInSeconds)',
+      prop: `${p}.invocationTimeout`,
+      value: o.invocationTimeout.toHumanString(),
+      allowed: 'whole seconds from 1 to 3600 (InvocationsTimeoutInSeconds)',
       fix: 'choose a timeout between 1 second and 1 hour.',
     });
   }

@@ -22,7 +22,8 @@ export function modelItemKey(stageName: string): { [key: string]: tasks.DynamoAt
 const str = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
 
 /** Read the stage's current-model item to `resultPath` (`Item` absent when there is none). */
-export function readModelItem(t: WorkflowTasks, s: Construct, id: string, stateName: string, stageName: string, resultPath: string): tasks.DynamoGetItem {
+export function readModelItem(t: WorkflowTasks, s: Construct, id: string, stateName: string, stageName: string,
+  resultPath: string): tasks.DynamoGetItem {
   const read = new tasks.DynamoGetItem(s, id, {
     stateName,
     table: t.ctx.leaseTable,

@@ -29,11 +29,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { TrafficShift, TrafficShiftMode } from './traffic-shift';
+import { scalingPolicyName, targetTracking } from './workflow-async';
 import {
   BUSY_STATUSES, NO_PREVIOUS_CONFIG, Namer, PREVIOUS_CONFIG_TAG, ResolvedStage, RETRY_POLL, RETRY_SAGEMAKER, SILENT_ROLLBACK_ERROR, VARIANT_NAME,
   WorkflowTasks, endpointArn, endpointConfigArns, oneOf, pollsFor,
 } from './workflow-common';
-import { scalingPolicyName, targetTracking } from './workflow-async';
 import { LeaseStates } from './workflow-lease';
 
 /** Errors of an endpoint in a status the workflow cannot act on. */

@@ -8,8 +8,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TrafficShift } from './traffic-shift';
-import { NO_PREVIOUS_CONFIG, PREVIOUS_CONFIG_TAG, RETRY_SAGEMAKER, WorkflowTasks, endpointArn, pollsFor } from './workflow-common';
 import { rollbackModel } from './workflow-batch';
+import { NO_PREVIOUS_CONFIG, PREVIOUS_CONFIG_TAG, RETRY_SAGEMAKER, WorkflowTasks, endpointArn, pollsFor } from './workflow-common';
 import { ENDPOINT_ERRORS, EndpointStates, holdBound, stageBounds } from './workflow-endpoint';
 import { LeaseStates } from './workflow-lease';
 

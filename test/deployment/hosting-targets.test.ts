@@ -14,6 +14,7 @@ import {
   ApprovalDeploymentProps, AsyncResponseNotification, DeploymentTarget, DeploymentTargetKind, InferenceInstanceType,
   TrafficShift, TransformJoinSource,
 } from '../../src/deployment';
+import { expectCompliant } from '../harness/compliance';
 
 const PACKAGE = (v: number) => `arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/${v}`;
 const DEPLOY = (v: number) => ({ Action: 'DEPLOY', ModelPackageArn: PACKAGE(v), ModelPackageVersion: v, ModelPackageGroupName: 'churn' });
@@ -72,16 +73,21 @@ describe('asynchronous stages', () => {
     const template = Template.fromStack(stack);
     template.resourcePropertiesCountIs('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue(), DisplayName: Match.stringLikeRegexp('async inference') }, 2);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'AllowModelExecutionRoleToPublish', Action: 'sns:Publish',
-        Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('ModelExecutionRole'), 'Arn'] } },
-      })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowModelExecutionRoleToPublish',
+          Action: 'sns:Publish',
+          Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('ModelExecutionRole'), 'Arn'] } },
+        })]),
+      },
     });
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'AllowModelExecutionRoleToPublishEncrypted',
-        Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowModelExecutionRoleToPublishEncrypted',
+          Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
+        })]),
+      },
     });
   });
 
@@ -116,7 +122,9 @@ describe('asynchronous stages', () => {
     expect(put.Parameters.TargetTrackingScalingPolicyConfiguration).toEqual({
       TargetValue: 5,
       CustomizedMetricSpecification: {
-        MetricName: 'ApproximateBacklogSizePerInstance', Namespace: 'AWS/SageMaker', Statistic: 'Average',
+        MetricName: 'ApproximateBacklogSizePerInstance',
+        Namespace: 'AWS/SageMaker',
+        Statistic: 'Average',
         Dimensions: [{ Name: 'EndpointName', Value: deployment.endpointName('scoring') }],
       },
       ScaleInCooldown: 300,
@@ -197,6 +205,16 @@ describe('batch deployments', () => {
       EventPattern: { 'source': ['aws.s3'], 'detail-type': ['Object Created'], 'detail': { bucket: { name: ['churn-scoring'] }, object: { key: [{ prefix: 'incoming/' }] } } },
     });
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('starts a batch transform run only when the bucket sends its events to EventBridge'));
+  });
+});
+
+describe('compliance', () => {
+  test('an async stage and a batch stage together: compliant under the four cdk-nag packs', () => {
+    const { app, stack } = deploymentStack({}, undefined, (scope) => ({
+      stages: [asyncStage(), batchStage(scope, { approvalRequired: true })],
+    }));
+    expectCompliant(app);
+    Template.fromStack(stack).resourceCountIs('AWS::StepFunctions::StateMachine', 3);
   });
 });
 
