@@ -391,8 +391,13 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
     const resolver = new StageResolver({
-      scope: this, prefix, topic, crossAccountPrefix, dataCaptureBucket: this.dataCaptureBucket,
-      modelExecutionRole: this.modelExecutionRole, encryptionKey: this.encryptionKey,
+      scope: this,
+      prefix,
+      topic,
+      crossAccountPrefix,
+      dataCaptureBucket: this.dataCaptureBucket,
+      modelExecutionRole: this.modelExecutionRole,
+      encryptionKey: this.encryptionKey,
     });
     const resolved = stageOptions.map((s, i) => resolver.resolve(s, i === stageOptions.length - 1));
     this.alarmsByStage = resolver.alarmsByStage;
@@ -457,8 +462,13 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     this.grantWorkflow(workflowRole, props.registry, resolved);
 
     const runners = createBatchRunners(this, resolved, {
-      deploymentId: prefix, leaseTable, topic, encryptionKey: this.encryptionKey,
-      modelExecutionRole: this.modelExecutionRole, logRetention, removalPolicy,
+      deploymentId: prefix,
+      leaseTable,
+      topic,
+      encryptionKey: this.encryptionKey,
+      modelExecutionRole: this.modelExecutionRole,
+      logRetention,
+      removalPolicy,
     });
     this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
       stageName: r.stageName,
