@@ -64,9 +64,11 @@ export interface CostReportOptions {
  * (us-east-1, on-demand).
  *
  * Counted: interface endpoints per AZ, NAT gateways, KMS keys, CloudWatch
- * alarms, real-time endpoint instances at minimum capacity (from endpoint
- * configs in the template and from the deployment workflow's stage settings),
- * MLflow tracking servers. Not counted: usage (data processed by endpoints
+ * alarms, real-time and asynchronous endpoint instances at minimum capacity
+ * (from endpoint configs in the template and from the deployment workflow's
+ * stage settings; an asynchronous stage that scales in to zero counts 0),
+ * MLflow tracking servers; serverless stages and batch transform stages are
+ * listed at 0 (billed only while they serve or a job runs). Not counted: usage (data processed by endpoints
  * and NAT, requests, storage, jobs, Studio apps while running).
  */
 export class CostReport {
@@ -268,8 +270,11 @@ function priceTemplate(template: { [key: string]: any }, stackName: string, defa
         for (const s of endpointStagesOf(p.DefinitionString)) {
           if (s.serverless) {
             add(id, r, `serverless endpoint (stage ${s.stage})`, 1, 0, true, 'no idle charge');
+          } else if (s.batch) {
+            add(id, r, `batch transform (stage ${s.stage})`, 1, 0, true, 'no idle charge; instances billed per second while a transform job runs');
           } else {
-            addInstances(add, id, r, s.instanceType, s.minInstances, `stage ${s.stage}`);
+            addInstances(add, id, r, s.instanceType, s.minInstances, s.async ? `stage ${s.stage}, asynchronous` : `stage ${s.stage}`,
+              s.async && s.minInstances === 0 ? 'scales in to zero instances while its queue is empty; billed while instances run' : undefined);
           }
         }
         break;
@@ -282,10 +287,10 @@ function priceTemplate(template: { [key: string]: any }, stackName: string, defa
 
 type Adder = (logicalId: string, resource: any, item: string, quantity: number, unit: number, priced: boolean, note?: string) => void;
 
-function addInstances(add: Adder, id: string, r: any, instanceType: string, count: number, what: string): void {
+function addInstances(add: Adder, id: string, r: any, instanceType: string, count: number, what: string, note?: string): void {
   const hourly = INFERENCE_INSTANCE_HOUR[instanceType];
   add(id, r, `endpoint instance ${instanceType} (${what})`, count, hourly !== undefined ? hourly * HOURS_PER_MONTH : 0, hourly !== undefined,
-    hourly !== undefined ? 'at minimum capacity' : `no price for ${instanceType} in the table`);
+    hourly !== undefined ? note ?? 'at minimum capacity' : `no price for ${instanceType} in the table`);
 }
 
 function serviceOf(name: any): string {
@@ -311,6 +316,10 @@ interface EndpointStage {
   readonly instanceType: string;
   readonly minInstances: number;
   readonly serverless: boolean;
+  /** An asynchronous endpoint (its config has an AsyncInferenceConfig). */
+  readonly async: boolean;
+  /** Batch transform jobs (a createTransformJob task), no endpoint. */
+  readonly batch: boolean;
 }
 
 /**
@@ -326,7 +335,7 @@ function endpointStagesOf(definition: any): EndpointStage[] {
   } catch {
     return [];
   }
-  const configs = new Map<string, { instanceType: string; count: number; serverless: boolean }>();
+  const configs = new Map<string, { instanceType: string; count: number; serverless: boolean; async: boolean; batch: boolean }>();
   const minimums = new Map<string, number>();
   const walk = (states: any) => {
     for (const [name, state] of Object.entries<any>(states ?? {})) {
@@ -338,7 +347,12 @@ function endpointStagesOf(definition: any): EndpointStage[] {
           instanceType: String(v.InstanceType ?? ''),
           count: Number(v.InitialInstanceCount ?? 1),
           serverless: v.ServerlessConfig !== undefined,
+          async: state.Parameters?.AsyncInferenceConfig !== undefined,
+          batch: false,
         });
+      }
+      if (resource.includes(':createTransformJob')) {
+        configs.set(stage, { instanceType: '', count: 0, serverless: false, async: false, batch: true });
       }
       if (resource.endsWith(':registerScalableTarget') && state.Parameters?.MinCapacity !== undefined) {
         minimums.set(stage, Number(state.Parameters.MinCapacity));
@@ -357,5 +371,7 @@ function endpointStagesOf(definition: any): EndpointStage[] {
     instanceType: c.instanceType,
     minInstances: minimums.get(stage) ?? c.count,
     serverless: c.serverless,
+    async: c.async,
+    batch: c.batch,
   }));
 }

@@ -2,7 +2,7 @@ import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MlopsPlatform, MlopsPlatformProps, PlatformLayer } from './mlops-platform';
-import { DeploymentStageOptions, DeploymentTargetAccount, InferenceInstanceType } from '../deployment';
+import { DeploymentStageOptions, DeploymentTarget, DeploymentTargetAccount, InferenceInstanceType } from '../deployment';
 import { tagLayer } from '../private/platform-layer-tag';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
 import { ModelRegistry } from '../registry';
@@ -28,6 +28,14 @@ export interface MlopsTargetAccount {
    * @default 1
    */
   readonly initialInstanceCount?: number;
+  /**
+   * How the stage hosts the model: `DeploymentTarget.realtime()`,
+   * `.serverless()` or `.asynchronous()` (results in the target account's
+   * KMS-encrypted capture bucket). Batch stages run in the tooling account.
+   * With a target, leave `instanceType` and `initialInstanceCount` out.
+   * @default - a real-time endpoint
+   */
+  readonly target?: DeploymentTarget;
 }
 
 /** Properties of MlopsAccounts. */
@@ -111,6 +119,7 @@ export class MlopsAccounts extends Construct {
       approvalRequired: t.approvalRequired,
       instanceType: t.instanceType,
       initialInstanceCount: t.initialInstanceCount,
+      target: t.target,
     }));
     const base = props.platform ?? {};
     this.platform = new MlopsPlatform(this.toolingStack, 'Platform', {
