@@ -314,7 +314,19 @@ function grantTransformData(role: iam.IRole, b: NonNullable<ResolvedStage['batch
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'TransformKeys', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [...new Set(keys)],
   }));
-  acknowledgeArns(role, 'deploymentGeneratedNames', [inputObjects, outputObjects]);
+  // The job's logs and instance metrics, as for SageMaker jobs (log group /aws/sagemaker/TransformJobs, streams named by the job).
+  const stack = Stack.of(role);
+  const logGroup = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/sagemaker/TransformJobs:*`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'TransformLogs', actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [logGroup],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'TransformMetrics',
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TransformJobs' } },
+  }));
+  acknowledgeArns(role, 'deploymentGeneratedNames', [inputObjects, outputObjects, logGroup]);
 }
 
 /** What every runner of a deployment shares. */

@@ -77,6 +77,20 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     has(/^states assumes its role sts:AssumeRole$/);
     if (name !== 'composed') {
       has(/^CI run build starts the SageMaker pipeline sagemaker:StartPipelineExecution$/);
+    } else {
+      // The other hosting kinds (issue 18): SageMaker writes async results and publishes to the topics; the transform job reads, writes, uses the key.
+      has(/^Async endpoint of stage queue writes a result s3:PutObject$/);
+      has(/^Async endpoint of stage queue writes a failure s3:PutObject$/);
+      has(/^Async endpoint of stage queue notifies success sns:Publish$/);
+      has(/^Async endpoint of stage queue notifies error \(topic key\) kms:GenerateDataKey$/);
+      has(/^Transform job of stage nightly reads its input s3:GetObject$/);
+      has(/^Transform job of stage nightly writes its output s3:PutObject$/);
+      has(/^Transform job of stage nightly encrypts its output with the key kms:GenerateDataKey$/);
+      has(/^Transform job of stage nightly writes captured data s3:PutObject$/);
+      has(/^Transform job of stage nightly writes its logs logs:PutLogEvents$/);
+      has(/^Scheduler starts a batch transform run states:StartExecution$/);
+      has(/^.*nightly: transform sagemaker:CreateTransformJob$/);
+      has(/^.*nightly: transform kms:CreateGrant$/);
     }
   });
 
