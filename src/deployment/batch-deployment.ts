@@ -327,6 +327,7 @@ function grantTransformData(role: iam.IRole, b: NonNullable<ResolvedStage['batch
     conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TransformJobs' } },
   }));
   acknowledgeArns(role, 'deploymentGeneratedNames', [inputObjects, outputObjects, logGroup]);
+  acknowledge(role, 'deploymentServiceWildcards');
 }
 
 /** What every runner of a deployment shares. */
