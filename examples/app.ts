@@ -6,6 +6,9 @@
  * 1. The full platform in one account (stack MlopsExample) into cdk.out.
  * 2. The same platform across a tooling, a staging and a production account
  *    into cdk.out/multi-account.
+ * 3. A variant with the other hosting options: an asynchronous production
+ *    stage that scales in to zero and a nightly batch transform stage, into
+ *    cdk.out/hosting.
  * Both run under the four cdk-nag packs and the library's MlopsChecks as
  * policy-validation plugins. The summary prints layers, stacks, resources per
  * layer, endpoints, the idle monthly cost and the findings, and a diagram of
@@ -13,9 +16,12 @@
  */
 import * as path from 'path';
 import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { writeDiagram } from './diagram';
 import { muteValidationBanner, packsThatRun, printPlatformSummary, reportFindings } from './summary';
+import { DeploymentTarget } from '../src/deployment';
 import { MlopsChecks } from '../src/governance';
 import { MlopsAccounts, MlopsPlatform } from '../src/platform';
 
@@ -55,15 +61,45 @@ new MlopsAccounts(multi, 'Mlops', {
 Validations.of(multi).addPlugins(...makePacks(multi), new MlopsChecks({ allowedAccountIds: ['222222222222', '333333333333'] }));
 multi.synth();
 
+// 3. hosting options: staging real-time, production asynchronous (scales in to zero), nightly batch transform
+const hostingOutdir = path.join(outdir, 'hosting');
+const hosting = new App({ outdir: hostingOutdir, context: CONTEXT });
+const hostingStack = new Stack(hosting, 'MlopsHosting', {
+  env: { account: '111111111111', region: 'us-east-1' },
+  description: 'cdk-mlops example: an asynchronous stage and a nightly batch transform behind the approval deployment',
+});
+new MlopsPlatform(hostingStack, 'Platform', {
+  exploration: false,
+  ci: false,
+  deploymentOptions: {
+    stages: [
+      { stageName: 'staging' },
+      { stageName: 'production', approvalRequired: true, target: DeploymentTarget.asynchronous({ minCapacity: 0, maxCapacity: 4 }) },
+      {
+        stageName: 'nightly',
+        approvalRequired: true,
+        target: DeploymentTarget.batch({
+          inputBucket: s3.Bucket.fromBucketName(hostingStack, 'ScoringData', 'mlops-example-scoring'),
+          inputPrefix: 'incoming/',
+          schedule: events.Schedule.cron({ hour: '2', minute: '0' }),
+        }),
+      },
+    ],
+  },
+});
+Validations.of(hosting).addPlugins(...makePacks(hosting), new MlopsChecks());
+hosting.synth();
+
 // prove the packs really run in this runtime (they report nothing when they pass)
 const running = packsThatRun(makePacks);
 printPlatformSummary('single account', outdir, running);
 printPlatformSummary('multi-account (tooling, staging, production)', multiOutdir, running);
+printPlatformSummary('hosting options (asynchronous production, nightly batch)', hostingOutdir, running);
 writeDiagram(outdir, path.join(outdir, 'platform.svg'), 'cdk-mlops platform: one account (MlopsExample)');
 writeDiagram(multiOutdir, path.join(outdir, 'platform-multi-account.svg'), 'cdk-mlops platform: tooling, staging and production accounts');
 process.stdout.write(`\ndiagrams: ${path.join(outdir, 'platform.svg')}, ${path.join(outdir, 'platform-multi-account.svg')}\n`);
 
-const findings = [...reportFindings(outdir), ...reportFindings(multiOutdir)];
+const findings = [...reportFindings(outdir), ...reportFindings(multiOutdir), ...reportFindings(hostingOutdir)];
 if (findings.length > 0 || running.length !== 4) {
   process.exitCode = 1;
 }
