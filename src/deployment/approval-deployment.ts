@@ -275,7 +275,9 @@ abstract class ApprovalDeploymentBase extends Construct implements IApprovalDepl
 
 /**
  * Approving a model version in the registry deploys it: staging, a gate,
- * production, with SageMaker deployment guardrails and rollback.
+ * production, with SageMaker deployment guardrails and rollback. Each stage
+ * hosts it as a real-time, serverless or asynchronous endpoint, or as the
+ * model of scheduled and new-data batch transform runs (`target`).
  *
  * - An EventBridge rule on the registry's approval event starts a small
  *   EXPRESS state machine that starts the deployment workflow with an
