@@ -144,6 +144,32 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     ]);
   });
 
+  test('fails when the topic policy of an async stage stops admitting the model role, and the transform input read is lost (positive control)', async () => {
+    const composed = matrix.find((m) => m.config.name === 'composed')!.config;
+    const variant = copyOf(stacksOf(composed));
+    const resources = variant[0].template.Resources;
+    let removed = 0;
+    for (const r of Object.values<any>(resources)) {
+      if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
+        const statements: any[] = r.Properties.PolicyDocument.Statement;
+        r.Properties.PolicyDocument.Statement = statements.filter((st) => st.Sid !== 'TransformReadInput');
+        removed += statements.length - r.Properties.PolicyDocument.Statement.length;
+      }
+      if (r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics).includes('AsyncSuccess')) {
+        const statements: any[] = r.Properties.PolicyDocument.Statement;
+        r.Properties.PolicyDocument.Statement = statements.map((st) => (st.Sid === 'AllowModelExecutionRoleToPublish'
+          ? { ...st, Effect: 'Deny' } : st));
+        removed += 1;
+      }
+    }
+    expect(removed).toBe(2);
+    const hops = await evaluateFlow(flowOf(composed, variant));
+    expect(failures([{ config: composed, hops }]).map(describeFailure)).toEqual([
+      expect.stringMatching(/^\[composed\] must-allow DENIED: Async endpoint of stage queue notifies success: .*sns:Publish .*ExplicitlyDenied/),
+      expect.stringMatching(/^\[composed\] must-allow DENIED: Transform job of stage nightly reads its input: .*s3:GetObject .*churn-scoring\/incoming\/.*ImplicitlyDenied/),
+    ]);
+  });
+
   test('fails when the artifact bucket admits another account (positive control)', async () => {
     const variant = copyOf(platformStacks);
     const policy = Object.values<any>(variant[0].template.Resources)
