@@ -55,6 +55,23 @@ const batchStage = (scope: any, more: object = {}) => ({
   ...more,
 });
 
+describe('real-time and serverless targets', () => {
+  test('DeploymentTarget.realtime and .serverless render what the flat props render', () => {
+    const { main, deployment } = build({
+      stages: [
+        { stageName: 'dev', dataCapture: false, target: DeploymentTarget.serverless({ memorySizeMiB: 2048, maxConcurrency: 5 }) },
+        { stageName: 'prod', target: DeploymentTarget.realtime({ instanceType: InferenceInstanceType.ML_C5_XLARGE, initialInstanceCount: 2 }) },
+      ],
+    });
+    const configs = Object.entries<any>(allStates(main)).filter(([, s]) => s.Resource?.endsWith(':createEndpointConfig'));
+    const variant = (stage: string) => configs.find(([n]) => n.startsWith(`${stage}:`))![1].Parameters.ProductionVariants[0];
+    expect(variant('dev').ServerlessConfig).toEqual({ MemorySizeInMB: 2048, MaxConcurrency: 5 });
+    expect(variant('prod')).toMatchObject({ InstanceType: 'ml.c5.xlarge', InitialInstanceCount: 2 });
+    expect(deployment.stages.map((s) => s.kind)).toEqual([DeploymentTargetKind.SERVERLESS, DeploymentTargetKind.REALTIME]);
+    expect(deployment.stage('dev').serverless).toBe(true);
+  });
+});
+
 describe('asynchronous stages', () => {
   test('the endpoint config carries AsyncInferenceConfig: KMS output in the capture bucket, encrypted topics, concurrency', () => {
     const { stack, main, deployment } = build({ stages: [asyncStage()] });
