@@ -69,3 +69,14 @@ export function targetTracking(stage: ResolvedStage): Record<string, unknown> {
 export function scalingPolicyName(stage: ResolvedStage): string {
   return `${stage.endpointName}-${stage.autoscaling?.backlog ? 'backlog' : 'invocations'}`;
 }
+
+/**
+ * Whether an update of an autoscaled stage keeps the current instance count
+ * (`RetainAllVariantProperties`). Not for a stage that may have scaled in to
+ * zero: its new fleet starts at `InitialInstanceCount`, so the blue/green
+ * update has instances to bake on, and autoscaling (registered again after
+ * the update) takes it back to zero when the queue is empty.
+ */
+export function retainsInstanceCount(stage: ResolvedStage): boolean {
+  return !(stage.autoscaling?.backlog && stage.autoscaling.min === 0);
+}

@@ -29,7 +29,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { TrafficShift, TrafficShiftMode } from './traffic-shift';
-import { scalingPolicyName, targetTracking } from './workflow-async';
+import { retainsInstanceCount, scalingPolicyName, targetTracking } from './workflow-async';
 import {
   BUSY_STATUSES, NO_PREVIOUS_CONFIG, Namer, PREVIOUS_CONFIG_TAG, ResolvedStage, RETRY_POLL, RETRY_SAGEMAKER, SILENT_ROLLBACK_ERROR, VARIANT_NAME,
   WorkflowTasks, endpointArn, endpointConfigArns, oneOf, pollsFor,
@@ -154,7 +154,7 @@ export class EndpointStates {
         },
       },
     };
-    if (this.autoscaled(stage)) {
+    if (this.autoscaled(stage) && retainsInstanceCount(stage)) {
       // Keep the variant's current (autoscaled) instance count and weight on the new fleet.
       params.RetainAllVariantProperties = true;
     }
