@@ -82,6 +82,10 @@ export class FakeAccount {
   public failNextCreate = false;
   /** Describes before a new or updated endpoint is InService, or a deleted one gone. */
   public pollsUntilDone = 1;
+  /** Alarms the workflow created (PutMetricAlarm requests), by name. */
+  public readonly alarms = new Map<string, any>();
+  /** Scaling policies put, by policy name (PutScalingPolicy requests). */
+  public readonly policies = new Map<string, any>();
   /** Transform jobs created (CreateTransformJob requests). */
   public readonly transformJobs: any[] = [];
   /** The next transform job ends Failed (the `.sync` task fails with States.TaskFailed). */
@@ -127,6 +131,10 @@ export class FakeAccount {
         }
         if (action.startsWith('aws-sdk:applicationautoscaling:')) {
           return this.autoscaling(action, input);
+        }
+        if (action === 'aws-sdk:cloudwatch:putMetricAlarm') {
+          this.alarms.set(input.AlarmName, JSON.parse(JSON.stringify(input)));
+          return {};
         }
         return this.sagemaker(action, input);
     }
@@ -378,6 +386,7 @@ export class FakeAccount {
         this.targets.set(id, { min: input.MinCapacity, max: input.MaxCapacity });
         return { ScalableTargetARN: `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/056f1c0b3e5e4e2a9c3b2f7d1e0a9b8c` };
       case 'aws-sdk:applicationautoscaling:putScalingPolicy':
+        this.policies.set(input.PolicyName, JSON.parse(JSON.stringify(input)));
         return {
           PolicyARN: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:056f1c0b-3e5e-4e2a-9c3b-2f7d1e0a9b8c:resource/SageMaker/${id}:policyName/${input.PolicyName}`,
           Alarms: [],

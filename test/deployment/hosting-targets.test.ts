@@ -118,6 +118,11 @@ describe('asynchronous stages', () => {
     expect(account.endpoints.get(endpoint)!.config).toMatch(/^mlops-scoring-v3-/);
     expect(account.configs.find((c) => c.EndpointConfigName.startsWith('mlops-scoring-v3-')).AsyncInferenceConfig).toBeDefined();
     expect(account.targets.get(`endpoint/${endpoint}/variant/AllTraffic`)).toEqual({ min: 0, max: 4 });
+    // Scale-out from zero: a step policy of one instance, and the HasBacklogWithoutCapacity alarm that triggers it.
+    expect(account.policies.get(`${endpoint}-from-zero`).StepScalingPolicyConfiguration.StepAdjustments).toEqual([{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }]);
+    const alarm = account.alarms.get(`${endpoint}-has-backlog-without-capacity`);
+    expect(alarm).toMatchObject({ MetricName: 'HasBacklogWithoutCapacity', Namespace: 'AWS/SageMaker', Threshold: 1 });
+    expect(alarm.AlarmActions).toEqual([expect.stringMatching(/^arn:aws:autoscaling:us-east-1:111111111111:scalingPolicy:.*policyName\/.*-from-zero$/)]);
 
     // update: blue/green on the async endpoint (guardrails apply to asynchronous endpoints)
     await execute(main, DEPLOY(4), account, 'v4');

@@ -297,6 +297,9 @@ function sdkCalls(service: string, api: string, c: TaskContext): TaskCall[] {
         resourceAccount: c.flow.resourceAccount(`arn:aws:s3:::${p.Bucket}`),
       }];
     }
+    case 'cloudwatch:putMetricAlarm':
+      // The alarm that scales an asynchronous endpoint out from zero (workflow-async.ts).
+      return [{ action: 'cloudwatch:PutMetricAlarm', resource: arn(c, 'cloudwatch', `alarm:${p.AlarmName}`) }];
     case 'cloudwatch:putMetricData':
       return [{ action: 'cloudwatch:PutMetricData', resource: '*', context: { 'cloudwatch:namespace': p.Namespace } }];
     case 'sfn:describeExecution': {
