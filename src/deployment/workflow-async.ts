@@ -109,7 +109,8 @@ export function backlogAlarmName(stage: ResolvedStage): string {
  * scale in to zero, and for stages in another account (their deployer role
  * creates no alarms but the target-tracking ones).
  */
-export function scaleOutFromZero(t: WorkflowTasks, s: Construct, stage: ResolvedStage, n: Namer, kind: string, label: string): sfn.State[] | undefined {
+export function scaleOutFromZero(t: WorkflowTasks, s: Construct, stage: ResolvedStage, n: Namer, kind: string,
+  label: string): sfn.State[] | undefined {
   if (!stage.autoscaling?.backlog || stage.autoscaling.min !== 0 || stage.account) {
     return undefined;
   }
