@@ -267,6 +267,9 @@ function priceTemplate(template: { [key: string]: any }, stackName: string, defa
         }
         break;
       case 'AWS::StepFunctions::StateMachine':
+        for (const alarm of workflowAlarmsOf(p.DefinitionString)) {
+          add(id, r, 'CloudWatch alarm metric (created by the workflow)', 1, monthly('alarm-standard-month'), true, alarm);
+        }
         for (const s of endpointStagesOf(p.DefinitionString)) {
           if (s.serverless) {
             add(id, r, `serverless endpoint (stage ${s.stage})`, 1, 0, true, 'no idle charge');
@@ -309,6 +312,16 @@ function flatten(value: any): string {
     return (parts as any[]).map((p) => (typeof p === 'string' ? p : 'x')).join(sep);
   }
   return '';
+}
+
+/** Names of the alarms a workflow creates at run time (PutMetricAlarm tasks), e.g. an async stage's scale-out-from-zero alarm. */
+function workflowAlarmsOf(definition: any): string[] {
+  const names = new Set<string>();
+  const text = flatten(definition);
+  for (const m of text.matchAll(/"Resource":"arn:[^:"]*:states:::aws-sdk:cloudwatch:putMetricAlarm","Parameters":\{"AlarmName":"([^"]+)"/g)) {
+    names.add(m[1]);
+  }
+  return [...names];
 }
 
 interface EndpointStage {

@@ -114,6 +114,9 @@ describe('CostReport of a platform', () => {
     expect(line('endpoint instance ml.m5.large (stage queue, asynchronous)')).toMatchObject({ quantity: 0, monthlyUsd: 0, note: expect.stringMatching(/scales in to zero/) });
     expect(line('endpoint instance ml.m5.large (stage warm, asynchronous)')).toMatchObject({ quantity: 1, monthlyUsd: Math.round(0.115 * HOURS * 100) / 100 });
     expect(line('batch transform (stage nightly)')).toMatchObject({ quantity: 1, monthlyUsd: 0, note: expect.stringMatching(/while a transform job runs/) });
+    // The scale-out-from-zero alarm of the stage that scales in to zero is created by the workflow, and counted.
+    expect(report.lines.filter((l) => l.item === 'CloudWatch alarm metric (created by the workflow)').map((l) => l.note))
+      .toEqual([expect.stringMatching(/-queue-has-backlog-without-capacity$/)]);
   });
 
   test('fewer AZs cost less: the endpoint line scales with the zones', () => {
