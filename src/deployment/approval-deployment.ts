@@ -93,14 +93,17 @@ export interface ApprovalDeploymentProps {
    */
   readonly stages?: DeploymentStageOptions[];
   /**
-   * Network of the endpoints: models get its workload subnets and security
-   * group, and the network is asked for the SageMaker API and runtime endpoints.
-   * @default - endpoints outside any VPC of yours
+   * Network of the endpoints of this account's stages: models get its
+   * workload subnets and security group, and the network is asked for the
+   * SageMaker API and runtime endpoints. Stages in another account run in the
+   * network of that account's `DeploymentTargetAccount`.
+   * @default - endpoints of this account's stages outside any VPC of yours
    */
   readonly network?: ISecureMlNetwork;
   /**
    * Run model containers without network access (`EnableNetworkIsolation`).
-   * Turn off only for containers that must call out at inference time.
+   * Turn off only for containers that must call out at inference time; a
+   * stage can override it (`DeploymentStageOptions.networkIsolation`).
    * @default true
    */
   readonly networkIsolation?: boolean;

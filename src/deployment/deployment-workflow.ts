@@ -3,7 +3,7 @@
  * library: `ApprovalDeployment` is the public face. The parts live next to
  * it: workflow-common.ts (data layout, names, retries, task helpers),
  * workflow-lease.ts (one deployment per stage, newest approved wins),
- * workflow-endpoint.ts (the endpoint state machine), workflow-prune.ts,
+ * workflow-endpoint.ts (the endpoint state machine, the network of a model), workflow-prune.ts,
  * workflow-rollback.ts and workflow-history.ts (the history event budget).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -151,14 +151,12 @@ export class DeploymentWorkflow {
       { Key: 'cdk-mlops:stage', Value: stage.stageName },
       { 'Key': 'cdk-mlops:model-package-arn', 'Value.$': '$.ModelPackageArn' },
     ];
-    // Serverless endpoints support neither VPC config nor network isolation (Serverless Inference "Feature exclusions").
-    const inNetwork = !stage.serverless && this.ctx.subnetIds && this.ctx.securityGroupIds && !stage.account;
+    const network = this.endpoint.network(s, stage, n);
     const createModel = this.t.call(s, 'CreateModel', n('Create model'), 'createModel', {
       'ModelName.$': '$.Stage.ModelName',
       'ExecutionRoleArn': stage.modelRoleArn,
       'PrimaryContainer': { 'ModelPackageName.$': '$.ModelPackageArn' },
-      ...(stage.serverless ? {} : { EnableNetworkIsolation: this.ctx.networkIsolation }),
-      ...(inNetwork ? { VpcConfig: { Subnets: this.ctx.subnetIds, SecurityGroupIds: this.ctx.securityGroupIds } } : {}),
+      ...network.parameters,
       'Tags': tags,
     }, modelArns(stage.account), stage);
     const variant: Record<string, unknown> = {
@@ -216,7 +214,8 @@ export class DeploymentWorkflow {
     release.next(last);
 
     const leaseChain = this.lease.acquire(s, stage, n, holdBound(stage, this.ctx.endpointWaitTimeout));
-    const models = leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names).next(createModel);
+    const named = leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names);
+    const models = (network.find ? named.next(network.find) : named).next(createModel);
     // A batch stage has no endpoint: the new model becomes the one its transform runs use (workflow-batch.ts).
     if (stage.batch) {
       models.next(switchModel(this.t, s, stage, n, verified));

@@ -6,7 +6,6 @@
  */
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -18,8 +17,9 @@ import { DeploymentTargetKind, TransformBatchStrategy, TransformJoinSource, Tran
 import { DeploymentTargetAccount } from './deployment-target-account';
 import { defaultMaximumExecutionTimeout } from './deployment-validation';
 import { InferenceInstanceType } from './instance-type';
+import { createRollbackAlarms } from './rollback-alarms';
 import { TrafficShift } from './traffic-shift';
-import { ResolvedStage, VARIANT_NAME } from './workflow-common';
+import { ResolvedStage } from './workflow-common';
 
 /** The kind of a stage, from its target (or its serverless memory size). */
 export function kindOf(s: DeploymentStageOptions): DeploymentTargetKind {
@@ -96,7 +96,7 @@ export class StageResolver {
       Annotations.of(scope).addWarningV2('cdk-mlops:deployment-inf1-no-guardrails',
         `Stage '${s.stageName}' uses ${instanceType.name}: SageMaker falls back to all-at-once blue/green without baking on Inf1 instances.`);
     }
-    const alarms = account || batch ? [] : this.createAlarms(s, endpointName);
+    const alarms = account || batch ? [] : createRollbackAlarms(scope, s, endpointName, this.p.topic);
     this.alarmsByStage[s.stageName] = alarms;
     if (!account) {
       this.additionalAlarms.push(...(s.additionalRollbackAlarms ?? []));
@@ -128,7 +128,9 @@ export class StageResolver {
       terminationWait: s.terminationWait ?? Duration.minutes(5),
       maximumExecutionTimeout: s.maximumExecutionTimeout ?? defaultMaximumExecutionTimeout(s),
       rollbackAlarmNames: [...alarmNames, ...(s.additionalRollbackAlarms ?? []).map((a) => a.alarmName)],
+      networkIsolation: s.networkIsolation,
       account,
+      crossAccountPrefix: account ? this.p.crossAccountPrefix : undefined,
       taskRole: account
         ? sfn.TaskRole.fromRole(iam.Role.fromRoleArn(scope, `Deployer-${s.stageName}`,
           DeploymentTargetAccount.deployerRoleArn(account, this.p.crossAccountPrefix), { mutable: false }))
@@ -267,37 +269,5 @@ export class StageResolver {
       runOnNewData: o.runOnNewData ?? false,
       captureUri,
     };
-  }
-
-  private createAlarms(s: DeploymentStageOptions, endpointName: string): cloudwatch.Alarm[] {
-    const scope = new Construct(this.p.scope, `Alarms-${s.stageName}`);
-    const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
-      namespace: 'AWS/SageMaker',
-      metricName,
-      statistic,
-      period: Duration.minutes(1),
-      dimensionsMap: { EndpointName: endpointName, VariantName: VARIANT_NAME },
-    });
-    const specs: Array<[string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string]> = [
-      ['Invocation5XXErrors', metric('Invocation5XXErrors', 'Sum'), s.invocation5xxErrorsThreshold ?? 1,
-        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, '5XX errors of the endpoint'],
-      ['InvocationModelErrors', metric('InvocationModelErrors', 'Sum'), s.invocationModelErrorsThreshold ?? 1,
-        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 'model errors of the endpoint'],
-      ['ModelLatency', metric('ModelLatency', 'Average'), (s.modelLatencyThreshold ?? Duration.seconds(1)).toMilliseconds() * 1000,
-        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, 'average model latency (microseconds) of the endpoint'],
-    ];
-    return specs.map(([id, m, threshold, comparisonOperator, what]) => {
-      const alarm = new cloudwatch.Alarm(scope, id, {
-        metric: m,
-        threshold,
-        comparisonOperator,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Rolls back a deployment to stage ${s.stageName}: ${what} ${endpointName}`,
-      });
-      alarm.addAlarmAction(new cw_actions.SnsAction(this.p.topic));
-      alarm.addOkAction(new cw_actions.SnsAction(this.p.topic));
-      return alarm;
-    });
   }
 }
