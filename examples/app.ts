@@ -127,7 +127,7 @@ writeDiagram(outdir, path.join(outdir, 'platform.svg'), 'cdk-mlops platform: one
 writeDiagram(multiOutdir, path.join(outdir, 'platform-multi-account.svg'), 'cdk-mlops platform: tooling, staging and production accounts');
 process.stdout.write(`\ndiagrams: ${path.join(outdir, 'platform.svg')}, ${path.join(outdir, 'platform-multi-account.svg')}\n`);
 
-const findings = [...reportFindings(outdir), ...reportFindings(multiOutdir), ...reportFindings(nonProductionOutdir), ...reportFindings(hostingOutdir)];
+const findings = [outdir, multiOutdir, nonProductionOutdir, hostingOutdir].flatMap((dir) => reportFindings(dir));
 if (findings.length > 0 || running.length !== 4) {
   process.exitCode = 1;
 }
