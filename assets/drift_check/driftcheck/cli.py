@@ -18,13 +18,14 @@ from typing import List, Optional
 
 from .baseline import Baseline, load_baseline
 from .bias import parse_facets
+from .batch import record_format, s3_lines, scan_batch
 from .capture import list_capture_files
 from .evaluate import Thresholds, evaluate
 from .metrics import build_metric_data, publish
 from .profile import build_baseline
 from .quality import default_config, join_partitions, new_summary
 from .report import REPORT_FILE, build_report, upload_report, write_json
-from .scan import ScanConfig, scan
+from .scan import Scanner, ScanConfig, scan
 from .summary import WindowSummary
 
 EXIT_OK = 0
@@ -112,6 +113,10 @@ def _scan_options(p) -> None:
     _opt(p, "--capture", "data-capture directory (searched recursively) or file", default=PROCESSING + "/input/capture")
     _opt(p, "--capture-columns", "comma-separated names of every captured column, if they differ from the baseline features; "
          "repeat to continue the list", type=_csv_list, action=_ContinuedList)
+    _opt(p, "--capture-format", "endpoint: endpoint capture JSON Lines; batch: batch transform capture manifests (batch.py)",
+         choices=("endpoint", "batch"), default="endpoint")
+    _opt(p, "--batch-content-type", "batch: the transform input's content type (text/csv or application/jsonlines)",
+         default="text/csv")
     _opt(p, "--window-start", "ignore records with inferenceTime before this UTC time (inclusive bound)", default="")
     _opt(p, "--window-end", "ignore records with inferenceTime at or after this UTC time", default="")
     _opt(p, "--workers", "processes to scan with (0 = one per CPU)", type=int, default=1)
@@ -233,8 +238,28 @@ def quality_config(args):
     return config
 
 
+def run_batch_scan(args, baseline: Baseline) -> WindowSummary:
+    """Scan the window of a batch transform's capture manifests (batch.py); drift only."""
+    if args.labels or _facets(args):
+        raise UsageError("--labels and --facet need endpoint capture (--capture-format endpoint)")
+    try:
+        record_format(args.batch_content_type)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    scanner = Scanner(baseline, ScanConfig(args.capture_columns, args.window_start, args.window_end), "batch")
+    if os.path.exists(args.capture):
+        import boto3
+
+        scan_batch(scanner, args.capture, args.batch_content_type, s3_lines(boto3.client("s3")))
+    return scanner.finish()
+
+
 def run_scan(args, baseline: Baseline, baseline_path: str, shard: str) -> WindowSummary:
     """Scan the capture (and join labels) into a summary for this process's shard."""
+    if args.capture_format == "batch":
+        summary = run_batch_scan(args, baseline)
+        summary.shards = [shard]
+        return summary
     files = list_capture_files(args.capture) if os.path.exists(args.capture) else []
     config = quality_config(args)
     facets = (config or {}).get("facets", [])

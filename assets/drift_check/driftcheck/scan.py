@@ -64,7 +64,7 @@ def column_positions(baseline: Baseline, capture_columns: Optional[List[str]]):
 _QUICK = quick_pattern()
 
 
-class _Scanner:
+class Scanner:
     """The scan of one process: the general path line by line, the fast path block by block."""
 
     def __init__(self, baseline: Baseline, config: ScanConfig, tag: str):
@@ -277,7 +277,7 @@ def scan_files(files: List[str], baseline: Baseline, config: ScanConfig, tag: st
     the same counts.
     """
     keep_buffers_on_the_heap()
-    scanner = _Scanner(baseline, config, tag)
+    scanner = Scanner(baseline, config, tag)
     for path in files:
         scanner.file(path)
     return scanner.finish()
