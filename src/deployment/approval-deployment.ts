@@ -481,9 +481,12 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       serverless: r.serverless,
       kind: kindOf(stageOptions.find((o) => o.stageName === r.stageName)!),
       transformStateMachine: runners[r.stageName]?.stateMachine,
-      // Batch data capture has its own layout (not an endpoint's): not offered as a drift window.
-      dataCaptureBucket: r.captureUri && !r.batch ? resolver.captureBucketOf(r) : undefined,
-      dataCapturePrefix: r.captureUri && !r.batch ? `data-capture/${r.stageName}/` : undefined,
+      // A batch stage captures manifests of its input and output (DriftMonitor reads them with the input).
+      dataCaptureBucket: r.captureUri ? resolver.captureBucketOf(r) : undefined,
+      dataCapturePrefix: r.captureUri ? `data-capture/${r.stageName}/` : undefined,
+      transformInputBucket: r.batch?.inputBucket,
+      transformInputPrefix: r.batch?.inputPrefix,
+      transformContentType: r.batch?.contentType,
       encryptionKey: r.account ? undefined : this.encryptionKey,
       account: r.account,
     }));

@@ -204,10 +204,30 @@ export interface DeploymentStageAttributes {
   readonly dataCaptureBucket?: s3.IBucket;
   /**
    * The key prefix (ending in `/`) under which SageMaker writes captures, as
-   * `<prefix><endpointName>/<variant>/yyyy/mm/dd/hh/`.
+   * `<prefix><endpointName>/<variant>/yyyy/mm/dd/hh/` for an endpoint; for a
+   * batch stage the prefix of the transform job's `DestinationS3Uri`, under
+   * which SageMaker writes manifests as `<prefix>input/yyyy/mm/dd/hh/` and
+   * `<prefix>output/yyyy/mm/dd/hh/` ("Capture data from batch transform job",
+   * SageMaker Developer Guide).
    * @default - no data capture
    */
   readonly dataCapturePrefix?: string;
+  /**
+   * A batch stage's transform input bucket: the manifests batch data capture
+   * writes name objects in it.
+   * @default - none (not a batch stage)
+   */
+  readonly transformInputBucket?: s3.IBucket;
+  /**
+   * The key prefix of a batch stage's transform input.
+   * @default '' (the whole bucket)
+   */
+  readonly transformInputPrefix?: string;
+  /**
+   * The MIME type of a batch stage's transform input (`ContentType`).
+   * @default - none (not a batch stage)
+   */
+  readonly transformContentType?: string;
   /**
    * The KMS key of captured data and the endpoint volume.
    * @default - none known
@@ -248,6 +268,12 @@ export class DeploymentStage {
   public readonly encryptionKey?: kms.IKey;
   /** The account of the endpoint when it is not the deployment's. */
   public readonly account?: string;
+  /** A batch stage's transform input bucket. */
+  public readonly transformInputBucket?: s3.IBucket;
+  /** The key prefix of a batch stage's transform input. */
+  public readonly transformInputPrefix: string;
+  /** The MIME type of a batch stage's transform input. */
+  public readonly transformContentType?: string;
 
   private constructor(attrs: DeploymentStageAttributes) {
     this.stageName = attrs.stageName;
@@ -259,6 +285,9 @@ export class DeploymentStage {
     this.dataCapturePrefix = attrs.dataCapturePrefix;
     this.encryptionKey = attrs.encryptionKey;
     this.account = attrs.account;
+    this.transformInputBucket = attrs.transformInputBucket;
+    this.transformInputPrefix = attrs.transformInputPrefix ?? '';
+    this.transformContentType = attrs.transformContentType;
   }
 
   /** True when the stage captures requests and responses. */

@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { isBatchStage, validateBatchSource } from './batch-source';
 import { DriftBaseline } from './drift-baseline';
 import { DriftEngine } from './drift-engine';
 import { DriftSchedule } from './drift-schedule';
@@ -91,6 +92,9 @@ export interface DriftMonitorProps {
    * The endpoint to monitor and where its captured data lands:
    * `deployment.stage('prod')` of an ApprovalDeployment, or
    * `DeploymentStage.fromStageAttributes({...})` for any endpoint with data capture.
+   * A batch stage with data capture is monitored too: each check reads the
+   * transform input named by the manifests captured in its window
+   * (`DriftEngine.processing()` only, drift of the input features only).
    */
   readonly endpoint: DeploymentStage;
   /**
@@ -440,7 +444,8 @@ function validateMonitorProps(v: PropsValidator, props: DriftMonitorProps, sched
     allowed: 'a real-time endpoint with data capture (serverless endpoints capture no data)',
     fix: 'monitor a real-time stage, or deploy this stage as a real-time endpoint with dataCapture on.',
   });
-  v.check(!endpoint.serverless && !endpoint.dataCaptureEnabled, {
+  validateBatchSource(v, endpoint, props.variantName);
+  v.check(!endpoint.serverless && !isBatchStage(endpoint) && !endpoint.dataCaptureEnabled, {
     prop: 'endpoint.dataCaptureBucket',
     value: undefined,
     allowed: 'a stage with a data capture bucket and prefix',

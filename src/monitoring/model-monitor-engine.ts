@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { validateBatchEngineOptions } from './batch-source';
 import type { ClarifyMonitorOptions, ModelMonitorDriftEngineOptions } from './drift-engine';
 import { EngineBinding, EngineContext } from './engine-context';
 import { grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
@@ -25,6 +26,7 @@ export const MODEL_MONITOR_DEFAULT_THRESHOLD = 0.1;
 /** Validate the Model Monitor engine's options. */
 export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, ctx: EngineContext): void {
   const v = ctx.validator;
+  validateBatchEngineOptions(v, ctx.endpoint, 'modelMonitor', []);
   for (const p of ctx.schedule._problems('modelMonitor')) {
     v.add(p);
   }

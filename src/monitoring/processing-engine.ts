@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { batchEnvironment, batchInputManifestPrefix, grantBatchInputRead, isBatchStage, validateBatchEngineOptions } from './batch-source';
 import type { FeatureMetrics, ProcessingDriftEngineOptions } from './drift-engine';
 import { EngineBinding, EngineContext } from './engine-context';
 import { grantExecutionInputKey, grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
@@ -162,6 +163,7 @@ export function validateProcessingOptions(o: ProcessingDriftEngineOptions, ctx: 
     v.add(missing);
   }
   validateQualityOptions(o, ctx);
+  validateBatchEngineOptions(v, ctx.endpoint, 'processing', [o.modelQuality ? 'modelQuality' : '', o.bias ? 'bias' : ''].filter((x) => x !== ''));
 }
 
 function featureMetricsValue(f: FeatureMetrics | undefined): string {
@@ -178,7 +180,8 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   const endpoint = ctx.endpoint;
   const endpointName = endpoint.endpointName;
   const captureBucket = endpoint.dataCaptureBucket!;
-  const captureKeyPrefix = `${endpoint.dataCapturePrefix ?? ''}${endpointName}/${ctx.variantName}/`;
+  const batch = isBatchStage(endpoint);
+  const captureKeyPrefix = batch ? batchInputManifestPrefix(endpoint) : `${endpoint.dataCapturePrefix ?? ''}${endpointName}/${ctx.variantName}/`;
   const baseline = ctx.baseline!;
   const instanceCount = o.instanceCount ?? PROCESSING_DEFAULTS.instanceCount;
   const sharded = instanceCount > 1;
@@ -198,6 +201,9 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   grantReadPrefix(jobRole, code.bucket, code.s3ObjectKey, true);
   baseline.grantRead(jobRole);
   grantReadPrefix(jobRole, captureBucket, captureKeyPrefix);
+  if (batch) {
+    grantBatchInputRead(jobRole, endpoint);
+  }
   endpoint.encryptionKey?.grantDecrypt(jobRole);
   grantReadWritePrefix(jobRole, ctx.reportBucket, ctx.reportPrefix);
   grantKeyUse(jobRole, ctx.encryptionKey);
@@ -266,6 +272,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     DRIFT_MAX_MALFORMED_SHARE: String(o.maxMalformedShare ?? PROCESSING_DEFAULTS.maxMalformedShare),
     DRIFT_NO_FAIL_ON_VIOLATION: 'true',
     DRIFT_WORKERS: '0',
+    ...(batch ? batchEnvironment(endpoint) : {}),
   };
   // Scan modes (check, summarize) take the capture columns as container arguments.
   const scanArguments = o.captureColumns && o.captureColumns.length > 0 ? captureColumnArguments(o.captureColumns) : [];
@@ -290,7 +297,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   };
   const stopping = { MaxRuntimeInSeconds: (o.maxRuntime ?? PROCESSING_DEFAULTS.maxRuntime).toSeconds() };
   const captureInputs = (distribution: string) =>
-    `$map($found, function($f, $i) { {"InputName": "capture" & $i, "S3Input": {"S3Uri": $captureRoot & $f, "LocalPath": "/opt/ml/processing/input/capture/" & $i, "S3DataType": "S3Prefix", "S3InputMode": "File", "S3DataDistributionType": "${distribution}", "S3CompressionType": "None"}} })`;
+    `$map($found, function($f, $i) { {"InputName": "capture" & $i, "S3Input": {"S3Uri": $captureRoot & $f, "LocalPath": "/opt/ml/processing/input/capture/" & ${batch ? '$f' : '$i'}, "S3DataType": "S3Prefix", "S3InputMode": "File", "S3DataDistributionType": "${distribution}", "S3CompressionType": "None"}} })`;
   const withBaseline = (more: string) => `$append($append($staticInputs, $baselineInputs), ${more})`;
   const job = (mode: string, count: number, inputs: string, outputUri: string, outputPath: string, env: { [k: string]: string }) => ({
     ProcessingJobName: `{% '${JOB_PREFIX}${mode[0]}-' & $uuid() %}`,

@@ -6,7 +6,7 @@ import {
   PlatformNetworkOptions, PlatformPipelineOptions, PlatformRegistryOptions,
 } from './platform-options';
 import { CiPipeline, CiSource } from '../ci';
-import { ApprovalDeployment, DeploymentStage } from '../deployment';
+import { ApprovalDeployment, DeploymentStage, DeploymentTargetKind } from '../deployment';
 import { ExplorationDomain } from '../exploration';
 import { DriftBaseline, DriftMonitor } from '../monitoring';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
@@ -345,7 +345,7 @@ export class MlopsPlatform extends Construct {
   }
 
   private monitoredStage(deployment: ApprovalDeployment, stageName?: string): DeploymentStage {
-    const capturing = deployment.stages.filter((s) => s.dataCaptureEnabled);
+    const capturing = deployment.stages.filter((s) => s.dataCaptureEnabled && s.kind !== DeploymentTargetKind.BATCH);
     const stage = stageName
       ? deployment.stage(stageName)
       : capturing[capturing.length - 1] ?? deployment.stages[deployment.stages.length - 1];

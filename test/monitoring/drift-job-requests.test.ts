@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { monitoringStack } from './fixtures';
+import { batchDeployment, monitoringStack } from './fixtures';
 import { definition } from './workflow-harness';
 import { DriftBaseline, DriftEngine, DriftMonitor, ModelQualityProblemType } from '../../src/monitoring';
 import {
@@ -22,6 +22,8 @@ import { definitionOf } from '../pipeline/definition-schema';
 const jsonata = require('jsonata');
 
 export const REQUESTS_FILE = path.join(__dirname, '..', '..', 'test-out', 'drift-jobs', 'requests.json');
+/** The check job of a batch stage's monitor (test_batch_capture.py). */
+export const BATCH_REQUESTS_FILE = path.join(__dirname, '..', '..', 'test-out', 'drift-jobs', 'batch-requests.json');
 const SCHEDULED = '2026-03-02T10:10:00Z';
 const FACETS = [BiasFacet.valueIn('plan', ['basic']), BiasFacet.atLeast('age', 60)];
 
@@ -116,5 +118,40 @@ describe('the drift loop\'s processing job requests', () => {
     expect(requests.check.environment.DRIFT_WINDOW_START).toBe('2026-03-02T09:00:00.000Z');
     expect(requests.quality.environment.DRIFT_WINDOW_START).toBe('2026-03-01T09:00:00.000Z');
     expect(requests.quality.inputs.map((i: any) => i.name)).toEqual(['code', 'baseline', 'capture0', 'labels0', 'labels1']);
+  });
+
+  test('of a batch stage are evaluated and written for the Python end-to-end test', async () => {
+    // GIVEN: a monitor of a batch stage with data capture, its transform input CSV
+    const { stack, deployment, baseline } = batchDeployment();
+    new DriftMonitor(stack, 'Drift', { endpoint: deployment.stage('nightly'), baseline });
+    const def = definition(stack, 'CheckWorkflow');
+    const runs = definition(stack, 'Batchnightly');
+
+    // WHEN: the workflow runs at SCHEDULED and every folder of the window holds manifests
+    const states = { input: { scheduledTime: SCHEDULED }, context: { Execution: { Name: 'exec-1', StartTime: SCHEDULED } } };
+    let vars: Record<string, any> = {};
+    for (const name of ['Window', 'Folders']) {
+      for (const [k, v] of Object.entries<any>(def.States[name].Assign)) {
+        vars = { ...vars, [k]: await evaluate(v, vars, states) };
+      }
+    }
+    vars = { ...vars, found: vars.folders };
+    const requests = {
+      scheduledTime: SCHEDULED,
+      window: [vars.windowStart, vars.windowEnd],
+      folders: vars.folders,
+      captureDestination: runs.States['nightly: transform'].Parameters.DataCaptureConfig.DestinationS3Uri,
+      transformInput: runs.States['nightly: run on the input prefix'].Parameters.Input,
+      check: job(await evaluate(def.States.Check.Arguments, vars)),
+    };
+    fs.mkdirSync(path.dirname(BATCH_REQUESTS_FILE), { recursive: true });
+    fs.writeFileSync(BATCH_REQUESTS_FILE, JSON.stringify(requests, null, 2));
+
+    // THEN: one capture input per hour folder under <DestinationS3Uri>/input/, each keeping its time path
+    expect(requests.folders).toEqual(['2026/03/02/09/']);
+    expect(requests.check.inputs.filter((i: any) => i.name.startsWith('capture'))).toEqual(requests.folders.map((f: string, i: number) => ({
+      name: `capture${i}`, uri: `${requests.captureDestination}/input/${f}`, localPath: `/opt/ml/processing/input/capture/${f}`,
+    })));
+    expect(requests.check.environment).toMatchObject({ DRIFT_CAPTURE_FORMAT: 'batch', DRIFT_BATCH_CONTENT_TYPE: 'text/csv' });
   });
 });

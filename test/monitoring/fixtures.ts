@@ -1,9 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DeploymentStage } from '../../src/deployment';
+import { ApprovalDeployment, DeploymentStage, DeploymentTarget } from '../../src/deployment';
 import { DriftBaseline, DriftMonitor, DriftMonitorProps } from '../../src/monitoring';
 import { MlPipeline } from '../../src/pipeline';
+import { ModelRegistry } from '../../src/registry';
 import { testApp } from '../harness/compliance';
 
 /** Env for every test stack. */
@@ -41,4 +43,24 @@ export function monitor(
   const extra = typeof props === 'function' ? props(f) : props;
   const m = new DriftMonitor(f.stack, 'Drift', { endpoint: f.endpoint, baseline: f.baseline, ...extra });
   return { app, stack: f.stack, monitor: m };
+}
+
+/** A deployment with a nightly batch stage (CSV input under churn-scoring/incoming/) and its stack. */
+export function batchDeployment(app: App = testApp(), stage: object = {}) {
+  const stack = new Stack(app, 'BatchMonitor', { env: ENV });
+  const registry = ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'churn');
+  const deployment = new ApprovalDeployment(stack, 'Deployment', {
+    registry,
+    stages: [{
+      stageName: 'nightly',
+      target: DeploymentTarget.batch({
+        inputBucket: s3.Bucket.fromBucketName(stack, 'Scoring', 'churn-scoring'),
+        inputPrefix: 'incoming/',
+        schedule: events.Schedule.cron({ hour: '2', minute: '0' }),
+      }),
+      ...stage,
+    }],
+  });
+  const baseline = DriftBaseline.fromS3Prefix(s3.Bucket.fromBucketName(stack, 'Artifacts', 'churn-artifacts'), 'baselines/churn/');
+  return { stack, deployment, baseline };
 }
