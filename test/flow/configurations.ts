@@ -150,6 +150,12 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
     network,
     retrainPipeline: pipeline,
   });
+  // The batch stage as a drift check's data source: its captured input manifests and the input they name.
+  new DriftMonitor(stack, 'BatchDrift', {
+    endpoint: deployment.stage('nightly'),
+    baseline: DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/'),
+    network,
+  });
   latencyP99.addAlarmAction(new cw_actions.SnsAction(deployment.notificationTopic));
   const reviewers = new iam.Role(stack, 'Reviewers', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'churn-reviewers' });
   const reviewerPolicy = new iam.ManagedPolicy(stack, 'ReviewersPolicy', { roles: [reviewers] });

@@ -102,6 +102,9 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
       has(/^Scheduler starts a batch transform run states:StartExecution$/);
       has(/^.*nightly: transform sagemaker:CreateTransformJob$/);
       has(/^.*nightly: transform kms:CreateGrant$/);
+      // The batch stage as the drift check's window: its input manifests and the transform input they name.
+      has(/^Drift check job of batch stage nightly reads captured data s3:GetObject$/);
+      has(/^Drift check job of batch stage nightly reads the transform input a manifest names s3:GetObject$/);
     }
   });
 

@@ -235,7 +235,11 @@ export function driftJobHops(flow: Flow): void {
     const args = check.Arguments;
     const role: string = args.RoleArn;
     const vpcId = vpcOf(flow, args.NetworkConfig?.VpcConfig?.Subnets);
-    const step = 'Drift check job';
+    // A batch stage's monitor (DRIFT_CAPTURE_FORMAT=batch) reads the captured input manifests under
+    // `<DestinationS3Uri>/input/yyyy/mm/dd/hh/` and the transform input objects they name (SageMaker
+    // Developer Guide, "Capture data from batch transform job"): the input the stage's runs read.
+    const batchStage = args.Environment.DRIFT_CAPTURE_FORMAT === 'batch' ? /data-capture\/([^/]+)\/input\/$/.exec(window.captureRoot)![1] : undefined;
+    const step = batchStage ? `Drift check job of batch stage ${batchStage}` : 'Drift check job';
     for (const input of [...window.staticInputs, ...(window.baselineInputs ?? [])]) {
       const uri: string = input.S3Input.S3Uri;
       const object = uri.endsWith('/') ? `${uri}baseline.json` : uri;
@@ -249,6 +253,12 @@ export function driftJobHops(flow: Flow): void {
       }
     }
     flow.s3Object(`${step} reads captured data`, role, 'read', objectArn(`${window.captureRoot}${SAMPLE.folder}capture-0001.jsonl`), { vpcId });
+    if (batchStage) {
+      const runs = flow.model.ofType('AWS::StepFunctions::StateMachine').map((m) => JSON.parse(m.properties.DefinitionString))
+        .find((d) => d.States[`${batchStage}: run on the input prefix`]);
+      const input: string = runs.States[`${batchStage}: run on the input prefix`].Parameters.Input;
+      flow.s3Object(`${step} reads the transform input a manifest names`, role, 'read', objectArn(`${input}2026-12-07.csv`), { vpcId });
+    }
     const reportRoot = /'(s3:\/\/[^']+)'/.exec(definition.States.Folders.Assign.reportUri)![1];
     flow.s3Object(`${step} writes its report`, role, 'write', objectArn(`${reportRoot}2026/01/15/0950/report.json`), { vpcId });
     const namespace = args.Environment.DRIFT_NAMESPACE;
