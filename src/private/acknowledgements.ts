@@ -341,9 +341,9 @@ export const ACKNOWLEDGEMENTS = {
     cfnLint: [],
   } as AcknowledgementEntry,
 
-  /** The e2e app (integ/e2e): actions without resource-level permissions. */
+  /** The e2e app (examples/e2e): actions without resource-level permissions. */
   e2eServiceWildcards: {
-    resource: 'a managed policy of the e2e app\'s assertion or cleanup workflow role (integ/e2e, not part of the library)',
+    resource: 'a managed policy of the e2e app\'s assertion or cleanup workflow role (examples/e2e, not part of the library)',
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -354,9 +354,9 @@ export const ACKNOWLEDGEMENTS = {
     cfnLint: [],
   } as AcknowledgementEntry,
 
-  /** The e2e app (integ/e2e): names generated at run time. */
+  /** The e2e app (examples/e2e): names generated at run time. */
   e2eRunTimeNames: {
-    resource: 'a managed policy of the e2e app\'s assertion or cleanup workflow role (integ/e2e, not part of the library)',
+    resource: 'a managed policy of the e2e app\'s assertion or cleanup workflow role (examples/e2e, not part of the library)',
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::<arn>]',

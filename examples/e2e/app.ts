@@ -2,8 +2,8 @@
  * The e2e app: deploy it in a sandbox account and run its assertion
  * workflow (docs/e2e.md):
  *
- *   bash integ/e2e/run.sh            # deploy, run the assertions (they clean up), destroy
- *   bash integ/e2e/run.sh cleanup    # after an interrupted run: clean up, destroy
+ *   bash examples/e2e/run.sh            # deploy, run the assertions (they clean up), destroy
+ *   bash examples/e2e/run.sh cleanup    # after an interrupted run: clean up, destroy
  *
  * Context `destroyRetainedResources=false` keeps the platform's buckets,
  * keys, log groups and tables after destroy (the library's default).

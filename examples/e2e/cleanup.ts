@@ -18,7 +18,7 @@
  *    access-log buckets last.
  *
  * Every step tolerates what is already gone, so the workflow can run again
- * (e.g. after an interrupted run: `bash integ/e2e/run.sh cleanup`).
+ * (e.g. after an interrupted run: `bash examples/e2e/run.sh cleanup`).
  */
 import { fail, retryOn, sdk, States, task } from './asl';
 
@@ -69,8 +69,8 @@ function deleteTagged(kind: 'config' | 'model', t: CleanupTargets, next: string)
   const p = kind === 'config' ? 'Config' : 'Model';
   return {
     [list]: task(sdk('sagemaker', kind === 'config' ? 'listEndpointConfigs' : 'listModels'), { NameContains: t.generatedNamePrefix, MaxResults: 100 },
-      { ResultSelector: { [`Items.$`]: `$.${listField}` }, ResultPath: '$.Listing', Retry: retryOn(SM), Next: `Delete each ${kind}` }),
-    [`Delete each ${kind}`]: forEach('$.Listing.Items', { [`Arn.$`]: `$$.Map.Item.Value.${arnField}`, [`Name.$`]: `$$.Map.Item.Value.${nameField}` }, `${p}: read tags`, {
+      { ResultSelector: { ['Items.$']: `$.${listField}` }, ResultPath: '$.Listing', Retry: retryOn(SM), Next: `Delete each ${kind}` }),
+    [`Delete each ${kind}`]: forEach('$.Listing.Items', { ['Arn.$']: `$$.Map.Item.Value.${arnField}`, ['Name.$']: `$$.Map.Item.Value.${nameField}` }, `${p}: read tags`, {
       [`${p}: read tags`]: task(sdk('sagemaker', 'listTags'), { 'ResourceArn.$': '$.Arn', 'MaxResults': 100 },
         { ResultSelector: { 'Values.$': "$.Tags[?(@.Key == 'cdk-mlops:deployment')].Value" }, ResultPath: '$.Tags', Retry: retryOn(SM), Next: `${p}: ours?` }),
       [`${p}: ours?`]: { Type: 'Pass', Parameters: { 'Ours.$': `States.ArrayContains($.Tags.Values, '${t.deploymentId}')` }, ResultPath: '$.Tags', Next: `${p}: delete?` },
@@ -106,8 +106,10 @@ export function cleanupDefinition(t: CleanupTargets): any {
           { ResultSelector: { 'Executions.$': '$.Executions' }, ResultPath: '$.Running', Retry: retryOn('Sfn.SfnException'), Next: 'Stop each execution' }),
         'Stop each execution': forEach('$.Running.Executions', { 'Arn.$': '$$.Map.Item.Value.ExecutionArn' }, 'Stop execution', {
           'Stop execution': task(sdk('sfn', 'stopExecution'), { 'ExecutionArn.$': '$.Arn', 'Cause': 'cdk-mlops e2e cleanup' }, {
-            ResultPath: null, Retry: retryOn('Sfn.SfnException'),
-            Catch: [{ ErrorEquals: ['Sfn.ExecutionDoesNotExistException'], ResultPath: null, Next: 'Already stopped' }], End: true,
+            ResultPath: null,
+            Retry: retryOn('Sfn.SfnException'),
+            Catch: [{ ErrorEquals: ['Sfn.ExecutionDoesNotExistException'], ResultPath: null, Next: 'Already stopped' }],
+            End: true,
           }),
           'Already stopped': { Type: 'Succeed' },
         }, 'Workflow stopped'),
@@ -118,8 +120,10 @@ export function cleanupDefinition(t: CleanupTargets): any {
       'Stop each pipeline execution': forEach('$.Listing.Items', { 'Arn.$': '$$.Map.Item.Value.PipelineExecutionArn', 'Status.$': '$$.Map.Item.Value.PipelineExecutionStatus' }, 'Executing?', {
         'Executing?': { Type: 'Choice', Choices: [{ Variable: '$.Status', StringEquals: 'Executing', Next: 'Stop pipeline execution' }], Default: 'Not executing' },
         'Stop pipeline execution': task(sdk('sagemaker', 'stopPipelineExecution'), { 'PipelineExecutionArn.$': '$.Arn', 'ClientRequestToken.$': 'States.UUID()' }, {
-          ResultPath: null, Retry: retryOn(SM),
-          Catch: [{ ErrorEquals: ['SageMaker.ConflictException', 'SageMaker.ResourceNotFoundException'], ResultPath: null, Next: 'Not executing' }], End: true,
+          ResultPath: null,
+          Retry: retryOn(SM),
+          Catch: [{ ErrorEquals: ['SageMaker.ConflictException', 'SageMaker.ResourceNotFoundException'], ResultPath: null, Next: 'Not executing' }],
+          End: true,
         }),
         'Not executing': { Type: 'Succeed' },
       }, 'List drift check jobs'),
@@ -129,7 +133,8 @@ export function cleanupDefinition(t: CleanupTargets): any {
         'Stop drift check job': task(sdk('sagemaker', 'stopProcessingJob'), { 'ProcessingJobName.$': '$.Name' }, {
           ResultPath: null,
           // A job that ended meanwhile: ValidationException (the base exception).
-          Catch: [{ ErrorEquals: ['SageMaker.ResourceNotFoundException', SM], ResultPath: null, Next: 'Job ended' }], End: true,
+          Catch: [{ ErrorEquals: ['SageMaker.ResourceNotFoundException', SM], ResultPath: null, Next: 'Job ended' }],
+          End: true,
         }),
         'Job ended': { Type: 'Succeed' },
       }, 'Delete endpoint'),
@@ -141,7 +146,8 @@ export function cleanupDefinition(t: CleanupTargets): any {
       }),
       'Endpoint: start': { Type: 'Pass', Result: { Count: 0 }, ResultPath: '$.Poll', Next: 'Endpoint: read' },
       'Endpoint: read': task(sdk('sagemaker', 'describeEndpoint'), { EndpointName: t.endpointName }, {
-        ResultSelector: { 'Status.$': '$.EndpointStatus' }, ResultPath: '$.Endpoint',
+        ResultSelector: { 'Status.$': '$.EndpointStatus' },
+        ResultPath: '$.Endpoint',
         Catch: [{ ErrorEquals: [SM], ResultPath: null, Next: 'List endpoint configs' }],
         Next: 'Endpoint: gone?',
       }),
@@ -152,7 +158,9 @@ export function cleanupDefinition(t: CleanupTargets): any {
       ...deleteTagged('config', t, 'List models'),
       ...deleteTagged('model', t, 'List model versions'),
       'List model versions': task(sdk('sagemaker', 'listModelPackages'), { ModelPackageGroupName: t.modelPackageGroupName, MaxResults: 100 }, {
-        ResultSelector: { 'Items.$': '$.ModelPackageSummaryList' }, ResultPath: '$.Listing', Retry: retryOn(SM),
+        ResultSelector: { 'Items.$': '$.ModelPackageSummaryList' },
+        ResultPath: '$.Listing',
+        Retry: retryOn(SM),
         // No group (the stack is gone already): nothing to delete.
         Catch: [{ ErrorEquals: [SM], ResultPath: null, Next: 'Delete endpoint logs' }],
         Next: 'Delete each model version',
@@ -169,7 +177,8 @@ export function cleanupDefinition(t: CleanupTargets): any {
       'Empty each bucket': {
         ...forEach('$.Buckets.Names', { 'Bucket.$': '$$.Map.Item.Value', 'Round': 0 }, 'Bucket: list', {
           'Bucket: list': task(sdk('s3', 'listObjectVersions'), { 'Bucket.$': '$.Bucket', 'MaxKeys': 500 }, {
-            ResultPath: '$.Page', Retry: retryOn('S3.S3Exception'),
+            ResultPath: '$.Page',
+            Retry: retryOn('S3.S3Exception'),
             // ListObjectVersions models no error: a bucket that is gone surfaces as the base exception.
             Catch: [{ ErrorEquals: ['S3.S3Exception'], ResultPath: null, Next: 'Bucket: empty' }],
             Next: 'Bucket: anything left?',

@@ -1,8 +1,8 @@
 /**
- * Writes the e2e app's training set to integ/e2e/data/train.csv (committed;
- * test/integ/e2e-data.test.ts checks that this script reproduces it).
+ * Writes the e2e app's training set to examples/e2e/data/train.csv (committed;
+ * test/examples/e2e-data.test.ts checks that this script reproduces it).
  *
- *   npx ts-node --prefer-ts-exts --project tsconfig.dev.json integ/e2e/generate-data.ts
+ *   npx ts-node --prefer-ts-exts --project tsconfig.dev.json examples/e2e/generate-data.ts
  */
 import * as fs from 'fs';
 import * as path from 'path';

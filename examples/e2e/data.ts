@@ -24,7 +24,8 @@ export const DRIFTED_ROWS = 300;
 /** The seed of the generator. */
 export const SEED = 20261207;
 
-/** mulberry32: a small deterministic PRNG (public domain). */
+/** mulberry32: a small deterministic PRNG (public domain); 32-bit integer arithmetic by design. */
+/* eslint-disable no-bitwise */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -35,6 +36,7 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 /** Normal(mean, sd) by Box-Muller. */
 function normal(rand: () => number, mean: number, sd: number): number {

@@ -1,0 +1,201 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildE2e, BuiltE2e, ENV, resourcesOfType } from './e2e-app';
+import { ASSERTION_ERRORS } from '../../examples/e2e/assertions';
+import { E2E_STAGE, GENERATED_NAME_PREFIX } from '../../examples/e2e/e2e-stack';
+import { evaluateFlow, EvaluatedHop } from '../flow/flow';
+import { describeFailure, failures, flowOf } from '../flow/matrix';
+import { samplePackage } from '../flow/tasks';
+import { e2eCalls } from '../flow/tasks-e2e';
+import { validateTemplate } from '../governance/checks-harness';
+import { render, stateMachineDefinitions } from '../harness/stepfunctions';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+
+const SNAPSHOT = path.join(__dirname, '__snapshots__', 'e2e-stack.template.json');
+
+/** The template with asset hashes (they change with the library's assets) replaced. */
+function stable(template: any): any {
+  return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+}
+
+function machine(built: BuiltE2e, prefix: string): any {
+  const defs = stateMachineDefinitions(built.stack);
+  const id = Object.keys(defs).find((k) => k.startsWith(prefix));
+  if (!id) {
+    throw new Error(`no state machine ${prefix}: ${Object.keys(defs).join(', ')}`);
+  }
+  return defs[id];
+}
+
+describe('the e2e app (examples/e2e)', () => {
+  let built: BuiltE2e;
+  beforeAll(() => {
+    built = buildE2e('e2e--app');
+  });
+
+  test('synthesizes with zero findings from the four cdk-nag packs and MlopsChecks', () => {
+    expect(built.result.packsRun.sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']);
+    expect(built.result.findings).toEqual([]);
+    expect(built.result.templateFiles).toHaveLength(1);
+    // MlopsChecks passes silently in the synth report: run it on the template itself too.
+    const report = validateTemplate(built.template);
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  test('fails when a job of the app\'s pipeline loses its volume key (MlopsChecks positive control)', () => {
+    const broken = JSON.parse(JSON.stringify(built.template));
+    const [id, pipeline] = resourcesOfType(broken, 'AWS::SageMaker::Pipeline')[0];
+    broken.Resources[id] = JSON.parse(JSON.stringify(pipeline).replace(/VolumeKmsKeyId/g, 'RemovedVolumeKey'));
+    const report = validateTemplate(broken);
+    expect(report.success).toBe(false);
+    expect(JSON.stringify(report.violations)).toContain('MLOPS-SM-004');
+  });
+
+  test('the template is the committed snapshot (asset hashes aside)', () => {
+    const current = JSON.stringify(stable(built.template), undefined, 1) + '\n';
+    if (process.env.UPDATE_E2E_SNAPSHOT === '1') {
+      fs.mkdirSync(path.dirname(SNAPSHOT), { recursive: true });
+      fs.writeFileSync(SNAPSHOT, current);
+    }
+    if (!fs.existsSync(SNAPSHOT) || fs.readFileSync(SNAPSHOT, 'utf8') !== current) {
+      throw new Error(`${SNAPSHOT} differs from the synthesized e2e template: review the change, then UPDATE_E2E_SNAPSHOT=1 npx jest test/examples/e2e.test.ts`);
+    }
+  });
+
+  test('the pipeline trains on the shipped data set by default, with the hyperparameters XGBoost requires', () => {
+    const [, pipeline] = resourcesOfType(built.template, 'AWS::SageMaker::Pipeline')[0];
+    const definition = JSON.parse(render(pipeline.Properties.PipelineDefinition.PipelineDefinitionBody) as string);
+    const data = definition.Parameters.find((p: any) => p.Name === 'TrainingData');
+    expect(data.DefaultValue).toMatch(/^s3:\/\/cdk-hnb659fds-assets-.*\/[0-9a-f]{64}\.csv$/);
+    const train = definition.Steps.find((s: any) => s.Name === 'Train');
+    expect(train.Arguments.HyperParameters).toEqual(expect.objectContaining({ num_round: '20', objective: 'binary:logistic' }));
+    expect(train.Arguments.ResourceConfig.InstanceType).toBe('ml.m5.large');
+    expect(definition.Steps.map((s: any) => s.Type)).toEqual(['Training', 'Processing', 'RegisterModel']);
+  });
+
+  test('the staging stage is the only one, on the smallest instance type, and the monitor watches it', () => {
+    const deploy = machine(built, 'PlatformDeployment');
+    const configs = JSON.stringify(deploy).match(/"InstanceType":"[^"]+"/g);
+    expect([...new Set(configs)]).toEqual(['"InstanceType":"ml.t2.medium"']);
+    expect(built.stack.platform.monitor!.endpointName).toBe(built.stack.targets.endpointName);
+    expect(built.stack.targets.endpointName).toMatch(new RegExp(`-${E2E_STAGE}$`));
+  });
+
+  test('the assertions read capture where the drift check reads it', () => {
+    const check = machine(built, 'PlatformMonitoringCheckWorkflow');
+    const root: string = check.States.Window.Assign.captureRoot;
+    const t = render(built.stack.resolve(built.stack.targets), built.template.Resources) as any;
+    expect(root).toBe(`s3://${t.captureBucketName}/${t.captureKeyPrefix}`);
+  });
+
+  test('the cleanup recognizes what the deployment workflow creates: name prefix and deployment tag', () => {
+    const deploy = JSON.stringify(machine(built, 'PlatformDeployment'));
+    expect(deploy).toContain(`States.Format('${GENERATED_NAME_PREFIX}v{}-{}'`);
+    const tag = /\{"Key":"cdk-mlops:deployment","Value":"([^"]+)"\}/.exec(deploy);
+    expect(tag?.[1]).toBe(built.stack.cleanupTargets.deploymentId);
+  });
+
+  test('the cleanup empties every bucket of the stack, access-log buckets last', () => {
+    const buckets = resourcesOfType(built.template, 'AWS::S3::Bucket').map(([id]) => id);
+    const cleanup = machine(built, 'Cleanup');
+    const names: string[] = cleanup.States.Buckets.Parameters.Names;
+    expect(names.map((n) => n.replace(/^ref-/, '')).sort()).toEqual([...buckets].sort());
+    const logs = names.map((n, i) => [n, i] as const).filter(([n]) => /AccessLogs/.test(n)).map(([, i]) => i);
+    expect(logs).toEqual([3, 4, 5]);
+  });
+
+  test('stateful resources are deleted with the stack by default, retained with destroyRetainedResources false', () => {
+    const retained = (t: any) => Object.entries<any>(t.Resources).filter(([, r]) => r.DeletionPolicy === 'Retain').map(([, r]) => r.Type);
+    expect(retained(built.template)).toEqual([]);
+    const kept = buildE2e('e2e--retain', { destroyRetainedResources: false });
+    expect(new Set(retained(kept.template))).toEqual(new Set([
+      'AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::DynamoDB::Table', 'AWS::SageMaker::ModelPackageGroup',
+    ]));
+    expect(kept.result.findings).toEqual([]);
+  });
+
+  test('the assertion and cleanup definitions pass asl-validator; every assertion has its Fail state', () => {
+    for (const prefix of ['Assertions', 'Cleanup']) {
+      const { isValid, errorsText } = aslValidator(machine(built, prefix));
+      expect(errorsText('\n')).toBe('');
+      expect(isValid).toBe(true);
+    }
+    const errors = new Set(JSON.stringify(machine(built, 'Assertions')).match(/"Error":"E2e\.[A-Za-z]+"/g)!.map((e) => e.slice(9, -1)));
+    expect([...errors].sort()).toEqual(Object.values(ASSERTION_ERRORS).sort());
+  });
+
+  describe('access matrix of the e2e app (IAM simulator, every hop of every workflow)', () => {
+    let hops: EvaluatedHop[];
+    let flow: ReturnType<typeof flowOf>;
+    beforeAll(async () => {
+      const config = { name: 'e2e' as const, title: 'e2e app', app: built.app, handles: { stack: built.stack, platform: built.stack.platform } };
+      flow = flowOf(config);
+      const role = (prefix: string) => flow.model.roles.find((r) => r.logicalId.startsWith(prefix))!.arn;
+      const sm = (resource: string) => `arn:aws:sagemaker:${ENV.region}:${ENV.account}:${resource}`;
+      flow.deny('e2e cleanup deletes a model of another deployment', role('CleanupRole'), 'sagemaker:DeleteModel', sm('model/churn-prod-v3'),
+        'the cleanup deletes only models named mlops-staging-*');
+      flow.deny('e2e cleanup deletes another endpoint', role('CleanupRole'), 'sagemaker:DeleteEndpoint', sm('endpoint/churn-prod'),
+        'the cleanup deletes only the e2e staging endpoint');
+      flow.deny('e2e cleanup deletes objects of a bucket outside the stack', role('CleanupRole'), 's3:DeleteObjectVersion', 'arn:aws:s3:::someone-elses-data/train.csv',
+        'the cleanup empties only the stack\'s buckets', { resourceAccount: ENV.account });
+      flow.deny('e2e cleanup stops executions of another state machine', role('CleanupRole'), 'states:StopExecution',
+        `arn:aws:states:${ENV.region}:${ENV.account}:execution:payments:run-1`, 'the cleanup stops only the platform\'s workflows');
+      flow.deny('e2e assertions invoke another endpoint', role('AssertionRole'), 'sagemaker:InvokeEndpoint', sm('endpoint/churn-prod'),
+        'the assertions invoke only the e2e staging endpoint');
+      flow.deny('e2e assertions approve a version of another group', role('AssertionRole'), 'sagemaker:UpdateModelPackage', sm('model-package/churn-models/3'),
+        'the assertions approve only versions of the e2e registry', { context: { 'sagemaker:ModelApprovalStatus': 'Approved' } });
+      hops = await evaluateFlow(flow);
+    });
+
+    test('every must-allow hop is allowed and every must-deny hop is denied', () => {
+      expect(failures([{ config: { name: 'e2e' } as any, hops }]).map(describeFailure)).toEqual([]);
+    });
+
+    test('covers the platform loop and every task of the e2e workflows', () => {
+      const steps = hops.filter((h) => h.expect === 'allow').map((h) => `${h.step} ${h.action}`);
+      const has = (pattern: RegExp) => expect(steps.filter((s) => pattern.test(s))).not.toEqual([]);
+      has(/^Training job .* reads channel .* s3:GetObject$/);
+      has(/^Pipeline registers a version .* sagemaker:CreateModelPackage$/);
+      has(/^Deployment workflow: .*Create model iam:PassRole$/);
+      has(/^Drift check workflow: Check sagemaker:CreateProcessingJob$/);
+      has(/^Retraining workflow: StartRetraining sagemaker:StartPipelineExecution$/);
+      // every call of every task of the two workflows is an allowed hop of the workflow's role
+      const allowed = new Set(hops.filter((h) => h.expect === 'allow' && h.ok).map((h) => `${h.principal} ${h.action} ${h.resource}`));
+      let tasks = 0;
+      for (const m of flow.model.ofType('AWS::StepFunctions::StateMachine').filter((x) => /^(Assertions|Cleanup)/.test(x.logicalId))) {
+        const definition = JSON.parse(m.properties.DefinitionString);
+        const visit = (states: Record<string, any>) => {
+          for (const [stateName, state] of Object.entries<any>(states)) {
+            for (const branch of state.Branches ?? []) {
+              visit(branch.States);
+            }
+            if (state.ItemProcessor) {
+              visit(state.ItemProcessor.States);
+            }
+            if (state.Type !== 'Task') {
+              continue;
+            }
+            tasks++;
+            const calls = e2eCalls(state.Resource, {
+              stateName,
+              params: state.Parameters,
+              account: m.account,
+              region: m.region,
+              definition,
+              samplePackage: samplePackage(flow),
+              stateMachineKey: (arn) => flow.stateMachineKey(arn),
+            });
+            for (const call of calls) {
+              expect(`${stateName}: ${allowed.has(`${m.properties.RoleArn} ${call.action} ${call.resource}`)}`).toBe(`${stateName}: true`);
+            }
+          }
+        };
+        visit(definition.States);
+      }
+      expect(tasks).toBe(16 + 20);
+      expect(hops.filter((h) => h.expect === 'deny')).toHaveLength(6);
+    });
+  });
+});
