@@ -291,7 +291,9 @@ export class FakeE2eAccount {
             .map((c) => ({ EndpointConfigName: c.name, EndpointConfigArn: c.arn, CreationTime: T0 })),
         };
       case 'sagemaker:listModels':
-        return { Models: this.models.filter((c) => c.name.includes(p.NameContains)).map((c) => ({ ModelName: c.name, ModelArn: c.arn, CreationTime: T0 })) };
+        return {
+          Models: this.models.filter((c) => c.name.includes(p.NameContains)).map((c) => ({ ModelName: c.name, ModelArn: c.arn, CreationTime: T0 })),
+        };
       case 'sagemaker:listTags': {
         const r = [...this.configs, ...this.models].find((x) => x.arn === p.ResourceArn)!;
         return { Tags: r.tags };
@@ -318,7 +320,8 @@ export class FakeE2eAccount {
           throw new AwsError('S3.S3Exception', 'The specified bucket does not exist');
         }
         const page = objects.slice(0, p.MaxKeys);
-        const versions = page.filter((o) => !o.marker).map((o) => ({ Key: o.key, VersionId: o.versionId, IsLatest: false, Size: 10, LastModified: T0 }));
+        const versions = page.filter((o) => !o.marker)
+          .map((o) => ({ Key: o.key, VersionId: o.versionId, IsLatest: false, Size: 10, LastModified: T0 }));
         const markers = page.filter((o) => o.marker).map((o) => ({ Key: o.key, VersionId: o.versionId, IsLatest: true, LastModified: T0 }));
         return {
           Name: p.Bucket,
