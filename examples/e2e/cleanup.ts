@@ -6,8 +6,8 @@
  *
  * 1. stop running executions of the platform's workflows (deployment,
  *    drift check, retraining with its cooldown);
- * 2. stop executing pipeline executions (a retraining) and in-progress
- *    drift check processing jobs;
+ * 2. stop executing pipeline executions (a retraining) and the jobs of their
+ *    running steps, and in-progress drift check processing jobs;
  * 3. delete the staging endpoint and wait until it is gone;
  * 4. delete the endpoint configs and models the deployment workflow created
  *    (those tagged with this deployment's id);
@@ -122,9 +122,33 @@ export function cleanupDefinition(t: CleanupTargets): any {
         'Stop pipeline execution': task(sdk('sagemaker', 'stopPipelineExecution'), { 'PipelineExecutionArn.$': '$.Arn', 'ClientRequestToken.$': 'States.UUID()' }, {
           ResultPath: null,
           Retry: retryOn(SM),
-          Catch: [{ ErrorEquals: ['SageMaker.ConflictException', 'SageMaker.ResourceNotFoundException'], ResultPath: null, Next: 'Not executing' }],
-          End: true,
+          Catch: [{ ErrorEquals: ['SageMaker.ConflictException', 'SageMaker.ResourceNotFoundException'], ResultPath: null, Next: 'List execution steps' }],
+          Next: 'List execution steps',
         }),
+        // The jobs of the execution's running steps are stopped too, whatever the execution does with them.
+        'List execution steps': task(sdk('sagemaker', 'listPipelineExecutionSteps'), { 'PipelineExecutionArn.$': '$.Arn', 'MaxResults': 100 }, {
+          ResultSelector: { 'Steps.$': '$.PipelineExecutionSteps' }, ResultPath: '$.Steps', Retry: retryOn(SM), Next: 'Stop each step job',
+        }),
+        'Stop each step job': forEach('$.Steps.Steps', { 'Step.$': '$$.Map.Item.Value' }, 'Step job?', {
+          'Step job?': {
+            Type: 'Choice',
+            Choices: [
+              { Not: { Or: [{ Variable: '$.Step.StepStatus', StringEquals: 'Executing' }, { Variable: '$.Step.StepStatus', StringEquals: 'Stopping' }] }, Next: 'No job to stop' },
+              { Variable: '$.Step.Metadata.TrainingJob.Arn', IsPresent: true, Next: 'Stop training job' },
+              { Variable: '$.Step.Metadata.ProcessingJob.Arn', IsPresent: true, Next: 'Stop processing job' },
+            ],
+            Default: 'No job to stop',
+          },
+          // training-job/<name>: the name is the second part of the ARN's resource.
+          'Stop training job': task(sdk('sagemaker', 'stopTrainingJob'), {
+            'TrainingJobName.$': "States.ArrayGetItem(States.StringSplit($.Step.Metadata.TrainingJob.Arn, '/'), 1)",
+          }, { ResultPath: null, Catch: [{ ErrorEquals: ['SageMaker.ResourceNotFoundException', SM], ResultPath: null, Next: 'No job to stop' }], End: true }),
+          'Stop processing job': task(sdk('sagemaker', 'stopProcessingJob'), {
+            'ProcessingJobName.$': "States.ArrayGetItem(States.StringSplit($.Step.Metadata.ProcessingJob.Arn, '/'), 1)",
+          }, { ResultPath: null, Catch: [{ ErrorEquals: ['SageMaker.ResourceNotFoundException', SM], ResultPath: null, Next: 'No job to stop' }], End: true }),
+          'No job to stop': { Type: 'Succeed' },
+        }, 'Execution stopped', 1),
+        'Execution stopped': { Type: 'Succeed' },
         'Not executing': { Type: 'Succeed' },
       }, 'List drift check jobs'),
       'List drift check jobs': task(sdk('sagemaker', 'listProcessingJobs'), { NameContains: t.driftJobPrefix, StatusEquals: 'InProgress', MaxResults: 100 },

@@ -219,7 +219,10 @@ export class E2eStack extends Stack {
     add(['states:ListExecutions'], machines.map((m) => m.stateMachineArn));
     add(['states:StopExecution'], machines.map((m) => this.executionsOf(m)));
     add(['sagemaker:ListPipelineExecutions'], [pipeline.pipelineArn]);
-    add(['sagemaker:StopPipelineExecution'], [`${pipeline.pipelineArn}/execution/*`]);
+    add(['sagemaker:StopPipelineExecution', 'sagemaker:ListPipelineExecutionSteps'], [`${pipeline.pipelineArn}/execution/*`]);
+    // SageMaker Pipelines names the jobs of its steps pipelines-<execution id>-<step>-<suffix>.
+    add(['sagemaker:StopTrainingJob'], [this.arn('sagemaker', 'training-job', 'pipelines-*')]);
+    add(['sagemaker:StopProcessingJob'], [this.arn('sagemaker', 'processing-job', 'pipelines-*')]);
     add(['sagemaker:ListProcessingJobs', 'sagemaker:ListEndpointConfigs', 'sagemaker:ListModels', 'sagemaker:ListModelPackages'], ['*']);
     add(['sagemaker:StopProcessingJob'], [this.arn('sagemaker', 'processing-job', `${t.driftJobPrefix}*`)]);
     add(['sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint'], [this.arn('sagemaker', 'endpoint', t.endpointName.toLowerCase())]);

@@ -86,6 +86,7 @@ export function e2eCalls(resource: string, c: E2eTaskContext): TaskCall[] {
     case 'sagemaker:listPipelineExecutions':
       return [{ action: `sagemaker:${op.charAt(10).toUpperCase()}${op.slice(11)}`, resource: pipeline(p.PipelineName) }];
     case 'sagemaker:describePipelineExecution':
+    case 'sagemaker:listPipelineExecutionSteps':
     case 'sagemaker:stopPipelineExecution': {
       const assertions = allStates(c.definition.States).some(([n]) => n === 'Start training');
       const name = literal(c, assertions ? 'Start training' : 'List pipeline executions', 'PipelineName');
@@ -107,7 +108,13 @@ export function e2eCalls(resource: string, c: E2eTaskContext): TaskCall[] {
     case 'sagemakerruntime:invokeEndpoint':
       return [{ action: 'sagemaker:InvokeEndpoint', resource: arn('sagemaker', `endpoint/${String(p.EndpointName).toLowerCase()}`) }];
     case 'sagemaker:stopProcessingJob':
-      return [{ action: 'sagemaker:StopProcessingJob', resource: arn('sagemaker', `processing-job/drift-c-${SAMPLE_ID}`) }];
+      // the job of a pipeline step, or a drift check's job
+      return [{
+        action: 'sagemaker:StopProcessingJob',
+        resource: arn('sagemaker', c.stateName === 'Stop processing job' ? `processing-job/pipelines-${SAMPLE_ID}-driftbaseline-a1b2c3` : `processing-job/drift-c-${SAMPLE_ID}`),
+      }];
+    case 'sagemaker:stopTrainingJob':
+      return [{ action: 'sagemaker:StopTrainingJob', resource: arn('sagemaker', `training-job/pipelines-${SAMPLE_ID}-train-a1b2c3`) }];
     case 'sagemaker:listTags':
       return [{ action: 'sagemaker:ListTags', resource: generated(c.stateName.startsWith('Config') ? 'endpoint-config' : 'model') }];
     case 'sagemaker:deleteEndpointConfig':

@@ -64,6 +64,8 @@ export class FakeE2eAccount {
   /** Object versions (and delete markers), by bucket. */
   public readonly buckets = new Map<string, Array<{ key: string; versionId: string; marker: boolean }>>();
   public cleanupRuns = 0;
+  /** Jobs of pipeline steps the cleanup stopped. */
+  public readonly stoppedJobs: string[] = [];
   private deletePolls = 0;
 
   constructor(
@@ -268,6 +270,21 @@ export class FakeE2eAccount {
         e.status = 'Stopped';
         return { PipelineExecutionArn: e.arn };
       }
+      case 'sagemaker:listPipelineExecutionSteps': {
+        const e = this.pipelineExecutions.find((x) => x.arn === p.PipelineExecutionArn)!;
+        const status = e.status === 'Stopped' ? 'Stopping' : e.status === 'Executing' ? 'Executing' : 'Succeeded';
+        const id = e.arn.split('/').pop();
+        return {
+          PipelineExecutionSteps: [
+            { StepName: 'Train', StepStatus: status, StartTime: T0, Metadata: { TrainingJob: { Arn: this.sm(`training-job/pipelines-${id}-train-a1b2c3`) } } },
+            { StepName: 'DriftBaseline', StepStatus: status, StartTime: T0, Metadata: { ProcessingJob: { Arn: this.sm(`processing-job/pipelines-${id}-driftbaseline-a1b2c3`) } } },
+            { StepName: 'Register', StepStatus: 'Starting', StartTime: T0, Metadata: {} },
+          ],
+        };
+      }
+      case 'sagemaker:stopTrainingJob':
+        this.stoppedJobs.push(p.TrainingJobName);
+        return {};
       case 'sagemaker:listProcessingJobs':
         return {
           ProcessingJobSummaries: this.processingJobs.filter((j) => j.name.includes(p.NameContains) && j.status === p.StatusEquals).map((j) => ({
@@ -275,8 +292,12 @@ export class FakeE2eAccount {
           })),
         };
       case 'sagemaker:stopProcessingJob': {
-        const j = this.processingJobs.find((x) => x.name === p.ProcessingJobName)!;
-        j.status = 'Stopped';
+        const j = this.processingJobs.find((x) => x.name === p.ProcessingJobName);
+        if (j) {
+          j.status = 'Stopped';
+        } else {
+          this.stoppedJobs.push(p.ProcessingJobName);
+        }
         return {};
       }
       case 'sagemaker:deleteEndpoint':

@@ -86,6 +86,8 @@ describe('the assertion workflow', () => {
     expect(a.alarmState).toBe('ALARM');
     // the retraining the alarm started was running, and was stopped by the cleanup
     expect(a.pipelineExecutions.map((e) => e.status)).toEqual(['Succeeded', 'Stopped']);
+    // and so were the jobs of its running steps
+    expect(a.stoppedJobs).toEqual(['pipelines-retrain000001-train-a1b2c3', 'pipelines-retrain000001-driftbaseline-a1b2c3']);
     expectCleanedUp(a);
   });
 

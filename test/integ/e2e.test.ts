@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { buildE2e, BuiltE2e, ENV, resourcesOfType } from './e2e-app';
 import { ASSERTION_ERRORS } from '../../examples/e2e/assertions';
@@ -13,6 +15,28 @@ import { render, stateMachineDefinitions } from '../harness/stepfunctions';
 const aslValidator = require('asl-validator');
 
 const SNAPSHOT = path.join(__dirname, '__snapshots__', 'e2e-stack.template.json');
+const ROOT = path.join(__dirname, '..', '..');
+const EXEMPTIONS = JSON.parse(fs.readFileSync(path.join(__dirname, 'e2e-cleanup-exemptions.json'), 'utf8')).exemptions as Array<{ operation: string }>;
+
+interface Created { where: string; service: string; operation: string; counterpart: string | null; covered: boolean }
+interface Coverage { created: Created[]; cleanupCalls: string[]; customResources: Array<{ where: string; type: string; known: boolean; operations?: string[] }> }
+
+/** What the template creates at run time and whether the cleanup undoes each kind (scripts/contracts/cleanup_coverage.py, botocore). */
+function coverage(template: any): Coverage {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-cleanup-')), 'template.json');
+  fs.writeFileSync(file, JSON.stringify(template));
+  const run = spawnSync(path.join(ROOT, '.venv-sdk2', 'bin', 'python'), [path.join(ROOT, 'scripts', 'contracts', 'cleanup_coverage.py'), file, '--cleanup', 'Cleanup',
+    '--node-modules', path.join(ROOT, 'node_modules')], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    throw new Error(`cleanup_coverage.py failed: ${run.stderr}`);
+  }
+  return JSON.parse(run.stdout);
+}
+
+/** The uncovered kinds, `service:Operation`. */
+function uncovered(c: Coverage): string[] {
+  return [...new Set(c.created.filter((x) => !x.covered).map((x) => `${x.service}:${x.operation}`))].sort();
+}
 
 /** The template with asset hashes (they change with the library's assets) replaced. */
 function stable(template: any): any {
@@ -126,6 +150,45 @@ describe('the e2e app (examples/e2e)', () => {
     expect([...errors].sort()).toEqual(Object.values(ASSERTION_ERRORS).sort());
   });
 
+  describe('the cleanup undoes every kind the app creates at run time (oracle: the template and botocore)', () => {
+    let c: Coverage;
+    beforeAll(() => {
+      c = coverage(built.template);
+    });
+
+    test('every Create/Start/Put of every state machine, pipeline step and custom resource has its Delete/Stop in the cleanup, or a listed reason', () => {
+      expect(uncovered(c)).toEqual(EXEMPTIONS.map((e) => e.operation).sort());
+      const kinds = [...new Set(c.created.filter((x) => x.covered).map((x) => `${x.service}:${x.operation} -> ${x.counterpart}`))].sort();
+      expect(kinds).toEqual([
+        'sagemaker:CreateEndpoint -> DeleteEndpoint',
+        'sagemaker:CreateEndpointConfig -> DeleteEndpointConfig',
+        'sagemaker:CreateModel -> DeleteModel',
+        'sagemaker:CreateModelPackage -> DeleteModelPackage',
+        'sagemaker:CreateProcessingJob -> StopProcessingJob',
+        'sagemaker:CreateTrainingJob -> StopTrainingJob',
+        'sagemaker:StartPipelineExecution -> StopPipelineExecution',
+        'stepfunctions:StartExecution -> StopExecution',
+      ]);
+    });
+
+    test('reads every creating call from every source: workflows, the pipeline definition, the custom resources', () => {
+      const where = (pattern: RegExp) => c.created.filter((x) => pattern.test(x.where)).map((x) => x.operation);
+      expect(where(/^PlatformPipeline[0-9A-F]{8}\//)).toEqual(['CreateTrainingJob', 'CreateProcessingJob', 'CreateModelPackage']);
+      expect(new Set(where(/^PlatformDeployment[0-9A-F]{8}\//))).toEqual(new Set(['PutItem', 'CreateModel', 'CreateEndpointConfig', 'CreateEndpoint']));
+      expect(new Set(where(/^Assertions/))).toEqual(new Set(['StartPipelineExecution', 'StartExecution']));
+      // The one custom resource (aws-cdk-lib's default security group closer) only revokes and re-authorizes rules.
+      expect(c.customResources).toEqual([expect.objectContaining({
+        type: 'Custom::VpcRestrictDefaultSG', known: true,
+        operations: ['AuthorizeSecurityGroupEgress', 'AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupEgress', 'RevokeSecurityGroupIngress'],
+      })]);
+    });
+
+    test('fails when the cleanup no longer deletes models (positive control)', () => {
+      const broken = JSON.parse(JSON.stringify(built.template).replace(/aws-sdk:sagemaker:deleteModel\b/g, 'aws-sdk:sagemaker:describeModel'));
+      expect(uncovered(coverage(broken))).toEqual(['cloudwatch:PutMetricData', 'dynamodb:PutItem', 'sagemaker:CreateModel']);
+    });
+  });
+
   describe('access matrix of the e2e app (IAM simulator, every hop of every workflow)', () => {
     let hops: EvaluatedHop[];
     let flow: ReturnType<typeof flowOf>;
@@ -194,7 +257,7 @@ describe('the e2e app (examples/e2e)', () => {
         };
         visit(definition.States);
       }
-      expect(tasks).toBe(16 + 20);
+      expect(tasks).toBe(16 + 23);
       expect(hops.filter((h) => h.expect === 'deny')).toHaveLength(6);
     });
   });
