@@ -19,7 +19,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const EXEMPTIONS = JSON.parse(fs.readFileSync(path.join(__dirname, 'e2e-cleanup-exemptions.json'), 'utf8')).exemptions as Array<{ operation: string }>;
 
 interface Created { where: string; service: string; operation: string; counterpart: string | null; covered: boolean }
-interface Coverage { created: Created[]; cleanupCalls: string[]; customResources: Array<{ where: string; type: string; known: boolean; operations?: string[] }> }
+interface CustomResource { where: string; type: string; known: boolean; operations?: string[] }
+interface Coverage { created: Created[]; cleanupCalls: string[]; customResources: CustomResource[] }
 
 /** What the template creates at run time and whether the cleanup undoes each kind (scripts/contracts/cleanup_coverage.py, botocore). */
 function coverage(template: any): Coverage {
@@ -178,7 +179,8 @@ describe('the e2e app (examples/e2e)', () => {
       expect(new Set(where(/^Assertions/))).toEqual(new Set(['StartPipelineExecution', 'StartExecution']));
       // The one custom resource (aws-cdk-lib's default security group closer) only revokes and re-authorizes rules.
       expect(c.customResources).toEqual([expect.objectContaining({
-        type: 'Custom::VpcRestrictDefaultSG', known: true,
+        type: 'Custom::VpcRestrictDefaultSG',
+        known: true,
         operations: ['AuthorizeSecurityGroupEgress', 'AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupEgress', 'RevokeSecurityGroupIngress'],
       })]);
     });
