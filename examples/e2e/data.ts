@@ -86,12 +86,17 @@ export function sampleRow(): string {
   return featureRow({ tenure: 24, spend: 70, calls: 2, usage: 0 });
 }
 
-/** The drifted batch: DRIFTED_ROWS feature rows, one InvokeEndpoint body (text/csv, one row per line). */
-export function driftedBatch(): string {
-  const rand = prng(SEED + 1);
+/** `rows` feature rows (no label) drawn with `seed`, from the training distributions or the drifted ones, one per line. */
+export function featureBatch(rows: number, seed: number, drifted: boolean): string {
+  const rand = prng(seed);
   const lines: string[] = [];
-  for (let i = 0; i < DRIFTED_ROWS; i++) {
-    lines.push(featureRow(features(rand, true)));
+  for (let i = 0; i < rows; i++) {
+    lines.push(featureRow(features(rand, drifted)));
   }
   return lines.join('\n');
+}
+
+/** The drifted batch: DRIFTED_ROWS feature rows, one InvokeEndpoint body (text/csv, one row per line). */
+export function driftedBatch(): string {
+  return featureBatch(DRIFTED_ROWS, SEED + 1, true);
 }
