@@ -5,7 +5,7 @@
  * workflow that deletes what the platform created at run time.
  */
 import * as path from 'path';
-import { ArnFormat, Aws, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -151,6 +151,9 @@ export class E2eStack extends Stack {
     this.assertions = this.workflow('Assertions', assertionRole, assertionDefinition(this.targets, this.cleanup.stateMachineArn), key, removalPolicy);
     this.grantAssertions(assertionRole, monitor.encryptionKey);
 
+    // examples/e2e/run.sh starts the workflows by these outputs.
+    new CfnOutput(this, 'AssertionsArn', { value: this.assertions.stateMachineArn, description: 'Start to run the e2e assertions (they clean up at the end)' });
+    new CfnOutput(this, 'CleanupArn', { value: this.cleanup.stateMachineArn, description: 'Start to clean up after an interrupted run, before cdk destroy' });
     for (const role of [cleanupRole, assertionRole]) {
       role.policies.forEach((policy, i) => acknowledgeOwnWildcards(policy, role.statementsOf(i), { any: 'e2eServiceWildcards', scoped: 'e2eRunTimeNames' }));
     }

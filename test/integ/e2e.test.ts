@@ -5,6 +5,7 @@ import * as path from 'path';
 import { buildE2e, BuiltE2e, ENV, resourcesOfType } from './e2e-app';
 import { ASSERTION_ERRORS } from '../../examples/e2e/assertions';
 import { E2E_STAGE, GENERATED_NAME_PREFIX } from '../../examples/e2e/e2e-stack';
+import { CostReport } from '../../src/platform';
 import { evaluateFlow, EvaluatedHop } from '../flow/flow';
 import { describeFailure, failures, flowOf } from '../flow/matrix';
 import { samplePackage } from '../flow/tasks';
@@ -149,6 +150,18 @@ describe('the e2e app (examples/e2e)', () => {
     }
     const errors = new Set(JSON.stringify(machine(built, 'Assertions')).match(/"Error":"E2e\.[A-Za-z]+"/g)!.map((e) => e.slice(9, -1)));
     expect([...errors].sort()).toEqual(Object.values(ASSERTION_ERRORS).sort());
+  });
+
+  test('docs/e2e.md prices the deployed stack with CostReport', () => {
+    const report = CostReport.fromTemplate(JSON.stringify(built.template), { stackName: 'CdkMlopsE2e' });
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'e2e.md'), 'utf8');
+    const hourly = report.totalMonthlyUsd / CostReport.HOURS_PER_MONTH;
+    expect(doc).toContain(`| $${report.totalMonthlyUsd.toFixed(2)}/month ÷ 730 h = $${hourly.toFixed(4)}/hour × 2 h | ${(2 * hourly).toFixed(2)} |`);
+    const count = (pattern: RegExp) => report.lines.filter((l) => pattern.test(l.item)).reduce((n, l) => n + l.quantity, 0);
+    expect(doc).toContain(`| of which: 7 interface endpoints × 2 AZs | ${count(/^interface endpoint/)} × $0.01/h |`);
+    expect(report.lines.filter((l) => /^endpoint instance/.test(l.item)).map((l) => l.item)).toEqual(['endpoint instance ml.t2.medium (stage staging)']);
+    expect(doc).toContain(`| of which: ${count(/^KMS key/)} KMS keys, ${count(/alarm metric/)} alarm metrics |`);
+    expect(report.unpriced).toEqual([]);
   });
 
   describe('the cleanup undoes every kind the app creates at run time (oracle: the template and botocore)', () => {
