@@ -47,8 +47,8 @@ export interface E2eStackProps extends StackProps {
 /**
  * The training definition of the e2e app: the platform's starter definition
  * (train XGBoost, profile the training data into a drift baseline, register
- * the version with it), with the hyperparameters the built-in XGBoost
- * algorithm requires (`num_round`), the smallest instance types, and the
+ * the version with it), with 20 rounds (`num_round`, which the built-in
+ * XGBoost algorithm requires), the smallest instance types, and the
  * app's data as the default of `TrainingData`, so that the retraining the
  * drift alarm starts (which passes no parameters) trains on it too.
  */
