@@ -105,7 +105,9 @@ export function cleanupDefinition(t: CleanupTargets): any {
         'List running executions': task(sdk('sfn', 'listExecutions'), { 'StateMachineArn.$': '$.Arn', 'StatusFilter': 'RUNNING', 'MaxResults': 100 },
           { ResultSelector: { 'Executions.$': '$.Executions' }, ResultPath: '$.Running', Retry: retryOn('Sfn.SfnException'), Next: 'Stop each execution' }),
         'Stop each execution': forEach('$.Running.Executions', { 'Arn.$': '$$.Map.Item.Value.ExecutionArn' }, 'Stop execution', {
-          'Stop execution': task(sdk('sfn', 'stopExecution'), { 'ExecutionArn.$': '$.Arn', 'Cause': 'cdk-mlops e2e cleanup' }, {
+          // No Error or Cause: the drift workflows are encrypted with the monitor's key, and StopExecution
+          // needs no KMS permission only when both are null (Step Functions API Reference, StopExecution).
+          'Stop execution': task(sdk('sfn', 'stopExecution'), { 'ExecutionArn.$': '$.Arn' }, {
             ResultPath: null,
             Retry: retryOn('Sfn.SfnException'),
             Catch: [{ ErrorEquals: ['Sfn.ExecutionDoesNotExistException'], ResultPath: null, Next: 'Already stopped' }],

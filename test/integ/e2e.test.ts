@@ -123,6 +123,15 @@ describe('the e2e app (examples/e2e)', () => {
     expect(tag?.[1]).toBe(built.stack.cleanupTargets.deploymentId);
   });
 
+  test('the cleanup stops executions of the encrypted drift workflows without KMS: no Error, no Cause', () => {
+    // Step Functions API Reference, StopExecution: a caller needs no KMS permission when error and cause are null.
+    const cleanup = machine(built, 'Cleanup');
+    const stop = cleanup.States['Stop workflow executions'].ItemProcessor.States['Stop each execution'].ItemProcessor.States['Stop execution'];
+    expect(Object.keys(stop.Parameters)).toEqual(['ExecutionArn.$']);
+    const encrypted = resourcesOfType(built.template, 'AWS::StepFunctions::StateMachine').filter(([, r]) => r.Properties.EncryptionConfiguration).map(([id]) => id);
+    expect(encrypted.map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['PlatformMonitoringCheckWorkflow', 'PlatformMonitoringRetrainingWorkflow']);
+  });
+
   test('the cleanup empties every bucket of the stack, access-log buckets last', () => {
     const buckets = resourcesOfType(built.template, 'AWS::S3::Bucket').map(([id]) => id);
     const cleanup = machine(built, 'Cleanup');
