@@ -175,22 +175,36 @@ function assertionStates(t: E2eTargets): States {
       StateMachineArn: t.checkStateMachineArn,
       Input: { 'scheduledTime.$': '$$.State.EnteredTime' },
     }, { ResultSelector: { 'Status.$': '$.Status' }, ResultPath: '$.DriftCheck', Next: 'Read drift score' }),
-    // One period spanning the whole run: a single datapoint, the largest score the run published.
     'Read drift score': task(sdk('cloudwatch', 'getMetricStatistics'), {
       'Namespace': t.driftNamespace,
       'MetricName': 'DriftScore',
       'Dimensions': [{ Name: 'EndpointName', Value: t.endpointName }],
       'StartTime.$': '$$.Execution.StartTime',
       'EndTime.$': '$$.State.EnteredTime',
-      'Period': 86400,
+      'Period': 60,
       'Statistics': ['Maximum'],
-    }, { ResultSelector: { 'Points.$': '$.Datapoints' }, ResultPath: '$.Drift', Retry: retryOn(CW), Next: 'Drift measured?' }),
+    }, { ResultSelector: { 'Points.$': '$.Datapoints' }, ResultPath: '$.Drift', Retry: retryOn(CW), Next: 'Judge drift points' }),
+    // One verdict per datapoint (none without data), then: any crossed threshold?
+    'Judge drift points': {
+      Type: 'Map',
+      ItemsPath: '$.Drift.Points',
+      ItemSelector: { 'Maximum.$': '$$.Map.Item.Value.Maximum' },
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: 'Threshold crossed?',
+        States: {
+          'Threshold crossed?': { Type: 'Choice', Choices: [{ Variable: '$.Maximum', NumericGreaterThanEquals: 1, Next: 'Crossed' }], Default: 'Not crossed' },
+          'Crossed': { Type: 'Pass', Result: true, End: true },
+          'Not crossed': { Type: 'Pass', Result: false, End: true },
+        },
+      },
+      ResultPath: '$.Drift.Verdicts',
+      Next: 'Any drift?',
+    },
+    'Any drift?': { Type: 'Pass', Parameters: { 'Drifted.$': 'States.ArrayContains($.Drift.Verdicts, true)' }, ResultPath: '$.Drift', Next: 'Drift measured?' },
     'Drift measured?': {
       Type: 'Choice',
-      Choices: [{
-        And: [present('$.Drift.Points[0].Maximum'), { Variable: '$.Drift.Points[0].Maximum', NumericGreaterThanEquals: 1 }],
-        Next: pollStart('Read drift alarm'),
-      }],
+      Choices: [{ Variable: '$.Drift.Drifted', BooleanEquals: true, Next: pollStart('Read drift alarm') }],
       Default: 'No drift measured',
     },
     'No drift measured': fail(e.noDrift, `The drift check ran but published no DriftScore >= 1 for ${t.endpointName} (see its report in the monitor's report bucket).`),

@@ -217,11 +217,8 @@ export class FakeE2eAccount {
       }
       case 'states:startExecution.sync:2':
         return this.startSync(p);
-      case 'cloudwatch:getMetricStatistics': {
-        // One period spans the request: one datapoint with the largest value, or none.
-        const max = this.metrics.reduce((m, x) => Math.max(m, x.Maximum), -Infinity);
-        return { Label: 'DriftScore', Datapoints: this.metrics.length === 0 ? [] : [{ Timestamp: p.StartTime, Maximum: max, Unit: 'None' }] };
-      }
+      case 'cloudwatch:getMetricStatistics':
+        return { Label: 'DriftScore', Datapoints: this.metrics.map((m) => ({ ...m, Unit: 'None' })) };
       case 'cloudwatch:describeAlarms': {
         if (this.metrics.some((m) => m.Maximum >= 1) && (s.alarmFires ?? true) && ++this.alarmPolls > 1) {
           if (this.alarmState !== 'ALARM') {

@@ -91,6 +91,14 @@ describe('the assertion workflow', () => {
     expectCleanedUp(a);
   });
 
+  test('a drift score of 1 among lower ones is found, whatever the order of the datapoints', async () => {
+    const a = account();
+    a.metrics.push({ Timestamp: '2026-12-07T05:10:00Z', Maximum: 0.2 });
+    await runWorkflow(assertions, a);
+    expect(a.metrics.map((m) => m.Maximum)).toEqual([0.2, 1]);
+    expect(a.alarmState).toBe('ALARM');
+  });
+
   test('the drift check runs on capture that ended before its window: the batch is captured first', async () => {
     const a = account();
     await runWorkflow(assertions, a);
