@@ -79,6 +79,22 @@ describe('the e2e app (examples/e2e)', () => {
     expect(JSON.stringify(report.violations)).toContain('MLOPS-SM-004');
   });
 
+  test('the app entry point (examples/e2e/app.ts, what run.sh deploys) synthesizes the stack and its outputs', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-app-'));
+    const env = { ...process.env };
+    Object.assign(process.env, { CDK_OUTDIR: outdir, CDK_DEFAULT_ACCOUNT: ENV.account, CDK_DEFAULT_REGION: ENV.region, CDK_CONTEXT_JSON: JSON.stringify({ destroyRetainedResources: 'false' }) });
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      jest.isolateModules(() => require('../../examples/e2e/app'));
+    } finally {
+      process.env = env;
+    }
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'CdkMlopsE2e.template.json'), 'utf8'));
+    expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining([expect.stringMatching(/^AssertionsArn/), expect.stringMatching(/^CleanupArn/)]));
+    // the context switch reaches the stack: stateful resources retained
+    expect(Object.values<any>(template.Resources).some((r) => r.DeletionPolicy === 'Retain')).toBe(true);
+  });
+
   test('the template is the committed snapshot (asset hashes aside)', () => {
     const current = JSON.stringify(stable(built.template), undefined, 1) + '\n';
     if (process.env.UPDATE_E2E_SNAPSHOT === '1') {
