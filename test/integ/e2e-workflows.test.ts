@@ -18,7 +18,7 @@ let cleanup: any;
 let names: ConstructorParameters<typeof FakeE2eAccount>[0];
 
 beforeAll(() => {
-  built = buildE2e('e2e--workflows');
+  built = buildE2e('e2e--workflows', {}, true);
   const defs = stateMachineDefinitions(built.stack, { typed: true });
   const byPrefix = (p: string) => defs[Object.keys(defs).find((k) => k.startsWith(p))!];
   assertions = byPrefix('Assertions');

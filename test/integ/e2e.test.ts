@@ -61,9 +61,9 @@ describe('the e2e app (examples/e2e)', () => {
   });
 
   test('synthesizes with zero findings from the four cdk-nag packs and MlopsChecks', () => {
-    expect(built.result.packsRun.sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']);
-    expect(built.result.findings).toEqual([]);
-    expect(built.result.templateFiles).toHaveLength(1);
+    expect(built.result!.packsRun.sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']);
+    expect(built.result!.findings).toEqual([]);
+    expect(built.result!.templateFiles).toHaveLength(1);
     // MlopsChecks passes silently in the synth report: run it on the template itself too.
     const report = validateTemplate(built.template);
     expect(report.violations).toEqual([]);
@@ -164,7 +164,7 @@ describe('the e2e app (examples/e2e)', () => {
     expect(new Set(retained(kept.template))).toEqual(new Set([
       'AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::DynamoDB::Table', 'AWS::SageMaker::ModelPackageGroup',
     ]));
-    expect(kept.result.findings).toEqual([]);
+    expect(kept.result!.findings).toEqual([]);
   });
 
   test('the assertion and cleanup definitions pass asl-validator; every assertion has its Fail state', () => {
