@@ -138,13 +138,15 @@ function assertionStates(t: E2eTargets): States {
     'Endpoint failed': fail(e.endpointFailed, `The endpoint ${t.endpointName} is Failed (DescribeEndpoint FailureReason).`),
     'Invoke with a sample row': task(sdk('sagemakerruntime', 'invokeEndpoint'), {
       EndpointName: t.endpointName, ContentType: 'text/csv', Accept: 'text/csv', Body: sampleRow(),
-    }, { ResultSelector: { 'Body.$': '$.Body' }, ResultPath: '$.Prediction', Retry: retryOn('SageMakerRuntime.SageMakerRuntimeException'), Next: 'Prediction returned?' }),
+    }, { ResultPath: '$.Prediction', Retry: retryOn('SageMakerRuntime.SageMakerRuntimeException'), Next: 'Prediction returned?' }),
+    // A model that fails answers ModelErrorException (the task fails); a served prediction comes with a body
+    // and its content type (InvokeEndpoint response; the blob is kept whole, whatever form Step Functions gives it).
     'Prediction returned?': {
       Type: 'Choice',
-      Choices: [{ ...present('$.Prediction.Body'), Next: pollStart('Read capture') }],
+      Choices: [{ Or: [present('$.Prediction.Body'), present('$.Prediction.ContentType')], Next: pollStart('Read capture') }],
       Default: 'No prediction',
     },
-    'No prediction': fail(e.noPrediction, 'InvokeEndpoint answered without a body.'),
+    'No prediction': fail(e.noPrediction, 'InvokeEndpoint answered without a body or a content type.'),
     ...poll({
       name: 'Read capture',
       task: task(sdk('s3', 'listObjectsV2'), { Bucket: t.captureBucketName, Prefix: t.captureKeyPrefix },
