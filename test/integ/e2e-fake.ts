@@ -64,6 +64,8 @@ export class FakeE2eAccount {
   /** Object versions (and delete markers), by bucket. */
   public readonly buckets = new Map<string, Array<{ key: string; versionId: string; marker: boolean }>>();
   public cleanupRuns = 0;
+  /** DeleteEndpoint is refused. */
+  public denyDeleteEndpoint = false;
   /** Jobs of pipeline steps the cleanup stopped. */
   public readonly stoppedJobs: string[] = [];
   private deletePolls = 0;
@@ -298,6 +300,10 @@ export class FakeE2eAccount {
         return {};
       }
       case 'sagemaker:deleteEndpoint':
+        if (this.denyDeleteEndpoint) {
+          // AccessDeniedException is not in DeleteEndpoint's model: the SDK integration reports the base exception.
+          throw new AwsError('SageMaker.SageMakerException', 'User is not authorized to perform: sagemaker:DeleteEndpoint');
+        }
         if (!this.endpoint) {
           throw new AwsError('SageMaker.SageMakerException', `Could not find endpoint "${p.EndpointName}".`);
         }

@@ -155,6 +155,14 @@ describe('the cleanup workflow (run alone: `bash examples/e2e/run.sh cleanup`)',
     expect(a.calls.filter((c) => /delete|stop/i.test(c))).toEqual(['sagemaker:deleteEndpoint', 'cloudwatchlogs:deleteLogGroup']);
   });
 
+  test('fails when the endpoint cannot be deleted (an error DeleteEndpoint does not model, e.g. access denied)', async () => {
+    const a = new FakeE2eAccount(names);
+    a.endpoint = { status: 'InService', polls: 0 };
+    a.denyDeleteEndpoint = true;
+    expect(await failureOf(runWorkflow(cleanup, a, 'cleanup-denied'))).toMatch(new RegExp(`^${CLEANUP_ERRORS.endpointNotDeleted.replace('.', '\\.')}: `));
+    expect(a.endpoint?.status).toBe('InService');
+  });
+
   test('fails when the endpoint is still there after 40 polls', async () => {
     const a = new FakeE2eAccount(names, { deletePolls: Infinity });
     a.endpoint = { status: 'InService', polls: 0 };
