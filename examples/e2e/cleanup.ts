@@ -163,25 +163,38 @@ export function cleanupDefinition(t: CleanupTargets): any {
           End: true,
         }),
         'Job ended': { Type: 'Succeed' },
-      }, 'Delete endpoint'),
+      }, 'Endpoint: start'),
+      // Delete, then read until the endpoint is gone; an endpoint that is not being deleted (the delete
+      // was refused, or it was still being created or updated) is deleted again, at most 40 rounds.
+      'Endpoint: start': { Type: 'Pass', Result: { Count: 0 }, ResultPath: '$.Poll', Next: 'Delete endpoint' },
       'Delete endpoint': task(sdk('sagemaker', 'deleteEndpoint'), { EndpointName: t.endpointName }, {
         ResultPath: null,
         // No endpoint answers ValidationException, the base exception, as do errors the model does not list
-        // (access denied): the loop reads the endpoint either way, and fails if it stays.
-        Catch: [{ ErrorEquals: [SM], ResultPath: null, Next: 'Endpoint: start' }],
-        Next: 'Endpoint: start',
+        // (access denied, an endpoint being created): the loop reads the endpoint either way.
+        Catch: [{ ErrorEquals: [SM], ResultPath: null, Next: 'Endpoint: read' }],
+        Next: 'Endpoint: read',
       }),
-      'Endpoint: start': { Type: 'Pass', Result: { Count: 0 }, ResultPath: '$.Poll', Next: 'Endpoint: read' },
       'Endpoint: read': task(sdk('sagemaker', 'describeEndpoint'), { EndpointName: t.endpointName }, {
         ResultSelector: { 'Status.$': '$.EndpointStatus' },
         ResultPath: '$.Endpoint',
         Catch: [{ ErrorEquals: [SM], ResultPath: null, Next: 'List endpoint configs' }],
         Next: 'Endpoint: gone?',
       }),
-      'Endpoint: gone?': { Type: 'Choice', Choices: [{ Variable: '$.Poll.Count', NumericGreaterThanEquals: 40, Next: 'Endpoint not deleted' }], Default: 'Endpoint: wait' },
+      'Endpoint: gone?': {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.Poll.Count', NumericGreaterThanEquals: 40, Next: 'Endpoint not deleted' },
+          { Variable: '$.Endpoint.Status', StringEquals: 'Deleting', Next: 'Endpoint: wait' },
+        ],
+        Default: 'Endpoint: wait to delete again',
+      },
       'Endpoint: wait': { Type: 'Wait', Seconds: 30, Next: 'Endpoint: count' },
       'Endpoint: count': { Type: 'Pass', Parameters: { 'Count.$': 'States.MathAdd($.Poll.Count, 1)' }, ResultPath: '$.Poll', Next: 'Endpoint: read' },
-      'Endpoint not deleted': fail(CLEANUP_ERRORS.endpointNotDeleted, `The endpoint ${t.endpointName} still exists 20 minutes after DeleteEndpoint.`),
+      'Endpoint: wait to delete again': { Type: 'Wait', Seconds: 30, Next: 'Endpoint: count to delete again' },
+      'Endpoint: count to delete again': {
+        Type: 'Pass', Parameters: { 'Count.$': 'States.MathAdd($.Poll.Count, 1)' }, ResultPath: '$.Poll', Next: 'Delete endpoint',
+      },
+      'Endpoint not deleted': fail(CLEANUP_ERRORS.endpointNotDeleted, `The endpoint ${t.endpointName} still exists after 40 rounds of DeleteEndpoint and DescribeEndpoint, 30 seconds apart.`),
       ...deleteTagged('config', t, 'List models'),
       ...deleteTagged('model', t, 'List model versions'),
       'List model versions': task(sdk('sagemaker', 'listModelPackages'), { ModelPackageGroupName: t.modelPackageGroupName, MaxResults: 100 }, {

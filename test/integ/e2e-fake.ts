@@ -307,6 +307,9 @@ export class FakeE2eAccount {
         if (!this.endpoint) {
           throw new AwsError('SageMaker.SageMakerException', `Could not find endpoint "${p.EndpointName}".`);
         }
+        if (this.endpoint.status === 'Creating') {
+          throw new AwsError('SageMaker.SageMakerException', `Cannot delete endpoint "${p.EndpointName}" while it is Creating.`);
+        }
         this.endpoint.status = 'Deleting';
         return {};
       case 'sagemaker:listEndpointConfigs':

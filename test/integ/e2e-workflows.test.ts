@@ -155,6 +155,14 @@ describe('the cleanup workflow (run alone: `bash examples/e2e/run.sh cleanup`)',
     expect(a.calls.filter((c) => /delete|stop/i.test(c))).toEqual(['sagemaker:deleteEndpoint', 'cloudwatchlogs:deleteLogGroup']);
   });
 
+  test('deletes an endpoint that was still being created when the cleanup began', async () => {
+    const a = new FakeE2eAccount(names, { endpointPolls: 3 });
+    a.endpoint = { status: 'Creating', polls: 0 };
+    await runWorkflow(cleanup, a, 'cleanup-creating');
+    expect(a.endpoint).toBeUndefined();
+    expect(a.calls.filter((c) => c === 'sagemaker:deleteEndpoint').length).toBeGreaterThan(1);
+  });
+
   test('fails when the endpoint cannot be deleted (an error DeleteEndpoint does not model, e.g. access denied)', async () => {
     const a = new FakeE2eAccount(names);
     a.endpoint = { status: 'InService', polls: 0 };
