@@ -7,13 +7,17 @@
 #   bash examples/e2e/run.sh cleanup   after an interrupted run: run the cleanup workflow, destroy
 #
 # E2E_STACK names the stack (default CdkMlopsE2e); E2E_KEEP=1 keeps the stack after
-# the run (the assertions still delete what they created; destroy it later with `cleanup`).
+# the run (the assertions still delete what they created; destroy it later with `cleanup`);
+# E2E_DESTROY_RETAINED=false keeps the platform's buckets, keys and logs after destroy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 STACK="${E2E_STACK:-CdkMlopsE2e}"
 APP="npx ts-node --prefer-ts-exts --project tsconfig.dev.json examples/e2e/app.ts"
-cdk() { npx --yes aws-cdk@2 "$@" --app "$APP" --context "stackName=$STACK"; }
+cdk() {
+  npx --yes aws-cdk@2 "$@" --app "$APP" --context "stackName=$STACK" \
+    --context "destroyRetainedResources=${E2E_DESTROY_RETAINED:-true}"
+}
 output() {
   aws cloudformation describe-stacks --stack-name "$STACK" --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
 }
