@@ -1,6 +1,5 @@
 import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -20,6 +19,7 @@ import {
   DeploymentWorkflow, endpointArn, endpointConfigArns, modelArns, ResolvedStage, scalableTargetArns, VARIANT_NAME,
 } from './deployment-workflow';
 import { InferenceInstanceType } from './instance-type';
+import { createRollbackAlarms } from './rollback-alarms';
 import { TrafficShift } from './traffic-shift';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
@@ -93,14 +93,17 @@ export interface ApprovalDeploymentProps {
    */
   readonly stages?: DeploymentStageOptions[];
   /**
-   * Network of the endpoints: models get its workload subnets and security
-   * group, and the network is asked for the SageMaker API and runtime endpoints.
-   * @default - endpoints outside any VPC of yours
+   * Network of the endpoints of this account's stages: models get its
+   * workload subnets and security group, and the network is asked for the
+   * SageMaker API and runtime endpoints. Stages in another account run in the
+   * network of that account's `DeploymentTargetAccount`.
+   * @default - endpoints of this account's stages outside any VPC of yours
    */
   readonly network?: ISecureMlNetwork;
   /**
    * Run model containers without network access (`EnableNetworkIsolation`).
-   * Turn off only for containers that must call out at inference time.
+   * Turn off only for containers that must call out at inference time; a
+   * stage can override it (`DeploymentStageOptions.networkIsolation`).
    * @default true
    */
   readonly networkIsolation?: boolean;
@@ -494,7 +497,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       Annotations.of(this).addWarningV2('cdk-mlops:deployment-inf1-no-guardrails',
         `Stage '${s.stageName}' uses ${instanceType.name}: SageMaker falls back to all-at-once blue/green without baking on Inf1 instances.`);
     }
-    const alarms = account ? [] : this.createAlarms(s, endpointName, topic);
+    const alarms = account ? [] : createRollbackAlarms(this, s, endpointName, topic);
     this.alarmsByStage[s.stageName] = alarms;
     if (!account) {
       this.additionalAlarms.push(...(s.additionalRollbackAlarms ?? []));
@@ -516,7 +519,9 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       terminationWait: s.terminationWait ?? Duration.minutes(5),
       maximumExecutionTimeout: s.maximumExecutionTimeout ?? defaultMaximumExecutionTimeout(s),
       rollbackAlarmNames: [...alarmNames, ...(s.additionalRollbackAlarms ?? []).map((a) => a.alarmName)],
+      networkIsolation: s.networkIsolation,
       account,
+      crossAccountPrefix: account ? crossAccountPrefix : undefined,
       taskRole: account
         ? sfn.TaskRole.fromRole(iam.Role.fromRoleArn(this, `Deployer-${s.stageName}`, DeploymentTargetAccount.deployerRoleArn(account, crossAccountPrefix), { mutable: false }))
         : undefined,
@@ -544,38 +549,6 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       bucketName: DeploymentTargetAccount.captureBucketName(stage.account, region, crossAccountPrefix),
       account: stage.account,
       region,
-    });
-  }
-
-  private createAlarms(s: DeploymentStageOptions, endpointName: string, topic: sns.ITopic): cloudwatch.Alarm[] {
-    const scope = new Construct(this, `Alarms-${s.stageName}`);
-    const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
-      namespace: 'AWS/SageMaker',
-      metricName,
-      statistic,
-      period: Duration.minutes(1),
-      dimensionsMap: { EndpointName: endpointName, VariantName: VARIANT_NAME },
-    });
-    const specs: Array<[string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string]> = [
-      ['Invocation5XXErrors', metric('Invocation5XXErrors', 'Sum'), s.invocation5xxErrorsThreshold ?? 1,
-        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, '5XX errors of the endpoint'],
-      ['InvocationModelErrors', metric('InvocationModelErrors', 'Sum'), s.invocationModelErrorsThreshold ?? 1,
-        cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 'model errors of the endpoint'],
-      ['ModelLatency', metric('ModelLatency', 'Average'), (s.modelLatencyThreshold ?? Duration.seconds(1)).toMilliseconds() * 1000,
-        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, 'average model latency (microseconds) of the endpoint'],
-    ];
-    return specs.map(([id, m, threshold, comparisonOperator, what]) => {
-      const alarm = new cloudwatch.Alarm(scope, id, {
-        metric: m,
-        threshold,
-        comparisonOperator,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Rolls back a deployment to stage ${s.stageName}: ${what} ${endpointName}`,
-      });
-      alarm.addAlarmAction(new cw_actions.SnsAction(topic));
-      alarm.addOkAction(new cw_actions.SnsAction(topic));
-      return alarm;
     });
   }
 

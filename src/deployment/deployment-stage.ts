@@ -147,10 +147,20 @@ export interface DeploymentStageOptions {
    * assumes the deployer role of the `DeploymentTargetAccount` deployed
    * there, and uses its model role, key, capture bucket and rollback alarms
    * (the alarm thresholds of this stage are then those of the target
-   * construct). Cross-account stages get no VPC config from `network`.
+   * construct). The model runs in the target account's network: the
+   * workflow reads its VPC config from the parameter the target construct
+   * publishes (`DeploymentTargetAccount.networkParameterName()`).
    * @default - the deployment's own account
    */
   readonly account?: string;
+  /**
+   * Run this stage's model container without network access
+   * (`EnableNetworkIsolation`): it can then call nothing, not even AWS APIs
+   * through the VPC's endpoints. Turn off only for containers that must call
+   * out at inference time.
+   * @default - the deployment's `networkIsolation` (true)
+   */
+  readonly networkIsolation?: boolean;
 }
 
 /**

@@ -1,13 +1,15 @@
-import { Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { createModelExecutionRole, grantDeployer } from './deployment-permissions';
-import { VARIANT_NAME } from './deployment-workflow';
+import { VARIANT_NAME, targetNetworkParameterName } from './workflow-common';
+import { ISecureMlNetwork, SecureMlNetwork } from '../network';
 import { acknowledge } from '../private/acknowledgements';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { DeploymentManagedRole } from '../private/deployment-managed-role';
@@ -51,7 +53,15 @@ export interface DeploymentTargetAccountProps {
    */
   readonly modelLatencyThreshold?: Duration;
   /**
-   * What happens to the key and the capture bucket on stack delete.
+   * The network the stages' endpoints run in. Its VPC config (workload
+   * subnets and security group) is published in the SSM parameter
+   * `networkParameterName(namePrefix)`, which the tooling workflow reads with
+   * the deployer role before it creates a model here.
+   * @default - a new SecureMlNetwork with no interface endpoints (network-isolated models reach only S3, through the gateway endpoint, which admits this and the tooling account's buckets), its flow logs encrypted with the target's key
+   */
+  readonly network?: ISecureMlNetwork;
+  /**
+   * What happens to the key, the capture bucket and the network's flow logs on stack delete.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -61,8 +71,10 @@ export interface DeploymentTargetAccountProps {
  * What an account needs so that an ApprovalDeployment in a tooling account
  * can deploy endpoints into it: the role the workflow assumes (trusting the
  * tooling account), the role SageMaker runs the models with (registry read,
- * data capture), a key and a capture bucket with names both sides derive, and
- * the rollback alarms of each endpoint (metrics live in this account).
+ * data capture, network interfaces), a key and a capture bucket with names
+ * both sides derive, the rollback alarms of each endpoint (metrics live in
+ * this account), and the network the endpoints run in (a SecureMlNetwork,
+ * created or given), published to the workflow in an SSM parameter.
  *
  * Deploy it in each target account (environment must be explicit) before
  * the first deployment to that stage.
@@ -88,6 +100,11 @@ export class DeploymentTargetAccount extends Construct {
     return `${namePrefix}-capture-${account}-${region}`;
   }
 
+  /** The name of the SSM parameter holding the VPC config of the target's network. */
+  public static networkParameterName(namePrefix: string = 'cdk-mlops'): string {
+    return targetNetworkParameterName(namePrefix);
+  }
+
   /** The names of the rollback alarms of an endpoint. */
   public static alarmNames(endpointName: string): string[] {
     return ['Invocation5XXErrors', 'InvocationModelErrors', 'ModelLatency'].map((m) => `${endpointName}-${m}`);
@@ -103,6 +120,10 @@ export class DeploymentTargetAccount extends Construct {
   public readonly dataCaptureBucket: s3.IBucket;
   /** The topic of the alarms. */
   public readonly alarmTopic: sns.ITopic;
+  /** The network the stages' endpoints run in. */
+  public readonly network: ISecureMlNetwork;
+  /** The parameter publishing the network's VPC config to the tooling workflow. */
+  public readonly networkParameter: ssm.IStringParameter;
 
   constructor(scope: Construct, id: string, props: DeploymentTargetAccountProps) {
     super(scope, id);
@@ -140,6 +161,20 @@ export class DeploymentTargetAccount extends Construct {
     (bucket.node.defaultChild as s3.CfnBucket).bucketName = DeploymentTargetAccount.captureBucketName(stack.account, stack.region, prefix);
     this.dataCaptureBucket = bucket;
 
+    this.network = props.network ?? new SecureMlNetwork(this, 'Network', {
+      interfaceEndpoints: [],
+      trustedAccountIds: [props.toolingAccountId],
+      encryptionKey: key, // flow logs under the target's key: no second key to pay for
+      removalPolicy,
+    });
+    this.networkParameter = new ssm.StringParameter(this, 'NetworkParameter', {
+      parameterName: targetNetworkParameterName(prefix),
+      description: `VPC config of the network the cdk-mlops deployments of account ${props.toolingAccountId} run endpoints in`,
+      stringValue: stack.toJsonString({
+        Subnets: this.network.subnetIds,
+        SecurityGroupIds: [this.network.workloadSecurityGroup.securityGroupId],
+      }),
+    });
     // The versions' artifacts live in the tooling account, whose bucket and
     // key policies (registry.grantConsumersRead) name this account: the role
     // needs the identity side too.
@@ -148,6 +183,7 @@ export class DeploymentTargetAccount extends Construct {
       registry: props.registry,
       dataCaptureBucket: bucket,
       encryptionKey: key,
+      network: this.network,
       modelSources: [ModelSource.fromAccount(props.toolingAccountId, stack.region)],
     });
     const deployer = new DeploymentManagedRole(this, 'DeployerRole', {
@@ -203,6 +239,12 @@ export class DeploymentTargetAccount extends Construct {
       autoscaling: true,
       invoke: true,
     });
+    // the ARN written out (not the parameter's Ref): the name is fixed, both sides derive it
+    deployer.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadTargetNetwork',
+      actions: ['ssm:GetParameter'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: targetNetworkParameterName(prefix).slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    }));
     acknowledge(deployer, 'deploymentServiceWildcards');
   }
 }

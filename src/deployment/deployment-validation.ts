@@ -156,6 +156,12 @@ function checkServerless(v: PropsValidator, at: string, s: DeploymentStageOption
       });
     }
   }
+  v.check(serverless && s.networkIsolation === true, {
+    prop: `${at}.networkIsolation`,
+    value: true,
+    allowed: 'only on real-time stages: serverless endpoints support neither network isolation nor VPC config (Serverless Inference feature exclusions)',
+    fix: 'remove networkIsolation, or make the stage real-time by removing serverlessMemorySizeMiB.',
+  });
   const sampling = s.dataCaptureSamplingPercent;
   v.check(serverless && sampling !== undefined, {
     prop: `${at}.dataCaptureSamplingPercent`,

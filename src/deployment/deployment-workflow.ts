@@ -3,7 +3,7 @@
  * library: `ApprovalDeployment` is the public face. The parts live next to
  * it: workflow-common.ts (data layout, names, retries, task helpers),
  * workflow-lease.ts (one deployment per stage, newest approved wins),
- * workflow-endpoint.ts (the endpoint state machine), workflow-prune.ts,
+ * workflow-endpoint.ts (the endpoint state machine, the network of a model), workflow-prune.ts,
  * workflow-rollback.ts and workflow-history.ts (the history event budget).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -149,14 +149,12 @@ export class DeploymentWorkflow {
       { Key: 'cdk-mlops:stage', Value: stage.stageName },
       { 'Key': 'cdk-mlops:model-package-arn', 'Value.$': '$.ModelPackageArn' },
     ];
-    // Serverless endpoints support neither VPC config nor network isolation (Serverless Inference "Feature exclusions").
-    const inNetwork = !stage.serverless && this.ctx.subnetIds && this.ctx.securityGroupIds && !stage.account;
+    const network = this.endpoint.network(s, stage, n);
     const createModel = this.t.call(s, 'CreateModel', n('Create model'), 'createModel', {
       'ModelName.$': '$.Stage.ModelName',
       'ExecutionRoleArn': stage.modelRoleArn,
       'PrimaryContainer': { 'ModelPackageName.$': '$.ModelPackageArn' },
-      ...(stage.serverless ? {} : { EnableNetworkIsolation: this.ctx.networkIsolation }),
-      ...(inNetwork ? { VpcConfig: { Subnets: this.ctx.subnetIds, SecurityGroupIds: this.ctx.securityGroupIds } } : {}),
+      ...network.parameters,
       'Tags': tags,
     }, modelArns(stage.account), stage);
     const variant: Record<string, unknown> = {
@@ -211,7 +209,8 @@ export class DeploymentWorkflow {
     release.next(last);
 
     const leaseChain = this.lease.acquire(s, stage, n, holdBound(stage, this.ctx.endpointWaitTimeout));
-    leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names).next(createModel).next(createConfig)
+    const named = leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names);
+    (network.find ? named.next(network.find) : named).next(createModel).next(createConfig)
       .next(this.endpoint.deploy(s, stage, n, verified));
     const first: sfn.IChainable = stage.approvalRequired ? this.gate(s, stage, n).next(leaseChain) : leaseChain;
     return sfn.Chain.custom(first.startState, [last], last);

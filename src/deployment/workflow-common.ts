@@ -63,8 +63,12 @@ export interface ResolvedStage {
   readonly approvalTimeout: Duration;
   /** Delete a Failed endpoint and create it again. */
   readonly recreateFailedEndpoint: boolean;
+  /** Run the model container without network access; overrides the deployment's `networkIsolation`. */
+  readonly networkIsolation?: boolean;
   /** The target account when it is not the workflow's. */
   readonly account?: string;
+  /** Prefix of the names shared with the target account (its network parameter), for a cross-account stage. */
+  readonly crossAccountPrefix?: string;
   /** The role tasks of a cross-account stage assume. */
   readonly taskRole?: sfn.TaskRole;
   /** The role SageMaker runs the model with. */
@@ -164,11 +168,34 @@ export const RETRY_SFN: sfn.RetryProps = {
   jitterStrategy: sfn.JitterType.FULL,
 };
 
+/**
+ * Systems Manager: throttling is unmodeled (base exception `Ssm.SsmException`);
+ * internal errors are modeled (`InternalServerError`).
+ */
+export const RETRY_SSM: sfn.RetryProps = {
+  errors: ['Ssm.SsmException', 'Ssm.InternalServerErrorException'],
+  interval: Duration.seconds(2),
+  maxAttempts: 5,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
 const RETRY_BY_SERVICE: Record<string, sfn.RetryProps> = {
   sagemaker: RETRY_SAGEMAKER,
   applicationautoscaling: RETRY_AUTOSCALING,
   sfn: RETRY_SFN,
+  ssm: RETRY_SSM,
 };
+
+/**
+ * The name of the SSM parameter in which a `DeploymentTargetAccount`
+ * publishes the VPC config of its network; both sides derive it from the
+ * cross-account prefix.
+ */
+export function targetNetworkParameterName(namePrefix: string): string {
+  return `/${namePrefix}/deployment-network`;
+}
 
 /** A poll's describe call: one quick retry; the loop itself retries on the next iteration. */
 export const RETRY_POLL: sfn.RetryProps = { ...RETRY_SAGEMAKER, maxAttempts: 1 };

@@ -24,14 +24,14 @@
  * `RetainAllVariantProperties`, so the new fleet starts at the current
  * (autoscaled) instance count instead of `InitialInstanceCount`.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { TrafficShift, TrafficShiftMode } from './traffic-shift';
 import {
   BUSY_STATUSES, NO_PREVIOUS_CONFIG, Namer, PREVIOUS_CONFIG_TAG, ResolvedStage, RETRY_POLL, RETRY_SAGEMAKER, SILENT_ROLLBACK_ERROR, VARIANT_NAME,
-  WorkflowTasks, endpointArn, endpointConfigArns, oneOf, pollsFor,
+  WorkflowTasks, endpointArn, endpointConfigArns, oneOf, pollsFor, targetNetworkParameterName,
 } from './workflow-common';
 import { LeaseStates } from './workflow-lease';
 
@@ -70,11 +70,53 @@ export function holdBound(stage: ResolvedStage, endpointWaitTimeout: Duration): 
   return Duration.seconds(b.update.toSeconds() + 2 * b.endpoint.toSeconds() + 600);
 }
 
+/** Where the workflow keeps a target account's VPC config during a stage. */
+export const TARGET_NETWORK_PATH = '$.Stage.Network';
+
+/** Where a stage's model runs: the CreateModel members, and the state that finds the network first, if any. */
+export interface ModelNetwork {
+  /** `EnableNetworkIsolation` and `VpcConfig` (or `VpcConfig.$`) of the CreateModel request. */
+  readonly parameters: Record<string, unknown>;
+  /** Reads a target account's VPC config into `$.Stage.Network.VpcConfig`, before CreateModel. */
+  readonly find?: tasks.CallAwsService;
+}
+
 /** Endpoint states of a stage. */
 export class EndpointStates {
   private readonly fails = new Map<string, Record<string, sfn.Fail>>();
 
   constructor(private readonly t: WorkflowTasks, private readonly lease: LeaseStates) {}
+
+  /**
+   * The network a stage's model runs in. A stage of this account runs in the
+   * deployment's network. A cross-account stage runs in the target account's
+   * network: ids of another account's resources cannot be referenced at
+   * synth, so the `DeploymentTargetAccount` publishes its VPC config in an SSM
+   * parameter whose name both sides derive, and the workflow reads it with
+   * the target's deployer role ("Find network"). Serverless endpoints support
+   * neither VPC config nor network isolation (Serverless Inference "Feature
+   * exclusions").
+   */
+  public network(s: Construct, stage: ResolvedStage, n: Namer): ModelNetwork {
+    if (stage.serverless) {
+      return { parameters: {} };
+    }
+    const isolation = { EnableNetworkIsolation: stage.networkIsolation ?? this.t.ctx.networkIsolation };
+    if (stage.account && stage.taskRole) {
+      const name = targetNetworkParameterName(stage.crossAccountPrefix!);
+      const find = this.t.call(s, 'FindNetwork', n('Find network'), 'getParameter', { Name: name },
+        [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${stage.account}:parameter${name}`], stage, {
+          service: 'ssm',
+          iamPrefix: 'ssm',
+          resultSelector: { 'VpcConfig.$': 'States.StringToJson($.Parameter.Value)' },
+          resultPath: TARGET_NETWORK_PATH,
+        });
+      return { parameters: { ...isolation, 'VpcConfig.$': `${TARGET_NETWORK_PATH}.VpcConfig` }, find };
+    }
+    const { subnetIds, securityGroupIds } = this.t.ctx;
+    const inNetwork = subnetIds && securityGroupIds && !stage.account;
+    return { parameters: { ...isolation, ...(inNetwork ? { VpcConfig: { Subnets: subnetIds, SecurityGroupIds: securityGroupIds } } : {}) } };
+  }
 
   /**
    * Deploy `$.Stage.EndpointConfigName` to the stage's endpoint, whatever its

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { AuthMode } from './auth-mode';
 import type { ExplorationDomainProps } from './exploration-domain';
 import { ExplorationInstanceType } from './instance-type';
+import { validatePackageRepositories } from './package-grants';
 import type { StudioUserProfileOptions } from './user-profile';
 import { PropsValidator } from '../private/validation';
 
@@ -55,6 +56,7 @@ export function validateDomainProps(scope: IConstruct, props: ExplorationDomainP
     fix: "use a value like 'dev'.",
   });
   checkProfiles(v, props.userProfiles ?? [], [], authMode);
+  validatePackageRepositories(v, props.packageRepositories ?? []);
   v.throwIfAny();
 }
 

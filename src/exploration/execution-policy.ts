@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ExperimentTrackingConfig } from './experiment-tracking';
 import { ExplorationManagedPolicies, WildcardEntries } from '../private/exploration-managed-policies';
 
 /** The groups (customer-managed policies) of the execution role policy set. */
@@ -277,3 +278,24 @@ function endpointStatements(ctx: ExecutionPolicyContext): iam.PolicyStatement[] 
     }),
   ];
 }
+
+/** The actions `grantTrackExperiments` grants on the tracking resource. */
+export function trackingActionsFor(arn: string | undefined, config?: ExperimentTrackingConfig): string[] {
+  if (!arn) {
+    return [];
+  }
+  const server = config ? config.presignedUrlAction === 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : arn.includes('mlflow-tracking-server');
+  // an MLflow App is called with sagemaker:CallMlflowAppApi on the app, a tracking server with the
+  // sagemaker-mlflow actions on the server (Service Authorization Reference)
+  return server
+    ? [...MLFLOW_ACTIONS_FOR_GRANT, 'sagemaker:CreatePresignedMlflowTrackingServerUrl']
+    : ['sagemaker:CallMlflowAppApi', 'sagemaker:CreatePresignedMlflowAppUrl'];
+}
+
+const MLFLOW_ACTIONS_FOR_GRANT = [
+  'sagemaker-mlflow:CreateExperiment', 'sagemaker-mlflow:CreateRun', 'sagemaker-mlflow:LogBatch',
+  'sagemaker-mlflow:LogMetric', 'sagemaker-mlflow:LogParam', 'sagemaker-mlflow:LogModel', 'sagemaker-mlflow:LogInputs',
+  'sagemaker-mlflow:SetTag', 'sagemaker-mlflow:UpdateRun', 'sagemaker-mlflow:GetExperiment', 'sagemaker-mlflow:GetExperimentByName',
+  'sagemaker-mlflow:GetRun', 'sagemaker-mlflow:GetMetricHistory', 'sagemaker-mlflow:SearchExperiments', 'sagemaker-mlflow:SearchRuns',
+  'sagemaker-mlflow:ListArtifacts',
+];

@@ -7,9 +7,11 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { AuthMode } from './auth-mode';
 import { IDLE_MIN_MINUTES, profileConstructId, validateDomainProps, validateProfiles, wholeMinutes } from './domain-validation';
-import { ACKS, addExecutionStatements, ENDPOINTS, GROUPS, JOBS, STUDIO, TRACKING } from './execution-policy';
+import { ACKS, addExecutionStatements, ENDPOINTS, GROUPS, JOBS, STUDIO, TRACKING, trackingActionsFor } from './execution-policy';
 import { ExperimentTracking, ExperimentTrackingConfig } from './experiment-tracking';
 import { ExplorationInstanceType } from './instance-type';
+import { packageRepositoryStatements } from './package-grants';
+import { PackageRepository } from './package-repository';
 import { StudioUserProfileOptions } from './user-profile';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { ExplorationManagedPolicies } from '../private/exploration-managed-policies';
@@ -189,6 +191,15 @@ export interface ExplorationDomainProps {
    */
   readonly devEndpointTagValue?: string;
   /**
+   * Package repositories (AWS CodeArtifact) data scientists install packages
+   * from with pip, npm or Maven: the execution roles may log in and read
+   * them, and the network is asked for both CodeArtifact endpoints (whose
+   * policies admit the `sts:GetServiceBearerToken` call of the login, and
+   * whose S3 gateway admits the region's CodeArtifact asset bucket).
+   * @default - none: in a network without internet egress, no package can be installed
+   */
+  readonly packageRepositories?: PackageRepository[];
+  /**
    * Create the domain's shared home EFS file system. JupyterLab and Code
    * Editor spaces keep their files on EBS volumes and do not need it.
    * CloudFormation never deletes it: turn it off for a domain that must tear
@@ -348,6 +359,14 @@ export class ExplorationDomain extends ExplorationDomainBase {
       removalPolicy,
     });
     this.experimentTrackingArn = this.experimentTracking.trackingArn;
+    if (this.experimentTrackingArn) {
+      // the MLflow client and UI reach MLflow through its own endpoint (a VPC-only domain has no other path)
+      network.requireEndpoints(MlEndpointService.SAGEMAKER_MLFLOW);
+    }
+    const repositories = props.packageRepositories ?? [];
+    if (repositories.length > 0) {
+      network.requireEndpoints(MlEndpointService.CODEARTIFACT_API, MlEndpointService.CODEARTIFACT_REPOSITORIES);
+    }
     this._trackingActions = trackingActionsFor(this.experimentTrackingArn, this.experimentTracking);
 
     this.executionRole = props.executionRole ?? this.createExecutionRole();
@@ -414,6 +433,7 @@ export class ExplorationDomain extends ExplorationDomainBase {
     if (props.modelRegistry) {
       props.modelRegistry.grantRead(this.policies.granteeFor(this.executionRole, STUDIO));
     }
+    this.policies.addStatements(STUDIO, ...packageRepositoryStatements(this, repositories));
     this.dataStatement = this.grantTeamData(this.executionRole);
     this.attachRole(this.executionRole);
 
@@ -563,23 +583,3 @@ export class ExplorationDomain extends ExplorationDomainBase {
     return `${base.slice(0, 63 - 9).replace(/-$/, '')}-${hash}`;
   }
 }
-
-function trackingActionsFor(arn: string | undefined, config?: ExperimentTrackingConfig): string[] {
-  if (!arn) {
-    return [];
-  }
-  const server = config ? config.presignedUrlAction === 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : arn.includes('mlflow-tracking-server');
-  // an MLflow App is called with sagemaker:CallMlflowAppApi on the app, a tracking server with the
-  // sagemaker-mlflow actions on the server (Service Authorization Reference)
-  return server
-    ? [...MLFLOW_ACTIONS_FOR_GRANT, 'sagemaker:CreatePresignedMlflowTrackingServerUrl']
-    : ['sagemaker:CallMlflowAppApi', 'sagemaker:CreatePresignedMlflowAppUrl'];
-}
-
-const MLFLOW_ACTIONS_FOR_GRANT = [
-  'sagemaker-mlflow:CreateExperiment', 'sagemaker-mlflow:CreateRun', 'sagemaker-mlflow:LogBatch',
-  'sagemaker-mlflow:LogMetric', 'sagemaker-mlflow:LogParam', 'sagemaker-mlflow:LogModel', 'sagemaker-mlflow:LogInputs',
-  'sagemaker-mlflow:SetTag', 'sagemaker-mlflow:UpdateRun', 'sagemaker-mlflow:GetExperiment', 'sagemaker-mlflow:GetExperimentByName',
-  'sagemaker-mlflow:GetRun', 'sagemaker-mlflow:GetMetricHistory', 'sagemaker-mlflow:SearchExperiments', 'sagemaker-mlflow:SearchRuns',
-  'sagemaker-mlflow:ListArtifacts',
-];

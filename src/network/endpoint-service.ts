@@ -19,6 +19,12 @@ export class MlEndpointService {
   public static readonly SAGEMAKER_STUDIO = MlEndpointService.of('studio');
   /** SageMaker notebook instances and Studio Classic (`aws.sagemaker.<region>.notebook`). */
   public static readonly SAGEMAKER_NOTEBOOK = MlEndpointService.of('notebook');
+  /**
+   * SageMaker managed MLflow (`aws.sagemaker.<region>.experiments`): MLflow
+   * Apps and tracking servers, as the MLflow client and the presigned UI reach
+   * them. Needed by a VPC-only Studio domain that tracks experiments.
+   */
+  public static readonly SAGEMAKER_MLFLOW = MlEndpointService.of('experiments');
   /** AWS STS. */
   public static readonly STS = MlEndpointService.of('sts');
   /** CloudWatch Logs. */

@@ -1,2 +1,3 @@
 export * from './endpoint-service';
+export * from './endpoint-placement';
 export * from './secure-ml-network';

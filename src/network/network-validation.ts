@@ -1,6 +1,7 @@
 /* eslint-disable no-bitwise -- CIDR arithmetic on 32-bit IPv4 addresses */
 import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { EndpointPlacementKind } from './endpoint-placement';
 import { MlEndpointService } from './endpoint-service';
 import type { SecureMlNetworkProps } from './secure-ml-network';
 import { entryOf, suggest } from '../private/endpoint-catalog';
@@ -43,18 +44,96 @@ export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkPr
     checkNat(v, props, azs);
   }
   checkAccess(v, props);
-  for (const service of props.interfaceEndpoints ?? []) {
+  checkKnown(v, 'interfaceEndpoints', props.interfaceEndpoints ?? []);
+  checkEndpointSources(v, props);
+  for (const cidr of props.endpointClientCidrs ?? []) {
+    checkCidrSyntax(v, 'endpointClientCidrs', cidr);
+  }
+  if (props.endpointPlacement?.centralVpcCidr !== undefined) {
+    checkCidrSyntax(v, 'endpointPlacement.endpointVpcCidr', props.endpointPlacement.centralVpcCidr);
+  }
+  v.check(props.allowJumpStartBuckets === true && props.s3GatewayEndpoint === false, {
+    prop: 'allowJumpStartBuckets',
+    value: true,
+    allowed: 'only with the network\'s S3 gateway endpoint (s3GatewayEndpoint not false)',
+    fix: 'admit the JumpStart buckets in the policy of the S3 gateway endpoint the VPC already has, or let the network create one.',
+  });
+  v.throwIfAny();
+}
+
+function checkKnown(v: PropsValidator, prop: string, services: MlEndpointService[]): void {
+  const seen = new Set<string>();
+  for (const service of services) {
     if (!entryOf(service.name)) {
       const close = suggest(service.name);
       v.add({
-        prop: 'interfaceEndpoints',
+        prop,
         value: service.name,
         allowed: `a service of the catalog (${MlEndpointService.knownNames().join(', ')})`,
         fix: close.length > 0 ? `did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : 'use the MlEndpointService constants.',
       });
     }
+    v.check(seen.has(service.name), { prop, value: service.name, allowed: 'each service once', fix: 'remove the duplicate.' });
+    seen.add(service.name);
   }
-  v.throwIfAny();
+}
+
+/**
+ * Each service has one source: created here (interfaceEndpoints), already in
+ * the VPC (existingEndpoints) or served centrally (EndpointPlacement.central).
+ */
+function checkEndpointSources(v: PropsValidator, props: SecureMlNetworkProps): void {
+  const existing = props.existingEndpoints ?? [];
+  const placement = props.endpointPlacement;
+  const central = placement?.kind === EndpointPlacementKind.CENTRAL ? placement.centralServices : [];
+  checkKnown(v, 'existingEndpoints', existing);
+  checkKnown(v, 'endpointPlacement.services', central);
+  v.check(existing.length > 0 && !props.vpc, {
+    prop: 'existingEndpoints',
+    value: existing.map((s) => s.name),
+    allowed: 'only with `vpc` (the existing VPC that has them)',
+    fix: 'pass the existing vpc, or, for endpoints of a central endpoint VPC, use endpointPlacement: EndpointPlacement.central({ services }).',
+  });
+  const created = new Set((props.interfaceEndpoints ?? []).map((s) => s.name));
+  for (const [prop, list] of [['existingEndpoints', existing], ['endpointPlacement.services', central]] as Array<[string, MlEndpointService[]]>) {
+    const both = list.filter((s) => created.has(s.name)).map((s) => s.name);
+    v.check(both.length > 0, {
+      prop,
+      value: both,
+      allowed: 'services not also listed in interfaceEndpoints (an endpoint is either reached elsewhere or created here)',
+      fix: `remove ${both.map((n) => `'${n}'`).join(', ')} from interfaceEndpoints: creating a second endpoint with private DNS for a service the VPC already resolves fails with "conflicting DNS domain".`,
+    });
+  }
+  const centralNames = new Set(central.map((s) => s.name));
+  const twice = existing.filter((s) => centralNames.has(s.name)).map((s) => s.name);
+  v.check(twice.length > 0, {
+    prop: 'existingEndpoints',
+    value: twice,
+    allowed: 'services not also served by the central endpoint VPC',
+    fix: 'list each service either in existingEndpoints (an endpoint in this VPC) or in the central services.',
+  });
+  v.check(placement?.kind === EndpointPlacementKind.CENTRAL && central.length === 0, {
+    prop: 'endpointPlacement.services',
+    value: [],
+    allowed: 'at least one service served by the central endpoint VPC',
+    fix: 'list the services the central endpoint VPC serves, or use EndpointPlacement.everyAz() / singleAz().',
+  });
+  v.check(placement?.kind === EndpointPlacementKind.CENTRAL && props.endpointPrivateDns === false, {
+    prop: 'endpointPrivateDns',
+    value: false,
+    allowed: 'private DNS off only on the network that hosts central endpoints, not on one that uses them',
+    fix: 'remove endpointPrivateDns from the network that uses central endpoints (EndpointPlacement.central); turn it off on the network that hosts them.',
+  });
+}
+
+function checkCidrSyntax(v: PropsValidator, prop: string, cidr: string): void {
+  if (Token.isUnresolved(cidr)) {
+    return;
+  }
+  const m = CIDR.exec(cidr);
+  v.check(!m || m.slice(1, 5).map(Number).some((o) => o > 255) || Number(m[5]) > 32, {
+    prop, value: cidr, allowed: 'an IPv4 CIDR block a.b.c.d/n', fix: "write it like '10.1.0.0/16'.",
+  });
 }
 
 function checkAzs(v: PropsValidator, props: SecureMlNetworkProps): number {

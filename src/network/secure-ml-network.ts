@@ -1,14 +1,20 @@
-import { Annotations, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { EndpointPlacement, EndpointPlacementKind } from './endpoint-placement';
+import { codeArtifactAssetsStatement, EndpointTrust, gatewayStatements, interfaceEndpointStatements, jumpStartStatement } from './endpoint-policies';
 import { MlEndpointService } from './endpoint-service';
+import { ImportedSecureMlNetwork, SecureMlNetworkBase } from './network-base';
 import { validateNetworkProps } from './network-validation';
+import { chooseSingleAzSubnet, productionTagProblems } from './placement-checks';
+import { createWorkloadSecurityGroup } from './workload-security-group';
 import { acknowledgeDefaultSecurityGroupCloser } from '../private/acknowledgements';
-import { entryOf, suggest, toAwsService } from '../private/endpoint-catalog';
+import { entryOf, toAwsService } from '../private/endpoint-catalog';
+import { EXTERNAL_ENDPOINTS_METADATA } from '../private/platform-layer-tag';
 import { createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';
 
@@ -94,6 +100,57 @@ export interface SecureMlNetworkProps {
    */
   readonly interfaceEndpoints?: MlEndpointService[];
   /**
+   * Interface endpoints the existing `vpc` already has (with private DNS, or
+   * names resolved by a private hosted zone associated with the VPC). The
+   * network creates none of them, so creating it never fails with
+   * "conflicting DNS domain"; layers that require them find them. Their
+   * security groups must admit HTTPS from `workloadSecurityGroup` (or the
+   * VPC's CIDR). Only with `vpc`.
+   * @default - none: every required endpoint is created
+   */
+  readonly existingEndpoints?: MlEndpointService[];
+  /**
+   * Where the interface endpoints live: every Availability Zone of the
+   * workload subnets, one zone (non-production), or a central endpoint VPC.
+   * See `EndpointPlacement` for the trade-offs and the README for the costs.
+   * @default EndpointPlacement.everyAz()
+   */
+  readonly endpointPlacement?: EndpointPlacement;
+  /**
+   * Turn private DNS on for the interface endpoints this network creates.
+   * Turn it off when this network hosts central endpoints for other VPCs:
+   * names are then resolved by private hosted zones the organization
+   * associates with this VPC and the others (the endpoints' regional DNS
+   * names are their targets).
+   * @default true
+   */
+  readonly endpointPrivateDns?: boolean;
+  /**
+   * IPv4 CIDR blocks outside the workload security group whose clients use
+   * this network's interface endpoints: the VPCs of other networks that use
+   * them as central endpoints, or a VPN that opens Studio through the studio
+   * endpoint. The endpoint security group admits HTTPS from each.
+   * @default - HTTPS from the workload security group only
+   */
+  readonly endpointClientCidrs?: string[];
+  /**
+   * Open all traffic (every protocol and port, both ways) inside the workload
+   * security group, as EFA instance types and MPI over SSH (port 22) without
+   * inter-container encryption need. Off by default: the group then admits
+   * only NFS 2049, TCP 8192-65535, IKE and ESP inside itself.
+   * @default false
+   */
+  readonly allowAllTrafficWithinWorkloadGroup?: boolean;
+  /**
+   * Let workloads read SageMaker JumpStart's content buckets of the region
+   * (`jumpstart-cache-prod-<region>` and, for gated models,
+   * `jumpstart-private-cache-prod-<region>`) through the S3 gateway endpoint.
+   * Off by default: JumpStart models, scripts and notebooks cannot be fetched
+   * from the VPC.
+   * @default false
+   */
+  readonly allowJumpStartBuckets?: boolean;
+  /**
    * Create the S3 gateway endpoint. Turn off only when an imported VPC
    * already has one on the same route tables.
    * @default true
@@ -162,38 +219,6 @@ export interface SecureMlNetworkAttributes {
   readonly internetEgress?: boolean;
 }
 
-abstract class SecureMlNetworkBase extends Construct implements ISecureMlNetwork {
-  public abstract readonly vpc: ec2.IVpc;
-  public abstract readonly vpcSubnets: ec2.SubnetSelection;
-  public abstract readonly workloadSecurityGroup: ec2.ISecurityGroup;
-  public abstract readonly internetEgress: boolean;
-
-  public get subnetIds(): string[] {
-    return this.vpc.selectSubnets(this.vpcSubnets).subnetIds;
-  }
-
-  public requireEndpoints(...services: MlEndpointService[]): void {
-    for (const service of services) {
-      const entry = entryOf(service.name);
-      if (!entry) {
-        const close = suggest(service.name);
-        fail(this, 'SecureMlNetwork', {
-          prop: 'interfaceEndpoints',
-          value: service.name,
-          allowed: `a service of the catalog (${MlEndpointService.knownNames().join(', ')})`,
-          fix: close.length > 0
-            ? `did you mean ${close.map((c) => `'${c}'`).join(' or ')}? Use the MlEndpointService constants.`
-            : 'use one of the MlEndpointService constants.',
-        });
-      }
-      this.addEndpoint(service);
-    }
-  }
-
-  public abstract hasEndpoint(service: MlEndpointService): boolean;
-  public abstract allowS3BucketRead(...buckets: s3.IBucket[]): void;
-  protected abstract addEndpoint(service: MlEndpointService): void;
-}
 
 /**
  * A private network for ML workloads: a VPC with no internet path by default,
@@ -221,11 +246,17 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
   public readonly flowLogGroup: logs.ILogGroup;
   /** The S3 gateway endpoint, when created. */
   public readonly s3GatewayEndpoint?: ec2.GatewayVpcEndpoint;
+  /** Where the interface endpoints live. */
+  public readonly endpointPlacement: EndpointPlacement;
 
   private readonly interfaceEndpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
-  private readonly accountIds: string[];
-  private readonly organizationId?: string;
+  /** Services reached through endpoints this network does not create (existing or central). */
+  private readonly reachedElsewhere: Set<string>;
+  private readonly trust: EndpointTrust;
+  private readonly privateDns: boolean;
   private readonly readableBuckets = new Set<string>();
+  private codeArtifactAssetsAdmitted = false;
+  private singleAzSubnets?: ec2.SubnetSelection;
 
   constructor(scope: Construct, id: string, props: SecureMlNetworkProps = {}) {
     super(scope, id);
@@ -234,8 +265,14 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     validateNetworkProps(this, props);
 
     this.internetEgress = egress;
-    this.accountIds = [stack.account, ...(props.trustedAccountIds ?? [])];
-    this.organizationId = props.organizationId;
+    this.trust = { accountIds: [stack.account, ...(props.trustedAccountIds ?? [])], organizationId: props.organizationId };
+    this.endpointPlacement = props.endpointPlacement ?? EndpointPlacement.everyAz();
+    this.privateDns = props.endpointPrivateDns ?? true;
+    const central = this.endpointPlacement.kind === EndpointPlacementKind.CENTRAL;
+    this.reachedElsewhere = new Set([
+      ...(props.existingEndpoints ?? []),
+      ...(central ? this.endpointPlacement.centralServices : []),
+    ].map((s) => s.name));
 
     if (props.vpc) {
       this.vpc = props.vpc;
@@ -249,14 +286,25 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
       Annotations.of(this).addWarningV2('cdk-mlops:network-internet-egress',
         'allowInternetEgress is on: ML workloads can reach the internet through NAT. Prefer VPC endpoints and keep it off for regulated data.');
     }
+    this.checkPlacement();
 
-    this.workloadSecurityGroup = this.createWorkloadSecurityGroup(props.s3PrefixListId);
+    this.workloadSecurityGroup = createWorkloadSecurityGroup(this, 'WorkloadSecurityGroup', {
+      vpc: this.vpc,
+      internetEgress: egress,
+      s3PrefixListId: props.s3PrefixListId,
+      endpointCidrs: central && this.endpointPlacement.centralVpcCidr ? [this.endpointPlacement.centralVpcCidr] : [],
+      allTrafficWithinGroup: props.allowAllTrafficWithinWorkloadGroup ?? false,
+    });
+    this.recordExternalEndpoints(props.existingEndpoints ?? [], central ? this.endpointPlacement.centralServices : []);
     this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
       description: 'Interface VPC endpoints: HTTPS from ML workloads only',
       allowAllOutbound: false,
     });
     this.endpointSecurityGroup.addIngressRule(this.workloadSecurityGroup, ec2.Port.tcp(443), 'HTTPS from ML workloads');
+    for (const cidr of props.endpointClientCidrs ?? []) {
+      this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), `HTTPS from endpoint clients in ${cidr}`);
+    }
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey ?? createSecureKey(this, 'Key', {
@@ -276,6 +324,12 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
 
     if (props.s3GatewayEndpoint ?? true) {
       this.s3GatewayEndpoint = this.createS3GatewayEndpoint();
+      if (props.allowJumpStartBuckets) {
+        this.s3GatewayEndpoint.addToPolicy(jumpStartStatement(this));
+      }
+    }
+    for (const name of this.reachedElsewhere) {
+      this.admitServiceBuckets(name);
     }
     this.requireEndpoints(...(props.interfaceEndpoints ?? MlEndpointService.defaults()));
   }
@@ -285,8 +339,13 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     return [...this.interfaceEndpoints.keys()].sort();
   }
 
+  /** The PrivateLink names of the services reached through endpoints this network does not create (existing or central). */
+  public get externalEndpointServiceNames(): string[] {
+    return [...this.reachedElsewhere].sort();
+  }
+
   public hasEndpoint(service: MlEndpointService): boolean {
-    return this.interfaceEndpoints.has(service.name);
+    return this.interfaceEndpoints.has(service.name) || this.reachedElsewhere.has(service.name);
   }
 
   public allowS3BucketRead(...buckets: s3.IBucket[]): void {
@@ -313,24 +372,74 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
   }
 
   protected addEndpoint(service: MlEndpointService): void {
-    if (this.interfaceEndpoints.has(service.name)) {
+    if (this.interfaceEndpoints.has(service.name) || this.reachedElsewhere.has(service.name)) {
       return;
+    }
+    if (this.endpointPlacement.kind === EndpointPlacementKind.CENTRAL) {
+      Annotations.of(this).addWarningV2(`cdk-mlops:network-not-central-${service.name}`,
+        `A layer needs an interface endpoint for '${service.name}', which the central endpoint VPC does not serve (EndpointPlacement.central services): `
+        + 'it is created in this network, in every zone, and billed here. Add it to the central services if the central VPC has it.');
     }
     const entry = entryOf(service.name)!;
     const endpoint = new ec2.InterfaceVpcEndpoint(this, `${entry.id}Endpoint`, {
       vpc: this.vpc,
       service: toAwsService(entry),
-      subnets: this.vpcSubnets,
-      privateDnsEnabled: true,
+      subnets: this.endpointSubnets(),
+      privateDnsEnabled: this.privateDns,
       securityGroups: [this.endpointSecurityGroup],
       open: false,
     });
-    if (entry.iamNamespace) {
-      for (const statement of this.principalStatements(`${entry.iamNamespace}:*`)) {
-        endpoint.addToPolicy(statement);
-      }
+    for (const statement of interfaceEndpointStatements(entry, this.trust)) {
+      endpoint.addToPolicy(statement);
     }
     this.interfaceEndpoints.set(service.name, endpoint);
+    this.admitServiceBuckets(service.name);
+  }
+
+  /** The AWS-owned buckets a service serves content from, admitted by the S3 gateway. */
+  private admitServiceBuckets(name: string): void {
+    if (!name.startsWith('codeartifact.') || this.codeArtifactAssetsAdmitted || !this.s3GatewayEndpoint) {
+      return;
+    }
+    this.codeArtifactAssetsAdmitted = true;
+    const statement = codeArtifactAssetsStatement(this);
+    if (statement) {
+      this.s3GatewayEndpoint.addToPolicy(statement);
+    }
+  }
+
+  /**
+   * Name the endpoints this network uses but does not create on its workload
+   * security group, for the cost report (billed where they live).
+   */
+  private recordExternalEndpoints(existing: MlEndpointService[], central: MlEndpointService[]): void {
+    if (existing.length === 0 && central.length === 0) {
+      return;
+    }
+    (this.workloadSecurityGroup.node.defaultChild as CfnResource).addMetadata(EXTERNAL_ENDPOINTS_METADATA, {
+      existing: existing.map((s) => s.name).sort(),
+      central: central.map((s) => s.name).sort(),
+    });
+  }
+
+  /** The subnets interface endpoints are placed in. */
+  private endpointSubnets(): ec2.SubnetSelection {
+    if (this.endpointPlacement.kind !== EndpointPlacementKind.SINGLE_AZ) {
+      return this.vpcSubnets;
+    }
+    return this.singleAzSubnets!;
+  }
+
+  /** Choose the single-AZ subnet; check production tags at synth (tags come from aspects). */
+  private checkPlacement(): void {
+    const placement = this.endpointPlacement;
+    if (placement.kind !== EndpointPlacementKind.SINGLE_AZ) {
+      return;
+    }
+    this.singleAzSubnets = chooseSingleAzSubnet(this, this.vpc, this.vpcSubnets, placement);
+    if (!placement.allowInProduction) {
+      this.node.addValidation({ validate: () => productionTagProblems(this, this.workloadSecurityGroup) });
+    }
   }
 
   private createVpc(props: SecureMlNetworkProps, egress: boolean): ec2.Vpc {
@@ -396,132 +505,16 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     }
   }
 
-  private createWorkloadSecurityGroup(s3PrefixListId?: string): ec2.SecurityGroup {
-    const sg = new ec2.SecurityGroup(this, 'WorkloadSecurityGroup', {
-      vpc: this.vpc,
-      description: 'SageMaker jobs, Studio apps and endpoints: traffic inside the group and HTTPS to AWS services',
-      allowAllOutbound: false,
-    });
-    const inside: Array<[ec2.Port, string]> = [
-      [ec2.Port.tcp(2049), 'NFS to Studio home storage (EFS)'],
-      [ec2.Port.tcpRange(8192, 65535), 'Studio apps and distributed training between instances'],
-      [ec2.Port.udp(500), 'IKE for inter-container traffic encryption'],
-      [new ec2.Port({ protocol: ec2.Protocol.ESP, stringRepresentation: 'esp' }), 'ESP for inter-container traffic encryption'],
-    ];
-    for (const [port, description] of inside) {
-      sg.addIngressRule(sg, port, `${description} (from the group)`);
-      sg.addEgressRule(sg, port, `${description} (to the group)`);
-    }
-    if (s3PrefixListId) {
-      sg.addEgressRule(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS to interface endpoints in the VPC');
-      sg.addEgressRule(ec2.Peer.prefixList(s3PrefixListId), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
-    } else {
-      sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443),
-        this.internetEgress
-          ? 'HTTPS to AWS services and, through NAT, the internet'
-          : 'HTTPS to interface endpoints and the S3 gateway endpoint; no route leaves the VPC');
-    }
-    return sg;
-  }
-
   private createS3GatewayEndpoint(): ec2.GatewayVpcEndpoint {
-    const stack = Stack.of(this);
     const endpoint = new ec2.GatewayVpcEndpoint(this, 'S3GatewayEndpoint', {
       vpc: this.vpc,
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.vpcSubnets],
     });
-    // Endpoint policies name every principal as "Principal": "*", the form of
-    // the VPC endpoint documentation (IAM policy validators, the IAM
-    // simulator's among them, reject {"AWS": "*"} in an endpoint policy).
-    endpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'BucketsOfTrustedAccounts',
-      principals: [new iam.StarPrincipal()],
-      actions: ['s3:*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 's3:ResourceAccount': this.accountIds } },
-    }));
-    if (this.organizationId) {
-      endpoint.addToPolicy(new iam.PolicyStatement({
-        sid: 'BucketsOfTrustedOrganization',
-        principals: [new iam.StarPrincipal()],
-        actions: ['s3:*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:ResourceOrgID': this.organizationId } },
-      }));
+    for (const statement of gatewayStatements(this, this.trust)) {
+      endpoint.addToPolicy(statement);
     }
-    // ECR keeps image layers in an AWS-owned bucket: without this, image pulls
-    // through the ECR endpoints fail (SageMaker jobs, Studio images, endpoints).
-    endpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'EcrImageLayers',
-      principals: [new iam.StarPrincipal()],
-      actions: ['s3:GetObject'],
-      resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
-    }));
     return endpoint;
-  }
-
-  /**
-   * Endpoint policies name their principal as "*" (the form of AWS's default
-   * endpoint policy; gateway endpoints accept no other) and narrow it by
-   * condition.
-   */
-  private principalStatements(action: string): iam.PolicyStatement[] {
-    const statements = [new iam.PolicyStatement({
-      sid: 'PrincipalsOfTrustedAccounts',
-      principals: [new iam.StarPrincipal()],
-      actions: [action],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:PrincipalAccount': this.accountIds } },
-    })];
-    if (this.organizationId) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'PrincipalsOfTrustedOrganization',
-        principals: [new iam.StarPrincipal()],
-        actions: [action],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:PrincipalOrgID': this.organizationId } },
-      }));
-    }
-    return statements;
-  }
-}
-
-class ImportedSecureMlNetwork extends SecureMlNetworkBase {
-  public readonly vpc: ec2.IVpc;
-  public readonly vpcSubnets: ec2.SubnetSelection;
-  public readonly workloadSecurityGroup: ec2.ISecurityGroup;
-  public readonly internetEgress: boolean;
-  private readonly available: Set<string>;
-  private readonly warned = new Set<string>();
-
-  constructor(scope: Construct, id: string, attrs: SecureMlNetworkAttributes) {
-    super(scope, id);
-    this.vpc = attrs.vpc;
-    this.vpcSubnets = attrs.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-    this.workloadSecurityGroup = attrs.workloadSecurityGroup;
-    this.internetEgress = attrs.internetEgress ?? false;
-    this.available = new Set((attrs.availableEndpoints ?? []).map((s) => s.name));
-  }
-
-  public hasEndpoint(service: MlEndpointService): boolean {
-    return this.available.has(service.name);
-  }
-
-  public allowS3BucketRead(...buckets: s3.IBucket[]): void {
-    for (const bucket of buckets) {
-      Annotations.of(this).addWarningV2(`cdk-mlops:network-imported-s3-${bucket.node.addr}`,
-        `The S3 gateway endpoint of an imported network is managed elsewhere: allow read access to ${bucket.node.path} in its policy.`);
-    }
-  }
-
-  protected addEndpoint(service: MlEndpointService): void {
-    if (this.available.has(service.name) || this.warned.has(service.name)) {
-      return;
-    }
-    this.warned.add(service.name);
-    Annotations.of(this).addWarningV2(`cdk-mlops:network-missing-endpoint-${service.name}`,
-      `A layer needs an interface endpoint for '${service.name}', which the imported network does not declare in availableEndpoints. Create it where the network is managed, or declare it if it exists.`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Stack, Stage } from 'aws-cdk-lib';
 import { HOURS_PER_MONTH, INFERENCE_INSTANCE_HOUR, INFERENCE_SOURCE, PRICE_REGION, PRICES, PriceEntry } from './prices';
-import { LAYER_METADATA_KEY } from '../private/platform-layer-tag';
+import { EXTERNAL_ENDPOINTS_METADATA, LAYER_METADATA_KEY } from '../private/platform-layer-tag';
 
 /** One line of a cost report: a resource (or group of identical units) with a fixed monthly cost. */
 export interface CostLine {
@@ -63,7 +63,9 @@ export interface CostReportOptions {
  * them) and in total, priced with the table in `src/platform/prices.ts`
  * (us-east-1, on-demand).
  *
- * Counted: interface endpoints per AZ, NAT gateways, KMS keys, CloudWatch
+ * Counted: interface endpoints per AZ (endpoints a network takes from a
+ * central endpoint VPC or finds in an existing VPC are listed at $0: they are
+ * billed where they live), NAT gateways, KMS keys, CloudWatch
  * alarms, real-time endpoint instances at minimum capacity (from endpoint
  * configs in the template and from the deployment workflow's stage settings),
  * MLflow tracking servers. Not counted: usage (data processed by endpoints
@@ -217,6 +219,17 @@ function priceTemplate(template: { [key: string]: any }, stackName: string, defa
         const azs = Array.isArray(p.SubnetIds) ? p.SubnetIds.length : defaultAzs;
         add(id, r, `interface endpoint ${serviceOf(p.ServiceName)} (per AZ)`, azs, monthly('interface-endpoint-az-hour'), true,
           Array.isArray(p.SubnetIds) ? 'data processing not counted' : `subnets not literal: ${defaultAzs} AZs assumed; data processing not counted`);
+        break;
+      }
+      case 'AWS::EC2::SecurityGroup': {
+        // endpoints a network uses but does not create: billed where they live
+        const external = r.Metadata?.[EXTERNAL_ENDPOINTS_METADATA];
+        for (const name of external?.central ?? []) {
+          add(id, r, `interface endpoint ${name} (central endpoint VPC)`, 1, 0, true, 'billed once, in the account of the central endpoint VPC; transit (Transit Gateway attachment or peering) not counted');
+        }
+        for (const name of external?.existing ?? []) {
+          add(id, r, `interface endpoint ${name} (already in the VPC)`, 1, 0, true, 'billed where it was created');
+        }
         break;
       }
       case 'AWS::EC2::NatGateway':

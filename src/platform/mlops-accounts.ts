@@ -1,8 +1,11 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MlopsPlatform, MlopsPlatformProps, PlatformLayer } from './mlops-platform';
+import { PlatformNetworkOptions } from './platform-options';
 import { DeploymentStageOptions, DeploymentTargetAccount, InferenceInstanceType } from '../deployment';
+import { ISecureMlNetwork, SecureMlNetwork } from '../network';
 import { tagLayer } from '../private/platform-layer-tag';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
 import { ModelRegistry } from '../registry';
@@ -28,6 +31,25 @@ export interface MlopsTargetAccount {
    * @default 1
    */
   readonly initialInstanceCount?: number;
+  /**
+   * A network that already exists in the target account, for the stage's
+   * endpoints, instead of a new one. When two stages share an account, give
+   * it on the first.
+   * @default - a new SecureMlNetwork (see `MlopsAccountsProps.targetNetworkOptions`)
+   */
+  readonly existingNetwork?: TargetNetworkAttributes;
+}
+
+/** A network that exists in a target account. */
+export interface TargetNetworkAttributes {
+  /** The VPC id. */
+  readonly vpcId: string;
+  /** The Availability Zones of the subnets, in the same order. */
+  readonly availabilityZones: string[];
+  /** The private subnets endpoints run in (at least two zones: SageMaker hosting requires them). */
+  readonly subnetIds: string[];
+  /** The security group of the endpoints' network interfaces. */
+  readonly securityGroupId: string;
 }
 
 /** Properties of MlopsAccounts. */
@@ -56,6 +78,17 @@ export interface MlopsAccountsProps {
    * @default - every layer with its defaults
    */
   readonly platform?: MlopsPlatformProps;
+  /**
+   * Settings of the network created in each target account (one per
+   * account) for the stages' endpoints. Network-isolated models need no
+   * interface endpoint, only the S3 gateway: the target networks create none
+   * unless `additionalEndpoints` asks, so the platform pays for one set of
+   * interface endpoints (the tooling account's), not one per account. Each is
+   * tagged `mlops:stage` with its stage name, so single-AZ endpoints in a
+   * production account need confirmation.
+   * @default - 2 zones, CIDR 10.<n>.0.0/16 for the n-th target account (the tooling network is 10.0.0.0/16), no interface endpoints
+   */
+  readonly targetNetworkOptions?: PlatformNetworkOptions;
   /**
    * Prefix of the stack names.
    * @default 'Mlops'
@@ -89,6 +122,8 @@ export class MlopsAccounts extends Construct {
   public readonly targetAccounts: DeploymentTargetAccount[];
   /** The distinct target account ids. */
   public readonly targetAccountIds: string[];
+  /** The network of each target account, in the order of `targetAccountIds`. */
+  public readonly targetNetworks: ISecureMlNetwork[];
   /** The ARN of the model package group the target accounts read. */
   public readonly modelPackageGroupArn: string;
 
@@ -124,7 +159,8 @@ export class MlopsAccounts extends Construct {
 
     this.targetStacks = [];
     this.targetAccounts = [];
-    for (const account of this.targetAccountIds) {
+    this.targetNetworks = [];
+    for (const [index, account] of this.targetAccountIds.entries()) {
       const names = props.targets.filter((t) => t.accountId === account).map((t) => t.stageName);
       const stack = new Stack(this, `Target${account}`, {
         stackName: `${prefix}-target-${names.join('-')}`,
@@ -132,14 +168,23 @@ export class MlopsAccounts extends Construct {
         description: `cdk-mlops deployment target (${names.join(', ')}): roles, key, capture bucket, rollback alarms`,
       });
       const registry = ModelRegistry.fromModelPackageGroupArn(stack, 'Registry', this.modelPackageGroupArn);
+      const existing = props.targets.find((t) => t.accountId === account && t.existingNetwork)?.existingNetwork;
+      const network = existing
+        ? importTargetNetwork(stack, existing)
+        : createTargetNetwork(stack, props, index, names, base.removalPolicy);
       const target = new DeploymentTargetAccount(stack, 'Target', {
         toolingAccountId: props.toolingAccountId,
         registry,
         endpointNames: names.map((n) => this.platform.deployment?.endpointName(n) ?? n),
         namePrefix: crossAccountPrefix,
+        network,
         removalPolicy: base.removalPolicy,
       });
       tagLayer(target, PlatformLayer.DEPLOYMENT);
+      if (network instanceof SecureMlNetwork) {
+        tagLayer(network, PlatformLayer.NETWORK);
+      }
+      this.targetNetworks.push(network);
       this.allowDriftChecks(target, names, props.toolingAccountId, props.region);
       this.targetStacks.push(stack);
       this.targetAccounts.push(target);
@@ -182,6 +227,45 @@ export class MlopsAccounts extends Construct {
   }
 }
 
+/** The network of a target account: new, with the target's CIDR and stage tag. */
+function createTargetNetwork(stack: Stack, props: MlopsAccountsProps, index: number, stageNames: string[],
+  removalPolicy: RemovalPolicy | undefined): SecureMlNetwork {
+  const n = props.targetNetworkOptions ?? {};
+  const network = new SecureMlNetwork(stack, 'Network', {
+    cidr: n.cidr ?? `10.${index + 1}.0.0/16`,
+    maxAzs: n.maxAzs,
+    availabilityZones: n.availabilityZones,
+    allowInternetEgress: n.allowInternetEgress,
+    natGateways: n.natGateways,
+    s3PrefixListId: n.s3PrefixListId,
+    flowLogRetention: n.flowLogRetention,
+    interfaceEndpoints: n.additionalEndpoints ?? [],
+    endpointPlacement: n.endpointPlacement,
+    endpointPrivateDns: n.endpointPrivateDns,
+    endpointClientCidrs: n.endpointClientCidrs,
+    allowAllTrafficWithinWorkloadGroup: n.allowAllTrafficWithinWorkloadGroup,
+    allowJumpStartBuckets: n.allowJumpStartBuckets,
+    trustedAccountIds: [props.toolingAccountId],
+    removalPolicy,
+  });
+  // the most critical stage of the account names the network (single-AZ endpoints in production need confirmation)
+  Tags.of(network).add('mlops:stage', stageNames.find((name) => /^prod/i.test(name)) ?? stageNames[0]);
+  return network;
+}
+
+function importTargetNetwork(stack: Stack, attrs: TargetNetworkAttributes): ISecureMlNetwork {
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: attrs.vpcId,
+    availabilityZones: attrs.availabilityZones,
+    privateSubnetIds: attrs.subnetIds,
+  });
+  return SecureMlNetwork.fromNetworkAttributes(stack, 'Network', {
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    workloadSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'WorkloadSecurityGroup', attrs.securityGroupId),
+  });
+}
+
 function validateAccounts(scope: Construct, props: MlopsAccountsProps): void {
   const v = new PropsValidator(scope, 'MlopsAccounts');
   const known = (a: string) => !Token.isUnresolved(a);
@@ -204,6 +288,32 @@ function validateAccounts(scope: Construct, props: MlopsAccountsProps): void {
       allowed: 'an account other than the tooling account',
       fix: 'a stage in the tooling account needs no target stack: use MlopsPlatform deploymentOptions.stages for it.',
     });
+  });
+  props.targets.forEach((t, i) => {
+    const net = t.existingNetwork;
+    if (!net) {
+      return;
+    }
+    const literal = (list: string[]) => !Token.isUnresolved(list) && list.every((x) => !Token.isUnresolved(x));
+    v.check(literal(net.subnetIds) && new Set(net.subnetIds).size < 2, {
+      prop: `targets[${i}].existingNetwork.subnetIds`,
+      value: net.subnetIds,
+      allowed: 'at least two subnets, in different Availability Zones',
+      fix: 'list private subnets in two or more zones: SageMaker hosting requires two zones even for one instance.',
+    });
+    v.check(literal(net.subnetIds) && literal(net.availabilityZones) && net.availabilityZones.length !== net.subnetIds.length, {
+      prop: `targets[${i}].existingNetwork.availabilityZones`,
+      value: net.availabilityZones,
+      allowed: `one zone per subnet (${net.subnetIds.length})`,
+      fix: 'list the zone of each subnet, in the order of subnetIds.',
+    });
+  });
+  const accounts = new Set(props.targets.map((t) => t.accountId));
+  v.check(props.targetNetworkOptions?.cidr !== undefined && accounts.size > 1, {
+    prop: 'targetNetworkOptions.cidr',
+    value: props.targetNetworkOptions?.cidr,
+    allowed: 'no CIDR when there are several target accounts (each gets its own, 10.<n>.0.0/16)',
+    fix: 'remove cidr: one block for every target account would make their networks overlap, and overlapping networks cannot be connected through a transit gateway or peering later.',
   });
   const names = props.targets.map((t) => t.stageName);
   const dupes = names.filter((n, i) => names.indexOf(n) !== i);

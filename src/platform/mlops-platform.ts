@@ -180,10 +180,10 @@ export class MlopsPlatform extends Construct {
     const stages = props.deploymentOptions?.stages ?? ApprovalDeployment.defaultStages();
     const stageAccounts = stages.map((s) => s.account).filter((a): a is string => a !== undefined && a !== stack.account);
     this.consumerAccountIds = distinct([...(props.consumerAccountIds ?? []), ...stageAccounts]);
-    validatePlatformProps(this, props, { wantCi, wantPipeline, wantMonitoring, wantDeployment, consumers: this.consumerAccountIds });
+    const needsNetwork = wantExploration || wantPipeline || wantCi || wantDeployment || wantMonitoring;
+    validatePlatformProps(this, props, { wantCi, wantPipeline, wantMonitoring, wantDeployment, needsNetwork, consumers: this.consumerAccountIds });
 
     const layers: PlatformLayer[] = [];
-    const needsNetwork = wantExploration || wantPipeline || wantCi || wantDeployment || wantMonitoring;
     if (props.network) {
       this.network = props.network;
     } else if (needsNetwork) {
@@ -196,6 +196,11 @@ export class MlopsPlatform extends Construct {
         natGateways: n.natGateways,
         s3PrefixListId: n.s3PrefixListId,
         flowLogRetention: n.flowLogRetention,
+        endpointPlacement: n.endpointPlacement,
+        endpointPrivateDns: n.endpointPrivateDns,
+        endpointClientCidrs: n.endpointClientCidrs,
+        allowAllTrafficWithinWorkloadGroup: n.allowAllTrafficWithinWorkloadGroup,
+        allowJumpStartBuckets: n.allowJumpStartBuckets,
         // only what the layers ask for (requireEndpoints), plus what the user adds
         interfaceEndpoints: n.additionalEndpoints ?? [],
         trustedAccountIds: this.consumerAccountIds.length > 0 ? this.consumerAccountIds : undefined,
@@ -399,6 +404,7 @@ interface Wanted {
   readonly wantPipeline: boolean;
   readonly wantDeployment: boolean;
   readonly wantMonitoring: boolean;
+  readonly needsNetwork: boolean;
   readonly consumers: string[];
 }
 
@@ -428,6 +434,12 @@ function validatePlatformProps(scope: Construct, props: MlopsPlatformProps, w: W
     allowed: 'networkOptions only when the platform creates the network',
     fix: 'configure the imported network where it is managed, or drop `network`.',
   });
+  v.check(props.network === undefined && props.networkOptions !== undefined && !w.needsNetwork, {
+    prop: 'networkOptions',
+    value: describeNetworkOptions(props.networkOptions),
+    allowed: 'networkOptions only when an enabled layer needs a network (exploration, pipeline, CI, deployment or monitoring)',
+    fix: 'remove networkOptions (e.g. allowAllTrafficWithinWorkloadGroup has no network to open), or turn on the layer that runs in the network.',
+  });
   v.check(props.registry !== undefined && props.registryOptions !== undefined, {
     prop: 'registryOptions',
     value: 'given with registry',
@@ -442,6 +454,11 @@ function validatePlatformProps(scope: Construct, props: MlopsPlatformProps, w: W
     fix: 'list the account ids of the staging and production accounts.',
   });
   v.throwIfAny();
+}
+
+function describeNetworkOptions(options: PlatformNetworkOptions | undefined): string {
+  const given = Object.entries(options ?? {}).filter(([, v]) => v !== undefined).map(([k]) => k);
+  return `given (${given.join(', ')}) without a network`;
 }
 
 function distinct(values: string[]): string[] {

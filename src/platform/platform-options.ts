@@ -5,7 +5,7 @@ import { CiSource, PipelineUpdate } from '../ci';
 import { DeploymentStageOptions } from '../deployment';
 import { AuthMode, ExperimentTracking, StudioUserProfileOptions } from '../exploration';
 import { DriftBaseline, DriftSchedule } from '../monitoring';
-import { MlEndpointService } from '../network';
+import { EndpointPlacement, MlEndpointService } from '../network';
 import { PipelineDefinition } from '../pipeline';
 
 /** Settings of the network an MlopsPlatform creates. */
@@ -50,6 +50,35 @@ export interface PlatformNetworkOptions {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * Where the interface endpoints live: every zone, one zone (non-production:
+   * the idle network costs about half), or a central endpoint VPC. See
+   * `EndpointPlacement`.
+   * @default EndpointPlacement.everyAz()
+   */
+  readonly endpointPlacement?: EndpointPlacement;
+  /**
+   * Turn private DNS on for the interface endpoints (off when this network
+   * hosts central endpoints for other VPCs).
+   * @default true
+   */
+  readonly endpointPrivateDns?: boolean;
+  /**
+   * IPv4 CIDR blocks of other networks whose clients use this network's
+   * interface endpoints.
+   * @default - HTTPS from the workload security group only
+   */
+  readonly endpointClientCidrs?: string[];
+  /**
+   * Open all traffic inside the workload security group (EFA, MPI over SSH).
+   * @default false
+   */
+  readonly allowAllTrafficWithinWorkloadGroup?: boolean;
+  /**
+   * Let workloads read SageMaker JumpStart's content buckets through the S3 gateway.
+   * @default false
+   */
+  readonly allowJumpStartBuckets?: boolean;
 }
 
 /** Settings of the exploration layer (SageMaker Studio) of an MlopsPlatform. */

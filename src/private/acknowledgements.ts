@@ -59,6 +59,24 @@ export const ACKNOWLEDGEMENTS = {
     ],
   } as AcknowledgementEntry,
 
+  /**
+   * SecureMlNetwork with `allowAllTrafficWithinWorkloadGroup`: the workload
+   * security group admits every protocol and port from itself, as EFA
+   * requires (EC2 User Guide, "Prepare an EFA-enabled security group") and
+   * MPI over SSH without inter-container encryption needs. Only members of
+   * the group are admitted; nothing outside it.
+   */
+  workloadGroupAllTraffic: {
+    resource: 'the self-referencing all-traffic ingress rule of the workload security group of a SecureMlNetwork with allowAllTrafficWithinWorkloadGroup',
+    nag: ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+      id: `${pack}-EC2RestrictedCommonPorts`,
+      reason: 'The rule admits all traffic only from members of the same security group (no CIDR, no other group): EFA needs every protocol and port between the instances of a job '
+        + '(EC2 User Guide, "Prepare an EFA-enabled security group"), MPI over SSH needs port 22 between them. It is an explicit opt-in of the network, off by default.',
+    })),
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
   /** Data buckets the library creates (artifacts, team data, capture). */
   dataBucketReplication: {
     resource: 'a KMS-encrypted, versioned, access-logged data bucket created by the library',

@@ -12,7 +12,24 @@ export interface CatalogEntry {
   readonly iamNamespace?: string;
   /** Service name prefix; `com.amazonaws` unless the service uses another. */
   readonly prefix?: string;
+  /**
+   * Actions the endpoint policy admits, when not just `<iamNamespace>:*`
+   * (services whose calls through the endpoint are authorized with actions of
+   * other prefixes).
+   */
+  readonly policyActions?: string[];
+  /**
+   * Actions of another service the endpoint policy must admit as well, with
+   * the condition that names the service they are for (CodeArtifact's login
+   * calls `sts:GetServiceBearerToken` through the CodeArtifact endpoint).
+   */
+  readonly companionActions?: { readonly actions: string[]; readonly conditions: Record<string, Record<string, string>> };
 }
+
+const CODEARTIFACT_BEARER_TOKEN = {
+  actions: ['sts:GetServiceBearerToken'],
+  conditions: { StringEquals: { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' } },
+};
 
 /**
  * The catalog of AWS services ML workloads reach through interface endpoints.
@@ -25,6 +42,20 @@ export const CATALOG: CatalogEntry[] = [
   { name: 'sagemaker.featurestore-runtime', id: 'SageMakerFeatureStoreRuntime', iamNamespace: 'sagemaker' },
   { name: 'studio', id: 'SageMakerStudio', prefix: 'aws.sagemaker' },
   { name: 'notebook', id: 'SageMakerNotebook', prefix: 'aws.sagemaker' },
+  // SageMaker managed MLflow (tracking servers and MLflow Apps) is reached
+  // at https://<region>.experiments.sagemaker.aws; its PrivateLink service is
+  // aws.sagemaker.<region>.experiments (SageMaker Developer Guide,
+  // "Connecting to an MLflow tracking server through an interface VPC
+  // endpoint"; aws-cdk-lib's InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS).
+  // A tracking server is called with sagemaker-mlflow:*, an MLflow App with
+  // sagemaker:CallMlflowAppApi (Service Authorization Reference).
+  {
+    name: 'experiments',
+    id: 'SageMakerMlflow',
+    prefix: 'aws.sagemaker',
+    iamNamespace: 'sagemaker-mlflow',
+    policyActions: ['sagemaker-mlflow:*', 'sagemaker:CallMlflowAppApi'],
+  },
   { name: 'sts', id: 'Sts', iamNamespace: 'sts' },
   { name: 'logs', id: 'CloudWatchLogs', iamNamespace: 'logs' },
   { name: 'monitoring', id: 'CloudWatchMonitoring', iamNamespace: 'cloudwatch' },
@@ -35,8 +66,11 @@ export const CATALOG: CatalogEntry[] = [
   { name: 'scheduler', id: 'EventBridgeScheduler', iamNamespace: 'scheduler' },
   { name: 'ssm', id: 'Ssm', iamNamespace: 'ssm' },
   { name: 'secretsmanager', id: 'SecretsManager', iamNamespace: 'secretsmanager' },
-  { name: 'codeartifact.api', id: 'CodeArtifactApi', iamNamespace: 'codeartifact' },
-  { name: 'codeartifact.repositories', id: 'CodeArtifactRepositories', iamNamespace: 'codeartifact' },
+  // `codeartifact login` (GetAuthorizationToken) needs sts:GetServiceBearerToken
+  // admitted by the CodeArtifact endpoint policies too (CodeArtifact User
+  // Guide, "Create a VPC endpoint policy for CodeArtifact").
+  { name: 'codeartifact.api', id: 'CodeArtifactApi', iamNamespace: 'codeartifact', companionActions: CODEARTIFACT_BEARER_TOKEN },
+  { name: 'codeartifact.repositories', id: 'CodeArtifactRepositories', iamNamespace: 'codeartifact', companionActions: CODEARTIFACT_BEARER_TOKEN },
   { name: 'codebuild', id: 'CodeBuild', iamNamespace: 'codebuild' },
   { name: 'states', id: 'StepFunctions', iamNamespace: 'states' },
   { name: 'sns', id: 'Sns', iamNamespace: 'sns' },
@@ -52,6 +86,11 @@ export const CATALOG: CatalogEntry[] = [
 
 export function entryOf(name: string): CatalogEntry | undefined {
   return CATALOG.find((e) => e.name === name);
+}
+
+/** The actions an entry's endpoint policy admits for principals it trusts. */
+export function policyActionsOf(entry: CatalogEntry): string[] {
+  return entry.policyActions ?? (entry.iamNamespace ? [`${entry.iamNamespace}:*`] : []);
 }
 
 /**

@@ -23,3 +23,10 @@ class LayerTagger implements IAspect {
 export function tagLayer(scope: IConstruct, layer: string): void {
   Aspects.of(scope).add(new LayerTagger(layer));
 }
+
+/**
+ * The template metadata key, on a network's workload security group, that
+ * names the interface endpoints the network uses but does not create
+ * (`{ existing: [...], central: [...] }`), for the cost report.
+ */
+export const EXTERNAL_ENDPOINTS_METADATA = 'cdk-mlops:external-endpoints';

@@ -366,6 +366,11 @@ describe('ApprovalDeployment', () => {
     test('fails when serverless concurrency is set on a real-time stage or out of range', () => {
       failsWith([{ stageName: 'p', serverlessMaxConcurrency: 500 }], /2 invalid problems[\s\S]*only on serverless stages[\s\S]*an integer from 1 to 200/);
     });
+    test('fails when a serverless stage asks for network isolation', () => {
+      failsWith([{ stageName: 'p', serverlessMemorySizeMiB: 1024, dataCapture: false, networkIsolation: true }],
+        /stages\[0\]\.networkIsolation: got true; allowed: only on real-time stages: serverless endpoints support neither network isolation nor VPC config/);
+    });
+
     test('fails when real-time settings are given to a serverless stage', () => {
       failsWith([{ stageName: 'p', serverlessMemorySizeMiB: 1024, maxCapacity: 3 }], /maxCapacity: got 3; allowed: only on real-time stages/);
     });

@@ -49,6 +49,10 @@ export interface Hook {
 export class FakeAccount {
   public readonly endpoints = new Map<string, FakeEndpoint>();
   public readonly models: string[] = [];
+  /** The CreateModel requests, as sent. */
+  public readonly modelRequests: any[] = [];
+  /** The VPC config a target account publishes (DeploymentTargetAccount's network parameter). */
+  public targetNetwork = { Subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'], SecurityGroupIds: ['sg-0a1b2c3d4e5f60718'] };
   public readonly configs: any[] = [];
   public readonly notifications: any[] = [];
   /** Every call, as `<execution> <action>`; `calls` without the execution. */
@@ -117,6 +121,18 @@ export class FakeAccount {
         }
         return { approvedBy: 'reviewer' };
       }
+      case 'aws-sdk:ssm:getParameter':
+        // what a DeploymentTargetAccount publishes: the VPC config of its network
+        return {
+          Parameter: {
+            Name: input.Name,
+            Type: 'String',
+            Value: JSON.stringify(this.targetNetwork),
+            Version: 1,
+            ARN: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${input.Name}`,
+            DataType: 'text',
+          },
+        };
       default:
         if (action.startsWith('dynamodb:')) {
           return this.dynamodb(action, input);
@@ -159,6 +175,7 @@ export class FakeAccount {
     switch (action) {
       case 'aws-sdk:sagemaker:createModel':
         this.models.push(input.ModelName);
+        this.modelRequests.push(JSON.parse(JSON.stringify(input)));
         return { ModelArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model/${input.ModelName.toLowerCase()}` };
       case 'aws-sdk:sagemaker:createEndpointConfig':
         this.configs.push({ ...JSON.parse(JSON.stringify(input)), CreationTime: iso(this.tick()) });

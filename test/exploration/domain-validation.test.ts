@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
-  AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps, ExplorationInstanceType,
+  AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps, ExplorationInstanceType, PackageRepository,
 } from '../../src/exploration';
 import { SecureMlNetwork } from '../../src/network';
 
@@ -84,6 +84,15 @@ describe('ExplorationDomain validation', () => {
       vpc, workloadSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-1'),
     });
     expect(() => new ExplorationDomain(stack, 'Domain', { network })).toThrow(/network: got .*allowed: a network whose workload subnets are private/);
+  });
+
+  test('fails when a package repository ARN is not a CodeArtifact repository ARN', () => {
+    const domainArn = 'arn:aws:codeartifact:us-east-1:111122223333:domain/ml';
+    expect(build({ packageRepositories: [PackageRepository.fromCodeArtifactRepositoryArn(domainArn)] }))
+      .toThrow(/packageRepositories\[0\]: got 'arn:aws:codeartifact:us-east-1:111122223333:domain\/ml'; allowed: a CodeArtifact repository ARN.*describe-repository/s);
+    const repo = PackageRepository.fromCodeArtifactRepositoryArn('arn:aws:codeartifact:us-east-1:111122223333:repository/ml/pypi');
+    expect(repo.domainArn).toBe(domainArn);
+    expect(build({ packageRepositories: [repo] })).not.toThrow();
   });
 
   test('fails when addUserProfile() repeats a profile of the props, naming the fix', () => {

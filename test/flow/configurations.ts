@@ -77,12 +77,9 @@ export function buildAccounts(newApp: AppFactory = plainApp): Configuration {
   // The guardrail as an organization would attach it: the SCP document only
   // (built in a scratch app, it is not part of any deployed stack).
   const scratch = new Stack(new App(), 'Guardrail', { env: { account: TOOLING, region: REGION } });
-  const guardrail = new SageMakerGuardrail(scratch, 'Guardrail', {
-    // Cross-account stages run their endpoints outside any VPC (the tooling
-    // network is not theirs), so the deployer role that creates their models
-    // is exempted from the VPC requirement, as an organization using both would.
-    exemptPrincipalArns: ['arn:aws:iam::*:role/cdk-mlops-deployer'],
-  });
+  // No exemption: every target account has a network, and the deployer role
+  // creates the models of cross-account stages in it (issue 17).
+  const guardrail = new SageMakerGuardrail(scratch, 'Guardrail');
   return {
     name: 'accounts',
     title: '(b) MlopsAccounts: tooling, staging, production; SageMakerGuardrail SCP on every account',

@@ -13,6 +13,16 @@ function compliant(build: (newApp: typeof testApp) => Configuration): Configurat
   return config;
 }
 
+/** The subnets of the network of a target account, from its template (what the deployer's models must name). */
+function targetSubnets(config: Configuration, account: string): string[] {
+  const stack = stacksOf(config).find((st) => st.account === account)!;
+  const resolver = new TemplateResolver(stack);
+  return Object.entries<any>(stack.template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::EC2::Subnet')
+    .map(([id]) => String(resolver.ref(id)))
+    .sort();
+}
+
 /** The stacks of a configuration, deep-copied so a variant can be broken on purpose. */
 function copyOf(stacks: StackTemplate[]): StackTemplate[] {
   return stacks.map((s) => ({ ...s, template: JSON.parse(JSON.stringify(s.template)) }));
@@ -77,6 +87,7 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     has(/^states assumes its role sts:AssumeRole$/);
     if (name !== 'composed') {
       has(/^CI run build starts the SageMaker pipeline sagemaker:StartPipelineExecution$/);
+      has(/^Studio user logs runs to MLflow sagemaker:CallMlflowAppApi$/);
     }
   });
 
@@ -102,6 +113,36 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     const read = hopsOf('accounts').find((h) => h.step === 'Drift check job reads captured data')!;
     expect(read.resourceAccount).toBe('333333333333');
     expect(read.outcome.deciding).toEqual(expect.arrayContaining([expect.stringMatching(/^vpce:endpoint s3 BucketsOfTrustedAccounts$/)]));
+  });
+
+  test('accounts: cross-account models run in the target account\'s network, under the guardrail without exemption', () => {
+    const hops = hopsOf('accounts');
+    for (const [stage, account] of [['staging', '222222222222'], ['production', '333333333333']]) {
+      const find = hops.find((h) => h.step === `Deployment workflow: ${stage}: Find network`)!;
+      expect([find.principalLabel, find.action, find.resource, find.outcome.result]).toEqual([
+        `Mlops-target-${stage}/TargetDeployerRole`, 'ssm:GetParameter', `arn:aws:ssm:us-east-1:${account}:parameter/cdk-mlops/deployment-network`, 'Allowed',
+      ]);
+      const create = hops.find((h) => h.step === `Deployment workflow: ${stage}: Create model` && h.action === 'sagemaker:CreateModel')!;
+      const subnets = targetSubnets(matrix.find((m) => m.config.name === 'accounts')!.config, account);
+      expect(subnets.length).toBe(2);
+      expect([...create.context['sagemaker:VpcSubnets']].sort()).toEqual(subnets);
+      expect(create.outcome.result).toBe('Allowed');
+    }
+    const read = hops.find((h) => h.step === 'Model of stage production reads the model artifact')!;
+    expect(read.resourceAccount).toBe('111111111111');
+    expect(read.outcome.deciding).toEqual(expect.arrayContaining([expect.stringMatching(/^vpce:endpoint s3 BucketsOfTrustedAccounts$/)]));
+    const outside = hops.find((h) => h.step === 'Production deployer creates a model outside the VPC (SageMakerGuardrail SCP)')!;
+    expect([outside.outcome.result, outside.outcome.deciding]).toEqual(['ExplicitlyDenied', ['scp:SageMakerGuardrail DenyWithoutVpc']]);
+  });
+
+  test('fails when a target account publishes no network for its models (positive control)', () => {
+    const accounts = matrix.find((m) => m.config.name === 'accounts')!.config;
+    const variant = copyOf(stacksOf(accounts));
+    const production = variant.find((st) => st.account === '333333333333')!.template.Resources;
+    const id = Object.keys(production).find((k) => production[k].Type === 'AWS::SSM::Parameter')!;
+    delete production[id];
+    expect(() => flowOf(accounts, variant)).toThrow(
+      'flow: no template of account 333333333333 defines the SSM parameter /cdk-mlops/deployment-network that production: Create model reads');
   });
 
   test('docs/access-matrix.md is the generated matrix', () => {

@@ -117,6 +117,10 @@ function accountDenials(flow: Flow, facts: PipelineFacts): void {
     sagemakerArn(TOOLING, 'training-job/mlops-platform-adhoc-train'), 'the guardrail SCP denies jobs without sagemaker:VpcSubnets', {
       context: { 'sagemaker:InstanceTypes': ['ml.m5.xlarge'], 'sagemaker:NetworkIsolation': 'true', 'sagemaker:InterContainerTrafficEncryption': 'true' },
     });
+  // Target accounts have networks (issue 17): the deployer is not exempted from the VPC requirement.
+  flow.deny('Production deployer creates a model outside the VPC (SageMakerGuardrail SCP)', target(PRODUCTION, 'TargetDeployerRole'),
+    'sagemaker:CreateModel', sagemakerArn(PRODUCTION, `model/mlops-production-v${SAMPLE.version}-${SAMPLE.olderHash}`),
+    'the guardrail SCP denies models without sagemaker:VpcSubnets in every account', { context: { 'sagemaker:NetworkIsolation': 'true' } });
 }
 
 function stackOf(flow: Flow, account: string): string {

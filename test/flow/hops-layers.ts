@@ -5,7 +5,7 @@
  */
 import { accountOf, Flow } from './flow';
 import { ResourceInfo } from './model';
-import { sagemakerRequestContext, SAMPLE, samplePackage } from './tasks';
+import { modelArguments, sagemakerRequestContext, SAMPLE, samplePackage } from './tasks';
 
 /** A pipeline execution id of the form SageMaker generates. */
 const EXECUTION_ID = 'x7k2p9q4m1ab';
@@ -129,7 +129,8 @@ export function modelHops(flow: Flow, facts: PipelineFacts): void {
   for (const machine of flow.model.ofType('AWS::StepFunctions::StateMachine')) {
     const definition = JSON.parse(machine.properties.DefinitionString);
     for (const [stateName, state] of allStates(definition.States)) {
-      const params = state.Parameters ?? {};
+      const params = state.Resource === 'arn:aws:states:::aws-sdk:sagemaker:createModel'
+        ? modelArguments(flow, definition, stateName, state.Parameters) : state.Parameters ?? {};
       if (state.Resource === 'arn:aws:states:::aws-sdk:sagemaker:createModel') {
         const role: string = params.ExecutionRoleArn;
         const vpcId = vpcOf(flow, params.VpcConfig?.Subnets);
@@ -147,7 +148,7 @@ export function modelHops(flow: Flow, facts: PipelineFacts): void {
         const stage = stateName.split(':')[0];
         const role = modelRoleOf(definition, stage);
         const object = objectArn(`${capture.DestinationS3Uri}/${endpointOf(definition, stage)}/AllTraffic/${SAMPLE.folder}capture-0001.jsonl`);
-        const modelVpc = vpcOf(flow, modelParamsOf(definition, stage).VpcConfig?.Subnets);
+        const modelVpc = vpcOf(flow, modelArguments(flow, definition, `${stage}: Create model`, modelParamsOf(definition, stage)).VpcConfig?.Subnets);
         flow.s3Object(`Endpoint of stage ${stage} writes captured data`, role, 'write', object, { vpcId: modelVpc });
       }
     }
@@ -281,7 +282,12 @@ export function ciHops(flow: Flow): void {
   }
 }
 
-/** Studio users read the registry (through the SageMaker API endpoint of the network). */
+/**
+ * Studio users read the registry (through the SageMaker API endpoint of the
+ * network) and log runs to the domain's MLflow App (through the MLflow
+ * endpoint, `aws.sagemaker.<region>.experiments`, with
+ * `sagemaker:CallMlflowAppApi` on the app).
+ */
 export function studioHops(flow: Flow): void {
   for (const domain of flow.model.ofType('AWS::SageMaker::Domain')) {
     const role: string = domain.properties.DefaultUserSettings.ExecutionRole;
@@ -289,6 +295,11 @@ export function studioHops(flow: Flow): void {
     flow.add('Studio user describes a registered version', role, 'sagemaker:DescribeModelPackage', samplePackage(flow), {
       endpoints: flow.interfaceEndpoint(vpcId, 'sagemaker.api'),
     });
+    for (const app of flow.model.ofType('AWS::SageMaker::MlflowApp').filter((a) => a.stackName === domain.stackName)) {
+      flow.add('Studio user logs runs to MLflow', role, 'sagemaker:CallMlflowAppApi', app.arn, {
+        endpoints: flow.interfaceEndpoint(vpcId, 'experiments'),
+      });
+    }
   }
 }
 

@@ -64,6 +64,7 @@ const ARN_ATTRIBUTE: Record<string, string> = {
   'AWS::ECR::Repository': 'Arn',
   'AWS::IAM::Role': 'Arn',
   'AWS::CodeBuild::Project': 'Arn',
+  'AWS::SageMaker::MlflowApp': 'Arn',
 };
 
 /** A CDK logical id: the construct path without separators, then an 8-digit hash. */

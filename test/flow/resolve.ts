@@ -146,6 +146,9 @@ export class TemplateResolver {
       }
       case 'AWS::SageMaker::Domain':
         return attr === 'Ref' || attr === 'DomainId' ? `d-${hash(logicalId, 12)}` : attr === 'DomainArn' ? this.arn('sagemaker', `domain/d-${hash(logicalId, 12)}`) : `${logicalId}.${attr}`;
+      case 'AWS::SageMaker::MlflowApp':
+        // The app's ARN carries an id SageMaker generates (mlflow-app/<id>, Service Authorization Reference).
+        return attr === 'Arn' ? this.arn('sagemaker', `mlflow-app/app-${hash(this.stack.stackName + logicalId, 12)}`) : `${logicalId}.${attr}`;
       case 'AWS::EC2::VPC':
         return attr === 'Ref' || attr === 'VpcId' ? `vpc-${hash(this.stack.stackName + logicalId, 17)}` : attr === 'CidrBlock' ? String(p.CidrBlock) : attr === 'DefaultSecurityGroup' ? `sg-${hash(logicalId + 'default', 17)}` : fail();
       case 'AWS::EC2::Subnet':

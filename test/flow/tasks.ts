@@ -66,6 +66,37 @@ export function sagemakerRequestContext(args: any): Record<string, string | stri
   return ctx;
 }
 
+const FIND_NETWORK = 'arn:aws:states:::aws-sdk:ssm:getParameter';
+
+/**
+ * The arguments of a deployment's CreateModel task with the VPC config the
+ * model really gets. A cross-account stage names it by path
+ * (`VpcConfig.$`): the stage's "Find network" task reads it at run time, as
+ * the target's deployer role, from the SSM parameter the target account
+ * publishes (`States.StringToJson` of the parameter's value), so the flow
+ * takes it from that parameter's value in the target account's template.
+ */
+export function modelArguments(flow: Flow, definition: any, stateName: string, params: any): any {
+  const path = params['VpcConfig.$'];
+  if (path === undefined) {
+    return params;
+  }
+  const stage = stateName.split(':')[0];
+  const find = [...taskStates(definition.States)]
+    .find(([name, state]) => name.startsWith(`${stage}:`) && state.Resource === FIND_NETWORK)?.[1];
+  if (!find || find.ResultSelector?.['VpcConfig.$'] !== 'States.StringToJson($.Parameter.Value)' || path !== `${find.ResultPath}.VpcConfig`) {
+    throw new Error(`flow: ${stateName} takes its VpcConfig from ${path}, which no "Find network" task of stage ${stage} is modelled to write`);
+  }
+  const account = find.Credentials?.RoleArn ? accountOf(find.Credentials.RoleArn) : undefined;
+  const parameter = flow.model.ofType('AWS::SSM::Parameter')
+    .find((r) => r.account === account && r.properties.Name === find.Parameters.Name);
+  if (!parameter) {
+    throw new Error(`flow: no template of account ${account} defines the SSM parameter ${find.Parameters.Name} that ${stateName} reads`);
+  }
+  const { ['VpcConfig.$']: _, ...rest } = params;
+  return { ...rest, VpcConfig: JSON.parse(parameter.properties.Value) };
+}
+
 /** Every Task state of a definition, with Parallel branches and Map processors. */
 function* taskStates(states: Record<string, any>): Generator<[string, any]> {
   for (const [name, state] of Object.entries(states)) {
@@ -184,7 +215,11 @@ function sdkCalls(service: string, api: string, c: TaskContext): TaskCall[] {
   switch (`${service}:${api}`) {
     case 'sagemaker:createModel': {
       const calls: TaskCall[] = [
-        { action: 'sagemaker:CreateModel', resource: model(SAMPLE.hash, SAMPLE.version), context: sagemakerRequestContext(p) },
+        {
+          action: 'sagemaker:CreateModel',
+          resource: model(SAMPLE.hash, SAMPLE.version),
+          context: sagemakerRequestContext(modelArguments(c.flow, c.definition, c.stateName, p)),
+        },
         // The version the model is created from (the Service Authorization
         // Reference lists no model-package resource for CreateModel; the
         // package is read with DescribeModelPackage).
@@ -274,6 +309,9 @@ function sdkCalls(service: string, api: string, c: TaskContext): TaskCall[] {
     }
     case 'cloudwatch:putMetricData':
       return [{ action: 'cloudwatch:PutMetricData', resource: '*', context: { 'cloudwatch:namespace': p.Namespace } }];
+    case 'ssm:getParameter':
+      // A target account's network, read by its deployer role ("Find network").
+      return [{ action: 'ssm:GetParameter', resource: arn(c, 'ssm', `parameter${p.Name}`) }];
     case 'sfn:describeExecution': {
       const name = String(c.machine.arn.split(':stateMachine:')[1]);
       return [{ action: 'states:DescribeExecution', resource: arn(c, 'states', `execution:${name}:${SAMPLE.uuid}`) }];

@@ -1,7 +1,7 @@
-import { Errors, Stack } from 'aws-cdk-lib';
+import { App, Errors, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { MlEndpointService, SecureMlNetwork, SecureMlNetworkProps } from '../../src';
+import { EndpointPlacement, MlEndpointService, SecureMlNetwork, SecureMlNetworkProps } from '../../src';
 
 function build(props: SecureMlNetworkProps | ((stack: Stack) => SecureMlNetworkProps)): () => void {
   return () => {
@@ -41,6 +41,35 @@ const CASES: Array<[string, SecureMlNetworkProps | ((stack: Stack) => SecureMlNe
   ['NAT gateways are asked for without egress', { natGateways: 2 }, [/natGateways: got 2; allowed: only with allowInternetEgress: true/]],
   ['more NAT gateways than AZs', { allowInternetEgress: true, natGateways: 3 }, [/natGateways: got 3/, /number of AZs \(2\)/]],
   ['the S3 prefix list id is malformed', { s3PrefixListId: 'prefix-1' }, [/s3PrefixListId: got 'prefix-1'/]],
+  ['an endpoint is both existing and requested', (s) => ({
+    vpc: isolatedVpc(s), existingEndpoints: [MlEndpointService.STS], interfaceEndpoints: [MlEndpointService.STS, MlEndpointService.SAGEMAKER_API],
+  }), [/existingEndpoints: got \["sts"\]; allowed: services not also listed in interfaceEndpoints/, /remove 'sts' from interfaceEndpoints/, /conflicting DNS domain/]],
+  ['existing endpoints are declared for a VPC the network creates', { existingEndpoints: [MlEndpointService.STS] },
+    [/existingEndpoints: got \["sts"\]; allowed: only with `vpc`/, /EndpointPlacement\.central/]],
+  ['an existing endpoint is not in the catalog', (s) => ({ vpc: isolatedVpc(s), existingEndpoints: [MlEndpointService.of('stss')] }),
+    [/existingEndpoints: got 'stss'/, /did you mean 'sts'/]],
+  ['an existing endpoint is listed twice', (s) => ({ vpc: isolatedVpc(s), existingEndpoints: [MlEndpointService.of('logs'), MlEndpointService.CLOUDWATCH_LOGS] }),
+    [/existingEndpoints: got 'logs'; allowed: each service once/]],
+  ['central placement names no service', { endpointPlacement: EndpointPlacement.central({ services: [] }) },
+    [/endpointPlacement\.services: got \[\]; allowed: at least one service/]],
+  ['a centrally served endpoint is also requested', {
+    endpointPlacement: EndpointPlacement.central({ services: [MlEndpointService.SAGEMAKER_API] }),
+    interfaceEndpoints: [MlEndpointService.SAGEMAKER_API],
+  }, [/endpointPlacement\.services: got \["sagemaker\.api"\]; allowed: services not also listed in interfaceEndpoints/]],
+  ['an endpoint is both existing and central', (s) => ({
+    vpc: isolatedVpc(s),
+    existingEndpoints: [MlEndpointService.STS],
+    endpointPlacement: EndpointPlacement.central({ services: [MlEndpointService.STS] }),
+    interfaceEndpoints: [],
+  }), [/existingEndpoints: got \["sts"\]; allowed: services not also served by the central endpoint VPC/]],
+  ['private DNS is turned off on a network that uses central endpoints', {
+    endpointPlacement: EndpointPlacement.central({ services: MlEndpointService.defaults() }), interfaceEndpoints: [], endpointPrivateDns: false,
+  }, [/endpointPrivateDns: got false; allowed: private DNS off only on the network that hosts central endpoints/]],
+  ['an endpoint client CIDR is malformed', { endpointClientCidrs: ['10.1.0.0'] }, [/endpointClientCidrs: got '10\.1\.0\.0'; allowed: an IPv4 CIDR block/]],
+  ['the central endpoint VPC CIDR is malformed', { endpointPlacement: EndpointPlacement.central({ services: [MlEndpointService.STS], endpointVpcCidr: '10.9.0.0/33' }) },
+    [/endpointPlacement\.endpointVpcCidr: got '10\.9\.0\.0\/33'/]],
+  ['JumpStart buckets are admitted without the S3 gateway', (s) => ({ vpc: isolatedVpc(s), s3GatewayEndpoint: false, allowJumpStartBuckets: true }),
+    [/allowJumpStartBuckets: got true; allowed: only with the network's S3 gateway endpoint/]],
 ];
 
 describe('SecureMlNetwork validation', () => {
@@ -67,6 +96,34 @@ describe('SecureMlNetwork validation', () => {
     const stack = new Stack();
     const network = new SecureMlNetwork(stack, 'Network');
     expect(() => network.requireEndpoints(MlEndpointService.of('sagemaker.runtimes'))).toThrow(/interfaceEndpoints: got 'sagemaker\.runtimes'.*did you mean 'sagemaker\.runtime'/s);
+  });
+
+  test('fails when the single-AZ zone is not a zone of the workload subnets', () => {
+    const stack = new Stack();
+    expect(() => new SecureMlNetwork(stack, 'Network', {
+      availabilityZones: ['us-east-1a', 'us-east-1b'], endpointPlacement: EndpointPlacement.singleAz({ availabilityZone: 'us-east-1c' }),
+    })).toThrow(/endpointPlacement\.availabilityZone: got 'us-east-1c'; allowed: a zone of the workload subnets \(us-east-1a, us-east-1b\)/);
+    expect(() => new SecureMlNetwork(new Stack(), 'Network', { endpointPlacement: EndpointPlacement.singleAz({ availabilityZone: 'us-east-1a' }) }))
+      .toThrow(/give the network explicit availabilityZones/);
+  });
+
+  test('fails when single-AZ endpoints are used on a production-tagged network without confirmation', () => {
+    // GIVEN a network tagged for production (tags reach resources at synth)
+    const app = new App();
+    const stack = new Stack(app, 'Prod');
+    Tags.of(stack).add('mlops:stage', 'production');
+    new SecureMlNetwork(stack, 'Network', { endpointPlacement: EndpointPlacement.singleAz() });
+    // THEN synth fails with the prop, the value and both fixes
+    expect(() => app.synth()).toThrow(/endpointPlacement: got 'EndpointPlacement\.singleAz\(\) on a network tagged mlops:stage=production'.*everyAz\(\).*allowInProduction: true/s);
+    // AND a confirmed placement, or a non-production tag, synthesizes
+    const ok = new App();
+    const confirmed = new Stack(ok, 'Prod');
+    Tags.of(confirmed).add('mlops:stage', 'prod');
+    new SecureMlNetwork(confirmed, 'Network', { endpointPlacement: EndpointPlacement.singleAz({ allowInProduction: true }) });
+    const dev = new Stack(ok, 'Dev');
+    Tags.of(dev).add('mlops:stage', 'dev');
+    new SecureMlNetwork(dev, 'Network', { endpointPlacement: EndpointPlacement.singleAz() });
+    expect(() => ok.synth()).not.toThrow();
   });
 
   test('tokens are not validated at synth time', () => {

@@ -1,6 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { build } from './fixtures';
-import { CostReport } from '../../src/platform';
+import { EndpointPlacement, MlEndpointService } from '../../src/network';
+import { CostReport, MlopsAccounts, MlopsPlatformProps } from '../../src/platform';
 import { testApp } from '../harness/compliance';
 
 const HOURS = 730;
@@ -92,6 +95,53 @@ describe('CostReport of a platform', () => {
     const two = CostReport.fromStack(build(() => ({ deployment: false })).stack).monthlyUsdOf('network');
     const three = CostReport.fromStack(build(() => ({ deployment: false, networkOptions: { maxAzs: 3 } })).stack).monthlyUsdOf('network');
     expect(three - 1).toBeCloseTo((two - 1) * 1.5, 1);
+  });
+
+  test('endpoint placement, side by side: every AZ, one AZ (non-production, at most $75), a central endpoint VPC', () => {
+    const cost = (networkOptions: MlopsPlatformProps['networkOptions']) => CostReport.fromStack(build(() => ({ networkOptions })).stack);
+    const every = cost({});
+    const single = cost({ endpointPlacement: EndpointPlacement.singleAz() });
+    const everyService = MlEndpointService.knownNames().map((n) => MlEndpointService.of(n));
+    const central = cost({ endpointPlacement: EndpointPlacement.central({ services: everyService }) });
+    const endpoints = every.lines.filter((l) => l.item.startsWith('interface endpoint')).length;
+    expect(endpoints).toBe(10);
+    // PrivateLink bills per endpoint per AZ per hour; the network's flow-log key is $1
+    expect(every.monthlyUsdOf('network')).toBeCloseTo(endpoints * 2 * 0.01 * HOURS + 1, 2);
+    expect(single.monthlyUsdOf('network')).toBeCloseTo(endpoints * 0.01 * HOURS + 1, 2);
+    expect(single.monthlyUsdOf('network')).toBeLessThanOrEqual(75);
+    expect(central.monthlyUsdOf('network')).toBe(1);
+    const listed = central.lines.filter((l) => l.item.endsWith('(central endpoint VPC)'));
+    expect(listed.length).toBe(MlEndpointService.knownNames().length);
+    expect(listed.every((l) => l.monthlyUsd === 0 && /billed once, in the account of the central endpoint VPC/.test(l.note!))).toBe(true);
+  });
+
+  test('docs/cost.md, docs/network-options.md and the README state the network figures CostReport computes', () => {
+    const placements: Array<MlopsPlatformProps['networkOptions']> = [
+      {},
+      { endpointPlacement: EndpointPlacement.singleAz() },
+      { endpointPlacement: EndpointPlacement.central({ services: MlEndpointService.knownNames().map((n) => MlEndpointService.of(n)) }) },
+    ];
+    const one = placements.map((networkOptions) => CostReport.fromStack(build(() => ({ networkOptions })).stack).monthlyUsdOf('network'));
+    const three = placements.map((networkOptions) => {
+      const accounts = new MlopsAccounts(testApp(), 'Mlops', {
+        toolingAccountId: '111111111111',
+        region: 'us-east-1',
+        targets: [{ stageName: 'staging', accountId: '222222222222' }, { stageName: 'production', accountId: '333333333333', approvalRequired: true }],
+        platform: { networkOptions },
+      });
+      return CostReport.combine([accounts.toolingStack, ...accounts.targetStacks].map((st) => CostReport.fromStack(st))).monthlyUsdOf('network');
+    });
+    expect(one.map((x) => x.toFixed(2))).toEqual(['147.00', '74.00', '1.00']);
+    expect(three.map((x) => x.toFixed(2))).toEqual(['149.00', '76.00', '3.00']);
+    const root = path.join(__dirname, '..', '..');
+    const figuresOf = (file: string, label: string) => {
+      const row = fs.readFileSync(path.join(root, file), 'utf8').split('\n').find((l) => l.trim().startsWith('|') && l.includes(label) && /\d+\.\d\d/.test(l));
+      return (row ?? '').match(/\d+\.\d\d/g) ?? [];
+    };
+    for (const file of ['docs/cost.md', 'docs/network-options.md', 'README.md']) {
+      expect([file, figuresOf(file, 'one account')]).toEqual([file, one.map((x) => x.toFixed(2))]);
+      expect([file, figuresOf(file, 'MlopsAccounts')]).toEqual([file, three.map((x) => x.toFixed(2))]);
+    }
   });
 
   test('the price table states region, date and source of every price', () => {

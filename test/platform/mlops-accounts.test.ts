@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { MlopsAccounts, MlopsAccountsProps } from '../../src/platform';
+import { EndpointPlacement, MlEndpointService } from '../../src/network';
+import { CostReport, MlopsAccounts, MlopsAccountsProps } from '../../src/platform';
 import { ModelRegistry } from '../../src/registry';
 import { expectCompliant, testApp } from '../harness/compliance';
 import { expectStatefulRetained } from '../harness/stateful';
@@ -106,6 +107,33 @@ describe('MlopsAccounts: tooling, staging and production', () => {
     expect(JSON.stringify(monitorPolicies).includes(`:kms:us-east-1:${PRODUCTION}:key/*`)).toBe(true);
   });
 
+  test('each target account runs its endpoints in its own network, without interface endpoints, published to the workflow', () => {
+    expect(accounts.targetNetworks).toHaveLength(2);
+    for (const [t, cidr, stage] of [[staging, '10.1.0.0/16', 'staging'], [production, '10.2.0.0/16', 'production']] as const) {
+      t.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: cidr, Tags: Match.arrayWith([{ Key: 'mlops:stage', Value: stage }]) });
+      t.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+      t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Gateway',
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Condition: { StringEquals: { 's3:ResourceAccount': [Match.anyValue(), TOOLING] } } })]) },
+      });
+      t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/cdk-mlops/deployment-network' });
+      t.resourceCountIs('AWS::EC2::NatGateway', 0);
+      t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    }
+  });
+
+  test('the three accounts pay for one set of interface endpoints: the tooling account\'s', () => {
+    const reports = [accounts.toolingStack, ...accounts.targetStacks].map((s) => CostReport.fromStack(s));
+    const endpointLines = (r: CostReport) => r.lines.filter((l) => l.item.startsWith('interface endpoint'));
+    expect(endpointLines(reports[0]).length).toBe(accounts.platform.endpointServiceNames.length);
+    expect(endpointLines(reports[1])).toEqual([]);
+    expect(endpointLines(reports[2])).toEqual([]);
+    // a target network costs its flow-log key only
+    for (const target of reports.slice(1)) {
+      expect(target.monthlyUsdOf('network')).toBe(1);
+    }
+  });
+
   test('retains stateful resources in every stack', () => {
     for (const t of [tooling, staging, production]) {
       expectStatefulRetained(t);
@@ -153,6 +181,45 @@ describe('MlopsAccounts validation', () => {
     expect(make({ targets: [] })).toThrow(/targets: got \[\]; allowed: at least one target account/);
     expect(make({ targets: [{ stageName: 'a', accountId: STAGING }, { stageName: 'a', accountId: PRODUCTION }] }))
       .toThrow(/allowed: unique stage names/);
+  });
+
+  test('fails when an existing target network has one subnet, or zones that do not match its subnets', () => {
+    const one = { vpcId: 'vpc-0a1b2c3d4e5f60718', availabilityZones: ['us-east-1a'], subnetIds: ['subnet-0a1b2c3d4e5f60718'], securityGroupId: 'sg-0a1b2c3d4e5f60718' };
+    expect(make({ targets: [{ stageName: 'prod', accountId: PRODUCTION, existingNetwork: one }] }))
+      .toThrow(/targets\[0\]\.existingNetwork\.subnetIds: got \["subnet-0a1b2c3d4e5f60718"\]; allowed: at least two subnets.*two zones even for one instance/s);
+    const mismatched = { ...one, subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'] };
+    expect(make({ targets: [{ stageName: 'prod', accountId: PRODUCTION, existingNetwork: mismatched }] }))
+      .toThrow(/targets\[0\]\.existingNetwork\.availabilityZones: got \["us-east-1a"\]; allowed: one zone per subnet \(2\)/);
+  });
+
+  test('fails when one CIDR is given for several target accounts', () => {
+    expect(make({ targetNetworkOptions: { cidr: '10.9.0.0/16' } }))
+      .toThrow(/targetNetworkOptions\.cidr: got '10\.9\.0\.0\/16'; allowed: no CIDR when there are several target accounts.*cannot be connected/s);
+  });
+
+  test('fails when single-AZ endpoints are asked for the production account without confirmation', () => {
+    const app = testApp();
+    new MlopsAccounts(app, 'Mlops', {
+      toolingAccountId: TOOLING,
+      region: 'us-east-1',
+      targets: TARGETS,
+      targetNetworkOptions: { additionalEndpoints: [MlEndpointService.SAGEMAKER_RUNTIME], endpointPlacement: EndpointPlacement.singleAz() },
+    });
+    expect(() => app.synth()).toThrow(/Mlops\/Target333333333333\/Network\] SecureMlNetwork has 1 invalid problem:\n- endpointPlacement: got 'EndpointPlacement\.singleAz\(\) on a network tagged mlops:stage=production'/);
+  });
+
+  test('takes an existing network in a target account', () => {
+    const existing = {
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'],
+      securityGroupId: 'sg-0a1b2c3d4e5f60718',
+    };
+    const accounts = make({ targets: [TARGETS[0], { ...TARGETS[1], existingNetwork: existing }] })();
+    const prod = Template.fromStack(accounts.targetStacks[1]);
+    prod.resourceCountIs('AWS::EC2::VPC', 0);
+    expect(accounts.targetNetworks[1].subnetIds).toEqual(existing.subnetIds);
+    Template.fromStack(accounts.targetStacks[0]).resourceCountIs('AWS::EC2::VPC', 1);
   });
 
   test('fails when stages are given in the platform props', () => {

@@ -30,7 +30,7 @@ describe('MlopsPlatform with defaults', () => {
     const endpoints = interfaceEndpoints(template);
     expect(new Set(endpoints).size).toBe(endpoints.length);
     expect(platform.endpointServiceNames).toEqual(
-      ['codebuild', 'ecr.api', 'ecr.dkr', 'logs', 'monitoring', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio']);
+      ['codebuild', 'ecr.api', 'ecr.dkr', 'experiments', 'logs', 'monitoring', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio']);
     expect(endpoints).toHaveLength(platform.endpointServiceNames.length);
   });
 
@@ -147,11 +147,12 @@ describe('turning layers off', () => {
 describe('the network has exactly the endpoints the enabled layers require', () => {
   const JOBS = ['ecr.api', 'ecr.dkr', 'logs', 'monitoring', 'sagemaker.api', 'sagemaker.runtime', 'sts'];
   test.each([
-    ['every layer', {}, [...JOBS, 'codebuild', 'studio']],
+    // Studio needs studio and, with MLflow (the default), experiments (the MLflow endpoint)
+    ['every layer', {}, [...JOBS, 'codebuild', 'studio', 'experiments']],
     ['no exploration', { exploration: false }, [...JOBS, 'codebuild']],
-    ['no CI', { ci: false }, [...JOBS, 'studio']],
-    ['no pipeline, CI or monitoring', { pipeline: false, ci: false, monitoring: false }, ['logs', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio']],
-    ['exploration alone', { pipeline: false, deployment: false }, ['logs', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio']],
+    ['no CI', { ci: false }, [...JOBS, 'studio', 'experiments']],
+    ['no pipeline, CI or monitoring', { pipeline: false, ci: false, monitoring: false }, ['logs', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio', 'experiments']],
+    ['exploration alone', { pipeline: false, deployment: false }, ['logs', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio', 'experiments']],
   ] as Array<[string, MlopsPlatformProps, string[]]>)('%s', (_name, props, expected) => {
     const { platform, template } = build(() => props);
     expect(platform.endpointServiceNames).toEqual([...expected].sort());
@@ -166,6 +167,18 @@ describe('MlopsPlatform validation', () => {
     const stack = new Stack(testApp(), 'S', { env: ENV });
     new MlopsPlatform(stack, 'Platform', props);
   };
+
+  test('fails when network options (e.g. the EFA option) are given but no layer runs in a network', () => {
+    const props = {
+      exploration: false,
+      pipeline: false,
+      deployment: false,
+      monitoring: false,
+      ci: false,
+      networkOptions: { allowAllTrafficWithinWorkloadGroup: true },
+    };
+    expect(make(props)).toThrow(/networkOptions: got 'given \(allowAllTrafficWithinWorkloadGroup\) without a network'; allowed: networkOptions only when an enabled layer needs a network/);
+  });
 
   test('fails when CI is on without the pipeline', () => {
     expect(make({ pipeline: false, ci: true })).toThrow(/ci: got true.*Fix: turn the pipeline layer on, or set `ci: false`/s);
