@@ -9,6 +9,9 @@
  * 3. The non-production variant of the one-account platform (interface
  *    endpoints in one Availability Zone) into cdk.out/non-production, and
  *    the idle network cost of every endpoint placement side by side.
+ * 4. A variant with the other hosting options: an asynchronous production
+ *    stage that scales in to zero and a nightly batch transform stage, into
+ *    cdk.out/hosting.
  * Both run under the four cdk-nag packs and the library's MlopsChecks as
  * policy-validation plugins. The summary prints layers, stacks, resources per
  * layer, endpoints, the idle monthly cost and the findings, and a diagram of
@@ -16,9 +19,12 @@
  */
 import * as path from 'path';
 import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { writeDiagram } from './diagram';
 import { muteValidationBanner, packsThatRun, printPlatformSummary, reportFindings } from './summary';
+import { DeploymentTarget } from '../src/deployment';
 import { MlopsChecks } from '../src/governance';
 import { EndpointPlacement, MlEndpointService } from '../src/network';
 import { CostReport, MlopsAccounts, MlopsAccountsProps, MlopsPlatform, PlatformNetworkOptions } from '../src/platform';
@@ -70,11 +76,41 @@ new MlopsPlatform(new Stack(nonProduction, 'MlopsExampleNonProduction', {
 Validations.of(nonProduction).addPlugins(...makePacks(nonProduction), new MlopsChecks());
 nonProduction.synth();
 
+// 4. hosting options: staging real-time, production asynchronous (scales in to zero), nightly batch transform
+const hostingOutdir = path.join(outdir, 'hosting');
+const hosting = new App({ outdir: hostingOutdir, context: CONTEXT });
+const hostingStack = new Stack(hosting, 'MlopsHosting', {
+  env: { account: '111111111111', region: 'us-east-1' },
+  description: 'cdk-mlops example: an asynchronous stage and a nightly batch transform behind the approval deployment',
+});
+new MlopsPlatform(hostingStack, 'Platform', {
+  exploration: false,
+  ci: false,
+  deploymentOptions: {
+    stages: [
+      { stageName: 'staging' },
+      { stageName: 'production', approvalRequired: true, target: DeploymentTarget.asynchronous({ minCapacity: 0, maxCapacity: 4 }) },
+      {
+        stageName: 'nightly',
+        approvalRequired: true,
+        target: DeploymentTarget.batch({
+          inputBucket: s3.Bucket.fromBucketName(hostingStack, 'ScoringData', 'mlops-example-scoring'),
+          inputPrefix: 'incoming/',
+          schedule: events.Schedule.cron({ hour: '2', minute: '0' }),
+        }),
+      },
+    ],
+  },
+});
+Validations.of(hosting).addPlugins(...makePacks(hosting), new MlopsChecks());
+hosting.synth();
+
 // prove the packs really run in this runtime (they report nothing when they pass)
 const running = packsThatRun(makePacks);
 const single = printPlatformSummary('single account', outdir, running);
 const multiReport = printPlatformSummary('multi-account (tooling, staging, production)', multiOutdir, running);
 const nonProductionReport = printPlatformSummary('single account, non-production (endpoints in one zone)', nonProductionOutdir, running);
+printPlatformSummary('hosting options (asynchronous production, nightly batch)', hostingOutdir, running);
 printPlacements([
   ['one account, every AZ (default)', single],
   ['one account, one AZ (non-production)', nonProductionReport],
@@ -91,7 +127,7 @@ writeDiagram(outdir, path.join(outdir, 'platform.svg'), 'cdk-mlops platform: one
 writeDiagram(multiOutdir, path.join(outdir, 'platform-multi-account.svg'), 'cdk-mlops platform: tooling, staging and production accounts');
 process.stdout.write(`\ndiagrams: ${path.join(outdir, 'platform.svg')}, ${path.join(outdir, 'platform-multi-account.svg')}\n`);
 
-const findings = [...reportFindings(outdir), ...reportFindings(multiOutdir), ...reportFindings(nonProductionOutdir)];
+const findings = [outdir, multiOutdir, nonProductionOutdir, hostingOutdir].flatMap((dir) => reportFindings(dir));
 if (findings.length > 0 || running.length !== 4) {
   process.exitCode = 1;
 }

@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,16 +10,16 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
+import { createBatchRunners } from './batch-deployment';
 import { createModelExecutionRole } from './deployment-permissions';
 import { DeploymentStage, DeploymentStageOptions } from './deployment-stage';
 import { createStarter } from './deployment-starter';
-import { DeploymentTargetAccount } from './deployment-target-account';
-import { defaultMaximumExecutionTimeout, validateStages, warnServerlessStages } from './deployment-validation';
+import { validateStages, warnServerlessStages } from './deployment-validation';
 import {
   DeploymentWorkflow, endpointArn, endpointConfigArns, modelArns, ResolvedStage, scalableTargetArns, VARIANT_NAME,
 } from './deployment-workflow';
-import { InferenceInstanceType } from './instance-type';
-import { createRollbackAlarms } from './rollback-alarms';
+import { flattenTarget, kindOf, needsCaptureBucket, StageResolver } from './stage-resolution';
+import { validateTargets } from './target-validation';
 import { TrafficShift } from './traffic-shift';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
@@ -278,7 +278,9 @@ abstract class ApprovalDeploymentBase extends Construct implements IApprovalDepl
 
 /**
  * Approving a model version in the registry deploys it: staging, a gate,
- * production, with SageMaker deployment guardrails and rollback.
+ * production, with SageMaker deployment guardrails and rollback. Each stage
+ * hosts it as a real-time, serverless or asynchronous endpoint, or as the
+ * model of scheduled and new-data batch transform runs (`target`).
  *
  * - An EventBridge rule on the registry's approval event starts a small
  *   EXPRESS state machine that starts the deployment workflow with an
@@ -353,13 +355,14 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
   /** The name of the deployment state machine (its executions hold the leases). */
   private readonly stateMachineName: string;
   /** The rollback alarms, by stage name. */
-  private readonly alarmsByStage: Record<string, cloudwatch.Alarm[]> = {};
+  private readonly alarmsByStage: Record<string, cloudwatch.Alarm[]>;
   /** The additional rollback alarms of the stages in this account. */
-  private readonly additionalAlarms: cloudwatch.IAlarm[] = [];
+  private readonly additionalAlarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: ApprovalDeploymentProps) {
     super(scope, id);
-    const stageOptions = props.stages ?? ApprovalDeployment.defaultStages();
+    validateTargets(this, props.stages ?? []);
+    const stageOptions = (props.stages ?? ApprovalDeployment.defaultStages()).map(flattenTarget);
     validateStages(this, stageOptions, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
@@ -379,7 +382,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     }
     this.notificationTopic = topic;
     const sameAccount = (s: DeploymentStageOptions) => s.account === undefined || s.account === Stack.of(this).account;
-    const captures = stageOptions.some((s) => sameAccount(s) && s.serverlessMemorySizeMiB === undefined && s.dataCapture !== false);
+    const captures = stageOptions.some((s) => sameAccount(s) && needsCaptureBucket(s));
     this.dataCaptureBucket = captures
       ? props.dataCaptureBucket ?? createSecureBucket(this, 'DataCapture', { encryptionKey: this.encryptionKey, removalPolicy })
       : undefined;
@@ -392,17 +395,19 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     const crossAccountPrefix = props.crossAccountPrefix ?? 'cdk-mlops';
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
-    const resolved = stageOptions.map((s, i) => this.resolve(s, prefix, topic, crossAccountPrefix, i === stageOptions.length - 1));
+    const resolver = new StageResolver({
+      scope: this,
+      prefix,
+      topic,
+      crossAccountPrefix,
+      dataCaptureBucket: this.dataCaptureBucket,
+      modelExecutionRole: this.modelExecutionRole,
+      encryptionKey: this.encryptionKey,
+    });
+    const resolved = stageOptions.map((s, i) => resolver.resolve(s, i === stageOptions.length - 1));
+    this.alarmsByStage = resolver.alarmsByStage;
+    this.additionalAlarms = resolver.additionalAlarms;
     warnServerlessStages(this, stageOptions, props);
-    this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
-      stageName: r.stageName,
-      endpointName: r.endpointName,
-      serverless: r.serverless,
-      dataCaptureBucket: r.captureUri ? this.captureBucketOf(r, crossAccountPrefix) : undefined,
-      dataCapturePrefix: r.captureUri ? `data-capture/${r.stageName}/` : undefined,
-      encryptionKey: r.account ? undefined : this.encryptionKey,
-      account: r.account,
-    }));
 
     if (props.network) {
       props.network.requireEndpoints(MlEndpointService.SAGEMAKER_API, MlEndpointService.SAGEMAKER_RUNTIME);
@@ -461,6 +466,28 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     acknowledge(machine, 'deploymentStateMachineRoleDependency');
     this.grantWorkflow(workflowRole, props.registry, resolved);
 
+    const runners = createBatchRunners(this, resolved, {
+      deploymentId: prefix,
+      leaseTable,
+      topic,
+      encryptionKey: this.encryptionKey,
+      modelExecutionRole: this.modelExecutionRole,
+      logRetention,
+      removalPolicy,
+    });
+    this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
+      stageName: r.stageName,
+      endpointName: r.endpointName,
+      serverless: r.serverless,
+      kind: kindOf(stageOptions.find((o) => o.stageName === r.stageName)!),
+      transformStateMachine: runners[r.stageName]?.stateMachine,
+      // Batch data capture has its own layout (not an endpoint's): not offered as a drift window.
+      dataCaptureBucket: r.captureUri && !r.batch ? resolver.captureBucketOf(r) : undefined,
+      dataCapturePrefix: r.captureUri && !r.batch ? `data-capture/${r.stageName}/` : undefined,
+      encryptionKey: r.account ? undefined : this.encryptionKey,
+      account: r.account,
+    }));
+
     const starter = createStarter(this, {
       machine, groupName: props.registry.modelPackageGroupName, encryptionKey: this.encryptionKey, retention: logRetention, removalPolicy,
     });
@@ -480,76 +507,6 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
   public rollbackAlarms(stageName: string): cloudwatch.IAlarm[] {
     this.stage(stageName);
     return [...(this.alarmsByStage[stageName] ?? [])];
-  }
-
-  private resolve(s: DeploymentStageOptions, prefix: string, topic: sns.ITopic, crossAccountPrefix: string, last: boolean): ResolvedStage {
-    const stack = Stack.of(this);
-    const account = s.account !== undefined && s.account !== stack.account ? s.account : undefined;
-    const serverless = s.serverlessMemorySizeMiB !== undefined;
-    const instanceType = s.instanceType ?? InferenceInstanceType.ML_M5_LARGE;
-    const endpointName = s.endpointName ?? `${prefix}-${s.stageName}`;
-    const captures = !serverless && s.dataCapture !== false;
-    const captureBucketName = account
-      ? DeploymentTargetAccount.captureBucketName(account, stack.region, crossAccountPrefix)
-      : this.dataCaptureBucket?.bucketName;
-    const captureUri = captures && captureBucketName ? `s3://${captureBucketName}/data-capture/${s.stageName}` : undefined;
-    if (!serverless && instanceType.isInferentia1) {
-      Annotations.of(this).addWarningV2('cdk-mlops:deployment-inf1-no-guardrails',
-        `Stage '${s.stageName}' uses ${instanceType.name}: SageMaker falls back to all-at-once blue/green without baking on Inf1 instances.`);
-    }
-    const alarms = account ? [] : createRollbackAlarms(this, s, endpointName, topic);
-    this.alarmsByStage[s.stageName] = alarms;
-    if (!account) {
-      this.additionalAlarms.push(...(s.additionalRollbackAlarms ?? []));
-    }
-    const alarmNames = account ? DeploymentTargetAccount.alarmNames(endpointName) : alarms.map((a) => a.alarmName);
-    const initial = s.initialInstanceCount ?? 1;
-    return {
-      stageName: s.stageName,
-      endpointName,
-      serverless,
-      memorySizeMiB: s.serverlessMemorySizeMiB,
-      maxConcurrency: s.serverlessMaxConcurrency ?? 20,
-      instanceType: instanceType.name,
-      useVolumeKey: !serverless && !instanceType.hasLocalNvmeStorage,
-      initialInstanceCount: initial,
-      captureUri,
-      samplingPercent: s.dataCaptureSamplingPercent ?? 100,
-      trafficShift: s.trafficShift ?? TrafficShift.allAtOnce(),
-      terminationWait: s.terminationWait ?? Duration.minutes(5),
-      maximumExecutionTimeout: s.maximumExecutionTimeout ?? defaultMaximumExecutionTimeout(s),
-      rollbackAlarmNames: [...alarmNames, ...(s.additionalRollbackAlarms ?? []).map((a) => a.alarmName)],
-      networkIsolation: s.networkIsolation,
-      account,
-      crossAccountPrefix: account ? crossAccountPrefix : undefined,
-      taskRole: account
-        ? sfn.TaskRole.fromRole(iam.Role.fromRoleArn(this, `Deployer-${s.stageName}`, DeploymentTargetAccount.deployerRoleArn(account, crossAccountPrefix), { mutable: false }))
-        : undefined,
-      modelRoleArn: account ? DeploymentTargetAccount.modelExecutionRoleArn(account, crossAccountPrefix) : this.modelExecutionRole.roleArn,
-      keyArn: account ? DeploymentTargetAccount.keyAliasArn(account, stack.region, crossAccountPrefix) : this.encryptionKey.keyArn,
-      autoscaling: s.maxCapacity !== undefined
-        ? { min: s.minCapacity ?? initial, max: s.maxCapacity, target: s.targetInvocationsPerInstance ?? 100 }
-        : undefined,
-      smokeTest: s.smokeTestPayload !== undefined
-        ? { payload: s.smokeTestPayload, contentType: s.smokeTestContentType ?? 'application/json' }
-        : undefined,
-      approvalRequired: s.approvalRequired ?? false,
-      approvalTimeout: s.approvalTimeout ?? Duration.days(7),
-      // Production (the last stage, or one behind a gate) keeps a failed endpoint for a human to look at.
-      recreateFailedEndpoint: s.recreateFailedEndpoint ?? (!last && !(s.approvalRequired ?? false)),
-    };
-  }
-
-  private captureBucketOf(stage: ResolvedStage, crossAccountPrefix: string): s3.IBucket | undefined {
-    if (!stage.account) {
-      return this.dataCaptureBucket;
-    }
-    const region = Stack.of(this).region;
-    return s3.Bucket.fromBucketAttributes(this, `CaptureBucket-${stage.stageName}`, {
-      bucketName: DeploymentTargetAccount.captureBucketName(stage.account, region, crossAccountPrefix),
-      account: stage.account,
-      region,
-    });
   }
 
   private grantWorkflow(role: DeploymentManagedRole, registry: IModelRegistry, stages: ResolvedStage[]): void {

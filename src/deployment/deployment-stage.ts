@@ -3,6 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { DeploymentTarget, DeploymentTargetKind } from './deployment-target';
 import { InferenceInstanceType } from './instance-type';
 import { TrafficShift } from './traffic-shift';
 
@@ -34,6 +36,14 @@ export interface DeploymentStageOptions {
    * @default Duration.days(7)
    */
   readonly approvalTimeout?: Duration;
+  /**
+   * How the stage hosts the model: `DeploymentTarget.realtime()`,
+   * `.serverless()`, `.asynchronous()` or `.batch()`. With a target, its
+   * options replace `instanceType`, `initialInstanceCount`, the serverless
+   * and the autoscaling props, which must then be left out.
+   * @default - a real-time endpoint (or serverless with `serverlessMemorySizeMiB`) from the flat props
+   */
+  readonly target?: DeploymentTarget;
   /**
    * Instance type of a real-time endpoint. Ignored for serverless stages.
    * @default InferenceInstanceType.ML_M5_LARGE
@@ -178,6 +188,16 @@ export interface DeploymentStageAttributes {
    */
   readonly serverless?: boolean;
   /**
+   * How the stage hosts the model.
+   * @default - DeploymentTargetKind.SERVERLESS when `serverless`, else DeploymentTargetKind.REALTIME
+   */
+  readonly kind?: DeploymentTargetKind;
+  /**
+   * The state machine that runs a batch stage's transform jobs (start it to run one now).
+   * @default - none (not a batch stage)
+   */
+  readonly transformStateMachine?: sfn.IStateMachine;
+  /**
    * The bucket data capture writes to; absent when the stage captures nothing.
    * @default - no data capture
    */
@@ -216,6 +236,10 @@ export class DeploymentStage {
   public readonly endpointName: string;
   /** Whether the endpoint is serverless (and so captures no data). */
   public readonly serverless: boolean;
+  /** How the stage hosts the model. */
+  public readonly kind: DeploymentTargetKind;
+  /** The state machine that runs a batch stage's transform jobs. */
+  public readonly transformStateMachine?: sfn.IStateMachine;
   /** The data capture bucket, when the stage captures data. */
   public readonly dataCaptureBucket?: s3.IBucket;
   /** The prefix under which capture files land, when the stage captures data. */
@@ -229,6 +253,8 @@ export class DeploymentStage {
     this.stageName = attrs.stageName;
     this.endpointName = attrs.endpointName;
     this.serverless = attrs.serverless ?? false;
+    this.kind = attrs.kind ?? (this.serverless ? DeploymentTargetKind.SERVERLESS : DeploymentTargetKind.REALTIME);
+    this.transformStateMachine = attrs.transformStateMachine;
     this.dataCaptureBucket = attrs.dataCaptureBucket;
     this.dataCapturePrefix = attrs.dataCapturePrefix;
     this.encryptionKey = attrs.encryptionKey;

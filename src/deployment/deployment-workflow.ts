@@ -11,6 +11,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { asyncInferenceConfig } from './workflow-async';
+import { switchModel } from './workflow-batch';
 import {
   NAME_PREFIX, REJECTED_ERROR, ResolvedStage, SILENT_ROLLBACK_ERROR, SMOKE_TEST_ERROR, SUPERSEDED_ERROR, WorkflowContext, WorkflowTasks,
   endpointArn, endpointConfigArns, modelArns, oneOf,
@@ -175,6 +177,9 @@ export class DeploymentWorkflow {
     if (stage.useVolumeKey) {
       configParams.KmsKeyId = stage.keyArn;
     }
+    if (stage.asyncInference) {
+      configParams.AsyncInferenceConfig = asyncInferenceConfig(stage);
+    }
     if (stage.captureUri) {
       configParams.DataCaptureConfig = {
         EnableCapture: true,
@@ -187,7 +192,7 @@ export class DeploymentWorkflow {
     const createConfig = this.t.call(s, 'CreateEndpointConfig', n('Create endpoint config'), 'createEndpointConfig', configParams,
       endpointConfigArns(stage.account), stage);
 
-    const verified = new sfn.Pass(s, 'Verified', { stateName: n('Live config verified'), resultPath: sfn.JsonPath.DISCARD });
+    const verified = new sfn.Pass(s, 'Verified', { stateName: n(stage.batch ? 'Model switched' : 'Live config verified'), resultPath: sfn.JsonPath.DISCARD });
     let after: sfn.Chain = sfn.Chain.start(verified);
     if (stage.smokeTest) {
       after = after.next(this.smokeTest(s, stage, n));
@@ -201,7 +206,7 @@ export class DeploymentWorkflow {
     const ignored = new sfn.Pass(s, 'ReleaseIgnored', { stateName: n('lease: left to expire'), resultPath: sfn.JsonPath.DISCARD });
     release.addCatch(ignored, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     ignored.next(last);
-    if (this.ctx.keepVersions !== undefined) {
+    if (this.ctx.keepVersions !== undefined && !stage.batch) {
       after = after.next(prune(this.t, s, stage, n, this.ctx.keepVersions, release));
     } else {
       after = after.next(release);
@@ -210,8 +215,13 @@ export class DeploymentWorkflow {
 
     const leaseChain = this.lease.acquire(s, stage, n, holdBound(stage, this.ctx.endpointWaitTimeout));
     const named = leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names);
-    (network.find ? named.next(network.find) : named).next(createModel).next(createConfig)
-      .next(this.endpoint.deploy(s, stage, n, verified));
+    const models = (network.find ? named.next(network.find) : named).next(createModel);
+    // A batch stage has no endpoint: the new model becomes the one its transform runs use (workflow-batch.ts).
+    if (stage.batch) {
+      models.next(switchModel(this.t, s, stage, n, verified));
+    } else {
+      models.next(createConfig).next(this.endpoint.deploy(s, stage, n, verified));
+    }
     const first: sfn.IChainable = stage.approvalRequired ? this.gate(s, stage, n).next(leaseChain) : leaseChain;
     return sfn.Chain.custom(first.startState, [last], last);
   }

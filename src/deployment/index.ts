@@ -1,5 +1,6 @@
 export * from './approval-deployment';
 export * from './deployment-stage';
+export * from './deployment-target';
 export * from './deployment-target-account';
 export * from './instance-type';
 export * from './traffic-shift';

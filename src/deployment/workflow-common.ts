@@ -15,6 +15,8 @@
  */
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -57,7 +59,8 @@ export interface ResolvedStage {
   readonly trafficShift: TrafficShift;
   readonly terminationWait: Duration;
   readonly maximumExecutionTimeout: Duration;
-  readonly autoscaling?: { readonly min: number; readonly max: number; readonly target: number };
+  /** Autoscaling; `backlog` tracks `ApproximateBacklogSizePerInstance` (asynchronous stages), else invocations per instance. */
+  readonly autoscaling?: { readonly min: number; readonly max: number; readonly target: number; readonly backlog?: boolean };
   readonly smokeTest?: { readonly payload: string; readonly contentType: string };
   readonly approvalRequired: boolean;
   readonly approvalTimeout: Duration;
@@ -77,6 +80,49 @@ export interface ResolvedStage {
   readonly keyArn: string;
   /** Names of the alarms that roll an update back. */
   readonly rollbackAlarmNames: string[];
+  /** The `AsyncInferenceConfig` of an asynchronous stage. */
+  readonly asyncInference?: ResolvedAsync;
+  /** What the transform jobs of a batch stage run with. */
+  readonly batch?: ResolvedBatch;
+}
+
+/** An asynchronous stage's output locations, key, topics and concurrency. */
+export interface ResolvedAsync {
+  readonly outputUri: string;
+  readonly failureUri: string;
+  readonly keyArn: string;
+  readonly successTopicArn?: string;
+  readonly errorTopicArn?: string;
+  readonly includeInferenceResponseIn?: string[];
+  readonly maxConcurrentInvocationsPerInstance?: number;
+}
+
+/** A batch stage's transform job settings and triggers. */
+export interface ResolvedBatch {
+  readonly inputBucket: s3.IBucket;
+  readonly inputPrefix: string;
+  readonly outputBucket: s3.IBucket;
+  /** Ends in `/`. */
+  readonly outputPrefix: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  /** False for instance types with local NVMe storage (they reject a volume key). */
+  readonly useVolumeKey: boolean;
+  readonly contentType: string;
+  readonly accept?: string;
+  readonly splitType: string;
+  readonly batchStrategy: string;
+  readonly maxPayloadMiB: number;
+  readonly maxConcurrentTransforms?: number;
+  readonly inputFilter?: string;
+  readonly outputFilter?: string;
+  readonly joinSource: string;
+  readonly invocationTimeoutSeconds?: number;
+  readonly schedule?: events.Schedule;
+  readonly scheduleTimeZone: string;
+  readonly runOnNewData: boolean;
+  /** Batch data capture (`DataCaptureConfig` of the jobs). */
+  readonly captureUri?: string;
 }
 
 /** What the workflow needs from the construct. */

@@ -29,6 +29,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { TrafficShift, TrafficShiftMode } from './traffic-shift';
+import { retainsInstanceCount, scaleOutFromZero, scalingPolicyName, targetTracking } from './workflow-async';
 import {
   BUSY_STATUSES, NO_PREVIOUS_CONFIG, Namer, PREVIOUS_CONFIG_TAG, ResolvedStage, RETRY_POLL, RETRY_SAGEMAKER, SILENT_ROLLBACK_ERROR, VARIANT_NAME,
   WorkflowTasks, endpointArn, endpointConfigArns, oneOf, pollsFor, targetNetworkParameterName,
@@ -195,7 +196,7 @@ export class EndpointStates {
         },
       },
     };
-    if (this.autoscaled(stage)) {
+    if (this.autoscaled(stage) && retainsInstanceCount(stage)) {
       // Keep the variant's current (autoscaled) instance count and weight on the new fleet.
       params.RetainAllVariantProperties = true;
     }
@@ -295,23 +296,26 @@ export class EndpointStates {
       MaxCapacity: stage.autoscaling!.max,
     }, stage);
     const policy = this.t.autoscaling(s, `${kind}PutScalingPolicy`, n(`${label}Put scaling policy`), 'putScalingPolicy', {
-      PolicyName: `${stage.endpointName}-invocations`,
+      PolicyName: scalingPolicyName(stage),
       ...this.scalableTarget(stage),
       PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: stage.autoscaling!.target,
-        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
-        ScaleInCooldown: 300,
-        ScaleOutCooldown: 60,
-      },
+      TargetTrackingScalingPolicyConfiguration: targetTracking(stage),
     }, stage);
+    // An asynchronous stage that may scale in to zero also scales out from zero (workflow-async.ts).
+    const fromZero = scaleOutFromZero(this.t, s, stage, n, kind, label) ?? [];
+    const last = fromZero.length > 0 ? fromZero[fromZero.length - 1] as tasks.CallAwsService : policy;
+    if (fromZero.length > 0) {
+      policy.next(fromZero[0]);
+    }
     if (!bestEffort) {
-      return sfn.Chain.start(register).next(policy);
+      return sfn.Chain.custom(register.next(policy).startState, [last], last);
     }
     const done = new sfn.Pass(s, `${kind}AutoscalingDone`, { stateName: n(`${label}autoscaling restored`), resultPath: sfn.JsonPath.DISCARD });
-    register.addCatch(done, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-    policy.addCatch(done, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-    register.next(policy).next(done);
+    for (const task of [register, policy, ...fromZero as tasks.CallAwsService[]]) {
+      task.addCatch(done, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+    }
+    register.next(policy);
+    last.next(done);
     return sfn.Chain.custom(register, [done], done);
   }
 

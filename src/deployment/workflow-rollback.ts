@@ -8,6 +8,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TrafficShift } from './traffic-shift';
+import { rollbackModel } from './workflow-batch';
 import { NO_PREVIOUS_CONFIG, PREVIOUS_CONFIG_TAG, RETRY_SAGEMAKER, WorkflowTasks, endpointArn, pollsFor } from './workflow-common';
 import { ENDPOINT_ERRORS, EndpointStates, holdBound, stageBounds } from './workflow-endpoint';
 import { LeaseStates } from './workflow-lease';
@@ -26,6 +27,13 @@ export function rollback(t: WorkflowTasks, endpoint: EndpointStates, lease: Leas
   for (const stage of stages) {
     const st = new Construct(s, stage.stageName);
     const n = (label: string) => `${stage.stageName}: rollback: ${label}`;
+    if (stage.batch) {
+      const done = lease.release(st, 'Release', n('lease: release'), stage);
+      const first = lease.acquire(st, stage, n, holdBound(stage, t.ctx.endpointWaitTimeout));
+      first.next(rollbackModel(t, st, stage, n, done));
+      which.when(sfn.Condition.and(sfn.Condition.isPresent('$.StageName'), sfn.Condition.stringEquals('$.StageName', stage.stageName)), first);
+      continue;
+    }
     const bounds = stageBounds(stage, t.ctx.endpointWaitTimeout);
     const describe = endpoint.describe(st, 'Describe', n('describe endpoint'), stage, '$.Stage.Existing', RETRY_SAGEMAKER);
     const missing = new sfn.Fail(st, 'Missing', {

@@ -66,9 +66,11 @@ export interface CostReportOptions {
  * Counted: interface endpoints per AZ (endpoints a network takes from a
  * central endpoint VPC or finds in an existing VPC are listed at $0: they are
  * billed where they live), NAT gateways, KMS keys, CloudWatch
- * alarms, real-time endpoint instances at minimum capacity (from endpoint
- * configs in the template and from the deployment workflow's stage settings),
- * MLflow tracking servers. Not counted: usage (data processed by endpoints
+ * alarms, real-time and asynchronous endpoint instances at minimum capacity
+ * (from endpoint configs in the template and from the deployment workflow's
+ * stage settings; an asynchronous stage that scales in to zero counts 0),
+ * MLflow tracking servers; serverless stages and batch transform stages are
+ * listed at 0 (billed only while they serve or a job runs). Not counted: usage (data processed by endpoints
  * and NAT, requests, storage, jobs, Studio apps while running).
  */
 export class CostReport {
@@ -278,11 +280,17 @@ function priceTemplate(template: { [key: string]: any }, stackName: string, defa
         }
         break;
       case 'AWS::StepFunctions::StateMachine':
+        for (const alarm of workflowAlarmsOf(p.DefinitionString)) {
+          add(id, r, 'CloudWatch alarm metric (created by the workflow)', 1, monthly('alarm-standard-month'), true, alarm);
+        }
         for (const s of endpointStagesOf(p.DefinitionString)) {
           if (s.serverless) {
             add(id, r, `serverless endpoint (stage ${s.stage})`, 1, 0, true, 'no idle charge');
+          } else if (s.batch) {
+            add(id, r, `batch transform (stage ${s.stage})`, 1, 0, true, 'no idle charge; instances billed per second while a transform job runs');
           } else {
-            addInstances(add, id, r, s.instanceType, s.minInstances, `stage ${s.stage}`);
+            addInstances(add, id, r, s.instanceType, s.minInstances, s.async ? `stage ${s.stage}, asynchronous` : `stage ${s.stage}`,
+              s.async && s.minInstances === 0 ? 'scales in to zero instances while its queue is empty; billed while instances run' : undefined);
           }
         }
         break;
@@ -295,10 +303,10 @@ function priceTemplate(template: { [key: string]: any }, stackName: string, defa
 
 type Adder = (logicalId: string, resource: any, item: string, quantity: number, unit: number, priced: boolean, note?: string) => void;
 
-function addInstances(add: Adder, id: string, r: any, instanceType: string, count: number, what: string): void {
+function addInstances(add: Adder, id: string, r: any, instanceType: string, count: number, what: string, note?: string): void {
   const hourly = INFERENCE_INSTANCE_HOUR[instanceType];
   add(id, r, `endpoint instance ${instanceType} (${what})`, count, hourly !== undefined ? hourly * HOURS_PER_MONTH : 0, hourly !== undefined,
-    hourly !== undefined ? 'at minimum capacity' : `no price for ${instanceType} in the table`);
+    hourly !== undefined ? note ?? 'at minimum capacity' : `no price for ${instanceType} in the table`);
 }
 
 function serviceOf(name: any): string {
@@ -319,11 +327,25 @@ function flatten(value: any): string {
   return '';
 }
 
+/** Names of the alarms a workflow creates at run time (PutMetricAlarm tasks), e.g. an async stage's scale-out-from-zero alarm. */
+function workflowAlarmsOf(definition: any): string[] {
+  const names = new Set<string>();
+  const text = flatten(definition);
+  for (const m of text.matchAll(/"Resource":"arn:[^:"]*:states:::aws-sdk:cloudwatch:putMetricAlarm","Parameters":\{"AlarmName":"([^"]+)"/g)) {
+    names.add(m[1]);
+  }
+  return [...names];
+}
+
 interface EndpointStage {
   readonly stage: string;
   readonly instanceType: string;
   readonly minInstances: number;
   readonly serverless: boolean;
+  /** An asynchronous endpoint (its config has an AsyncInferenceConfig). */
+  readonly async: boolean;
+  /** Batch transform jobs (a createTransformJob task), no endpoint. */
+  readonly batch: boolean;
 }
 
 /**
@@ -339,7 +361,7 @@ function endpointStagesOf(definition: any): EndpointStage[] {
   } catch {
     return [];
   }
-  const configs = new Map<string, { instanceType: string; count: number; serverless: boolean }>();
+  const configs = new Map<string, { instanceType: string; count: number; serverless: boolean; async: boolean; batch: boolean }>();
   const minimums = new Map<string, number>();
   const walk = (states: any) => {
     for (const [name, state] of Object.entries<any>(states ?? {})) {
@@ -351,7 +373,12 @@ function endpointStagesOf(definition: any): EndpointStage[] {
           instanceType: String(v.InstanceType ?? ''),
           count: Number(v.InitialInstanceCount ?? 1),
           serverless: v.ServerlessConfig !== undefined,
+          async: state.Parameters?.AsyncInferenceConfig !== undefined,
+          batch: false,
         });
+      }
+      if (resource.includes(':createTransformJob')) {
+        configs.set(stage, { instanceType: '', count: 0, serverless: false, async: false, batch: true });
       }
       if (resource.endsWith(':registerScalableTarget') && state.Parameters?.MinCapacity !== undefined) {
         minimums.set(stage, Number(state.Parameters.MinCapacity));
@@ -370,5 +397,7 @@ function endpointStagesOf(definition: any): EndpointStage[] {
     instanceType: c.instanceType,
     minInstances: minimums.get(stage) ?? c.count,
     serverless: c.serverless,
+    async: c.async,
+    batch: c.batch,
   }));
 }

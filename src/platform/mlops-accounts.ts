@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MlopsPlatform, MlopsPlatformProps, PlatformLayer } from './mlops-platform';
 import { PlatformNetworkOptions } from './platform-options';
-import { DeploymentStageOptions, DeploymentTargetAccount, InferenceInstanceType } from '../deployment';
+import { DeploymentStageOptions, DeploymentTarget, DeploymentTargetAccount, InferenceInstanceType } from '../deployment';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
 import { tagLayer } from '../private/platform-layer-tag';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
@@ -31,6 +31,14 @@ export interface MlopsTargetAccount {
    * @default 1
    */
   readonly initialInstanceCount?: number;
+  /**
+   * How the stage hosts the model: `DeploymentTarget.realtime()`,
+   * `.serverless()` or `.asynchronous()` (results in the target account's
+   * KMS-encrypted capture bucket). Batch stages run in the tooling account.
+   * With a target, leave `instanceType` and `initialInstanceCount` out.
+   * @default - a real-time endpoint
+   */
+  readonly target?: DeploymentTarget;
   /**
    * A network that already exists in the target account, for the stage's
    * endpoints, instead of a new one. When two stages share an account, give
@@ -146,6 +154,7 @@ export class MlopsAccounts extends Construct {
       approvalRequired: t.approvalRequired,
       instanceType: t.instanceType,
       initialInstanceCount: t.initialInstanceCount,
+      target: t.target,
     }));
     const base = props.platform ?? {};
     this.platform = new MlopsPlatform(this.toolingStack, 'Platform', {

@@ -200,7 +200,7 @@ export const ACKNOWLEDGEMENTS = {
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray trace segments, CloudWatch Logs log delivery of Step Functions, the read-only sagemaker:ListEndpointConfigs used to prune old versions and the read-only EC2 Describe calls SageMaker makes to place an endpoint in a VPC support no resource-level permissions (Service Authorization Reference); every other statement of the policy names its resources.',
+        reason: 'X-Ray trace segments, CloudWatch Logs log delivery of Step Functions, the read-only sagemaker:ListEndpointConfigs used to prune old versions and the read-only EC2 Describe calls SageMaker makes to place an endpoint in a VPC, and cloudwatch:PutMetricData of the transform jobs of a batch stage (limited by a cloudwatch:namespace condition to /aws/sagemaker/TransformJobs) support no resource-level permissions (Service Authorization Reference); every other statement of the policy names its resources.',
       },
     ],
     checkov: [],

@@ -86,6 +86,14 @@ export class FakeAccount {
   public failNextCreate = false;
   /** Describes before a new or updated endpoint is InService, or a deleted one gone. */
   public pollsUntilDone = 1;
+  /** Alarms the workflow created (PutMetricAlarm requests), by name. */
+  public readonly alarms = new Map<string, any>();
+  /** Scaling policies put, by policy name (PutScalingPolicy requests). */
+  public readonly policies = new Map<string, any>();
+  /** Transform jobs created (CreateTransformJob requests). */
+  public readonly transformJobs: any[] = [];
+  /** The next transform job ends Failed (the `.sync` task fails with States.TaskFailed). */
+  public failNextTransform = false;
   private clock = 0;
 
   public async handle(resource: string, input: any, execution: string): Promise<any> {
@@ -140,6 +148,10 @@ export class FakeAccount {
         if (action.startsWith('aws-sdk:applicationautoscaling:')) {
           return this.autoscaling(action, input);
         }
+        if (action === 'aws-sdk:cloudwatch:putMetricAlarm') {
+          this.alarms.set(input.AlarmName, JSON.parse(JSON.stringify(input)));
+          return {};
+        }
         return this.sagemaker(action, input);
     }
   }
@@ -192,6 +204,8 @@ export class FakeAccount {
           CreationTime: c.CreationTime ?? '2026-11-27T00:00:00.000Z',
         };
       }
+      case 'sagemaker:createTransformJob.sync':
+        return this.transform(input);
       case 'aws-sdk:sagemaker:describeEndpoint':
         return this.describeEndpoint(input.EndpointName);
       case 'aws-sdk:sagemaker:createEndpoint':
@@ -296,6 +310,32 @@ export class FakeAccount {
     }
   }
 
+  /** A transform job run to its end, answered as DescribeTransformJob (what a `.sync` task returns). */
+  private transform(input: any): any {
+    if (this.transformJobs.some((j) => j.TransformJobName === input.TransformJobName)) {
+      throw new AwsError('SageMaker.ResourceInUseException', `Job name ${input.TransformJobName} is already in use.`);
+    }
+    this.transformJobs.push(JSON.parse(JSON.stringify(input)));
+    const failed = this.failNextTransform;
+    this.failNextTransform = false;
+    const described = {
+      TransformJobName: input.TransformJobName,
+      TransformJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:transform-job/${input.TransformJobName.toLowerCase()}`,
+      TransformJobStatus: failed ? 'Failed' : 'Completed',
+      ...(failed ? { FailureReason: 'ClientError: See job logs for more information' } : {}),
+      ModelName: input.ModelName,
+      TransformInput: input.TransformInput,
+      TransformOutput: input.TransformOutput,
+      TransformResources: input.TransformResources,
+      CreationTime: '2026-11-27T00:00:00.000Z',
+    };
+    if (failed) {
+      // A .sync task whose job failed ends with States.TaskFailed, the job's description as the cause.
+      throw new AwsError('States.TaskFailed', JSON.stringify(described));
+    }
+    return described;
+  }
+
   private describeEndpoint(name: string): any {
     const e = this.endpoints.get(name);
     if (!e) {
@@ -363,6 +403,7 @@ export class FakeAccount {
         this.targets.set(id, { min: input.MinCapacity, max: input.MaxCapacity });
         return { ScalableTargetARN: `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/056f1c0b3e5e4e2a9c3b2f7d1e0a9b8c` };
       case 'aws-sdk:applicationautoscaling:putScalingPolicy':
+        this.policies.set(input.PolicyName, JSON.parse(JSON.stringify(input)));
         return {
           PolicyARN: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:056f1c0b-3e5e-4e2a-9c3b-2f7d1e0a9b8c:resource/SageMaker/${id}:policyName/${input.PolicyName}`,
           Alarms: [],

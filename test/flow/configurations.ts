@@ -10,10 +10,11 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { StackTemplate } from './resolve';
-import { ApprovalDeployment } from '../../src/deployment';
+import { ApprovalDeployment, DeploymentTarget } from '../../src/deployment';
 import { SageMakerGuardrail } from '../../src/governance';
 import { DriftBaseline, DriftMonitor } from '../../src/monitoring';
 import { SecureMlNetwork } from '../../src/network';
@@ -131,6 +132,16 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
     stages: [
       { stageName: 'staging' },
       { stageName: 'production', endpointName: 'churn-prod', approvalRequired: true, initialInstanceCount: 2, additionalRollbackAlarms: [latencyP99] },
+      // The other hosting kinds (issue 18): an asynchronous endpoint that scales in to zero, and nightly batch transforms.
+      { stageName: 'queue', target: DeploymentTarget.asynchronous({ minCapacity: 0, maxCapacity: 2 }) },
+      {
+        stageName: 'nightly',
+        target: DeploymentTarget.batch({
+          inputBucket: s3.Bucket.fromBucketName(stack, 'Scoring', 'churn-scoring'),
+          inputPrefix: 'incoming/',
+          schedule: events.Schedule.cron({ hour: '2', minute: '0' }),
+        }),
+      },
     ],
   });
   const monitor = new DriftMonitor(stack, 'Drift', {
@@ -148,7 +159,7 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
     name: 'composed',
     title: '(c) layers composed by hand: SecureMlNetwork, ModelRegistry, MlPipeline, ApprovalDeployment, DriftMonitor',
     app,
-    externalBuckets: { 'churn-training-data': TOOLING },
+    externalBuckets: { 'churn-training-data': TOOLING, 'churn-scoring': TOOLING },
     handles: { stack, network, registry, pipeline, deployment, monitor, reviewers, data },
   };
 }

@@ -88,6 +88,20 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     if (name !== 'composed') {
       has(/^CI run build starts the SageMaker pipeline sagemaker:StartPipelineExecution$/);
       has(/^Studio user logs runs to MLflow sagemaker:CallMlflowAppApi$/);
+    } else {
+      // The other hosting kinds (issue 18): SageMaker writes async results and publishes to the topics; the transform job reads, writes, uses the key.
+      has(/^Async endpoint of stage queue writes a result s3:PutObject$/);
+      has(/^Async endpoint of stage queue writes a failure s3:PutObject$/);
+      has(/^Async endpoint of stage queue notifies success sns:Publish$/);
+      has(/^Async endpoint of stage queue notifies error \(topic key\) kms:GenerateDataKey$/);
+      has(/^Transform job of stage nightly reads its input s3:GetObject$/);
+      has(/^Transform job of stage nightly writes its output s3:PutObject$/);
+      has(/^Transform job of stage nightly encrypts its output with the key kms:GenerateDataKey$/);
+      has(/^Transform job of stage nightly writes captured data s3:PutObject$/);
+      has(/^Transform job of stage nightly writes its logs logs:PutLogEvents$/);
+      has(/^Scheduler starts a batch transform run states:StartExecution$/);
+      has(/^.*nightly: transform sagemaker:CreateTransformJob$/);
+      has(/^.*nightly: transform kms:CreateGrant$/);
     }
   });
 
@@ -168,6 +182,32 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     const hops = await evaluateFlow(flowOf(platform, variant));
     expect(failures([{ config: platform, hops }]).map(describeFailure)).toEqual([
       expect.stringMatching(/^\[platform\] must-allow DENIED: Model of stage staging reads the model artifact: PlatformDeploymentModelExecutionRole s3:GetObject .*model\.tar\.gz \(ImplicitlyDenied; identity \(no statement applies\)/),
+    ]);
+  });
+
+  test('fails when the topic policy of an async stage stops admitting the model role, and the transform input read is lost (positive control)', async () => {
+    const composed = matrix.find((m) => m.config.name === 'composed')!.config;
+    const variant = copyOf(stacksOf(composed));
+    const resources = variant[0].template.Resources;
+    let removed = 0;
+    for (const r of Object.values<any>(resources)) {
+      if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
+        const statements: any[] = r.Properties.PolicyDocument.Statement;
+        r.Properties.PolicyDocument.Statement = statements.filter((st) => st.Sid !== 'TransformReadInput');
+        removed += statements.length - r.Properties.PolicyDocument.Statement.length;
+      }
+      if (r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics).includes('AsyncSuccess')) {
+        const statements: any[] = r.Properties.PolicyDocument.Statement;
+        r.Properties.PolicyDocument.Statement = statements.map((st) => (st.Sid === 'AllowModelExecutionRoleToPublish'
+          ? { ...st, Effect: 'Deny' } : st));
+        removed += 1;
+      }
+    }
+    expect(removed).toBe(2);
+    const hops = await evaluateFlow(flowOf(composed, variant));
+    expect(failures([{ config: composed, hops }]).map(describeFailure)).toEqual([
+      expect.stringMatching(/^\[composed\] must-allow DENIED: Async endpoint of stage queue notifies success: .*sns:Publish .*ExplicitlyDenied/),
+      expect.stringMatching(/^\[composed\] must-allow DENIED: Transform job of stage nightly reads its input: .*s3:GetObject .*churn-scoring\/incoming\/.*ImplicitlyDenied/),
     ]);
   });
 

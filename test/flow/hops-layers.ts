@@ -139,6 +139,9 @@ export function modelHops(flow: Flow, facts: PipelineFacts): void {
           flow.s3Object(`Model of stage ${stage} reads the model artifact`, role, 'read', facts.modelArtifact, { vpcId });
         }
         const region = machine.region;
+        if (isBatchStage(definition, stage)) {
+          continue; // no endpoint: its transform jobs' hops are in hops-hosting.ts
+        }
         const endpoint = endpointOf(definition, stage);
         flow.add(`Endpoint of stage ${stage} writes its logs`, role, 'logs:PutLogEvents',
           `arn:aws:logs:${region}:${accountOf(role)}:log-group:/aws/sagemaker/Endpoints/${endpoint}:log-stream:AllTraffic/i-0abc`);
@@ -179,6 +182,12 @@ function modelParamsOf(definition: any, stage: string): any {
 
 function modelRoleOf(definition: any, stage: string): string {
   return modelParamsOf(definition, stage).ExecutionRoleArn;
+}
+
+/** A batch stage switches a model item instead of deploying to an endpoint (workflow-batch.ts). */
+function isBatchStage(definition: any, stage: string): boolean {
+  return [...allStates(definition.States)].some(([name, state]) => name.startsWith(`${stage}:`) && state.Resource === 'arn:aws:states:::dynamodb:putItem'
+    && state.Parameters?.Item?.model !== undefined);
 }
 
 /** The endpoint name of a deployment stage, from the workflow definition. */

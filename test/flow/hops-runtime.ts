@@ -144,7 +144,9 @@ function scheduleTargets(flow: Flow): void {
   for (const schedule of flow.model.ofType('AWS::Scheduler::Schedule')) {
     const target = schedule.properties.Target;
     if (target.Arn.includes(':states:')) {
-      flow.startExecution('Scheduler starts the drift check', target.RoleArn, target.Arn);
+      const comment = String(JSON.parse(flow.model.byArn(target.Arn)?.properties.DefinitionString ?? '{}').Comment ?? '');
+      flow.startExecution(comment.includes('batch transform') ? 'Scheduler starts a batch transform run' : 'Scheduler starts the drift check',
+        target.RoleArn, target.Arn);
     } else if (target.Arn.includes(':sagemaker:')) {
       flow.add('Scheduler starts the SageMaker pipeline', target.RoleArn, 'sagemaker:StartPipelineExecution', target.Arn);
     }

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { AppFactory, buildAccounts, buildComposed, buildPlatform, Configuration, stacksOf } from './configurations';
 import { evaluateFlow, EvaluatedHop, Flow } from './flow';
 import { denyHops } from './hops-deny';
+import { hostingHops } from './hops-hosting';
 import { approverHops, ciHops, driftJobHops, modelHops, pipelineHops, studioHops } from './hops-layers';
 import { runtimeHops } from './hops-runtime';
 import { PlatformModel } from './model';
@@ -20,6 +21,7 @@ export function flowOf(config: Configuration, stacks: StackTemplate[] = stacksOf
   const facts = pipelineHops(flow);
   runtimeHops(flow);
   modelHops(flow, facts);
+  hostingHops(flow);
   driftJobHops(flow);
   ciHops(flow);
   studioHops(flow);

@@ -200,6 +200,36 @@ function callsOf(resource: string, c: TaskContext): TaskCall[] {
         { action: 'events:PutTargets', resource: rule },
       ];
     }
+    case 'sagemaker:createTransformJob.sync': {
+      // The run's job name is `mlops-<stage>-<MD5 of the execution id>` (batch-deployment.ts).
+      const job = arn(c, 'sagemaker', `transform-job/mlops-${stageOf(c)}-${SAMPLE.hash}`);
+      const rule = arn(c, 'events', 'rule/StepFunctionsGetEventsForSageMakerTransformJobsRule');
+      const volumeKey = p.TransformResources?.VolumeKmsKeyId;
+      const outputKey = p.TransformOutput?.KmsKeyId;
+      const context: Record<string, string | string[]> = {
+        'sagemaker:InstanceTypes': [p.TransformResources.InstanceType],
+        'sagemaker:ModelArn': arn(c, 'sagemaker', `model/mlops-${stageOf(c)}-v${SAMPLE.version}-${SAMPLE.hash}`),
+        ...(volumeKey ? { 'sagemaker:VolumeKmsKeyArn': c.flow.model.keyArn(volumeKey) } : {}),
+        ...(outputKey ? { 'sagemaker:OutputKmsKeyArn': c.flow.model.keyArn(outputKey) } : {}),
+      };
+      const calls: TaskCall[] = [
+        { action: 'sagemaker:CreateTransformJob', resource: job, context },
+        { action: 'sagemaker:AddTags', resource: job },
+        { action: 'sagemaker:DescribeTransformJob', resource: job },
+        { action: 'events:PutRule', resource: rule },
+        { action: 'events:PutTargets', resource: rule },
+      ];
+      if (volumeKey) {
+        const keyArn = c.flow.model.keyArn(volumeKey);
+        calls.push({ action: 'kms:DescribeKey', resource: keyArn });
+        calls.push({
+          action: 'kms:CreateGrant',
+          resource: keyArn,
+          context: { 'kms:GrantIsForAWSResource': 'true', 'kms:ViaService': `sagemaker.${c.region}.amazonaws.com`, 'kms:CallerAccount': c.account },
+        });
+      }
+      return calls;
+    }
     default:
       throw new Error(`flow: task integration ${resource} in ${c.stateName} is not modelled`);
   }
@@ -307,6 +337,9 @@ function sdkCalls(service: string, api: string, c: TaskContext): TaskCall[] {
         resourceAccount: c.flow.resourceAccount(`arn:aws:s3:::${p.Bucket}`),
       }];
     }
+    case 'cloudwatch:putMetricAlarm':
+      // The alarm that scales an asynchronous endpoint out from zero (workflow-async.ts).
+      return [{ action: 'cloudwatch:PutMetricAlarm', resource: arn(c, 'cloudwatch', `alarm:${p.AlarmName}`) }];
     case 'cloudwatch:putMetricData':
       return [{ action: 'cloudwatch:PutMetricData', resource: '*', context: { 'cloudwatch:namespace': p.Namespace } }];
     case 'ssm:getParameter':

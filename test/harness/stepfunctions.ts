@@ -80,6 +80,8 @@ function typed(id: string, attr: string, resources?: Record<string, any>): strin
     case 'AWS::EC2::VPC.Ref': return `vpc-${hex(17)}`;
     case 'AWS::EC2::SecurityGroup.GroupId': return `sg-${hex(17)}`;
     case 'AWS::KMS::Key.Arn': return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+    // Ref of a topic is its ARN (CloudFormation "AWS::SNS::Topic" return values).
+    case 'AWS::SNS::Topic.Ref': return `arn:aws:sns:${REGION}:${ACCOUNT}:${id}`;
     case 'AWS::SageMaker::DataQualityJobDefinition.JobDefinitionArn': return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:data-quality-job-definition/${id}`;
     case 'AWS::SageMaker::ModelQualityJobDefinition.JobDefinitionArn': return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-quality-job-definition/${id}`;
     case 'AWS::SageMaker::ModelBiasJobDefinition.JobDefinitionArn': return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-bias-job-definition/${id}`;

@@ -115,6 +115,19 @@ describe('DriftBaselineStep', () => {
     expect(policies).toMatch(/cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.zip\*/);
   });
 
+  test('takes code you publish and another image, and then grants nothing on the asset bucket', () => {
+    // GIVEN / WHEN
+    const { json, template } = build(definition({
+      image: SageMakerImage.of('111111111111.dkr.ecr.us-east-1.amazonaws.com/mirror:1'),
+      codeUri: PipelineValue.of('s3://churn-code/drift_check.zip'),
+    }));
+    const args = step(json, 'Baseline').Arguments;
+    // THEN
+    expect(args.AppSpecification.ImageUri).toBe('111111111111.dkr.ecr.us-east-1.amazonaws.com/mirror:1');
+    expect(args.ProcessingInputs[0].S3Input.S3Uri).toBe('s3://churn-code/drift_check.zip');
+    expect(JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('cdk-hnb659fds-assets');
+  });
+
   test('is compliant with the four packs', () => {
     // GIVEN
     const app = testApp();
@@ -159,6 +172,11 @@ describe('DriftBaselineStep', () => {
 
     test('fails when the positive label comes without label column and facets', () => {
       fails(() => definition({ positiveLabel: 'yes' }), /positiveLabel: got 'yes'; allowed: only with labelColumn and biasFacets/);
+    });
+
+    test('fails when an SKLearn version is given with another image', () => {
+      fails(() => definition({ image: SageMakerImage.of('111111111111.dkr.ecr.us-east-1.amazonaws.com/mirror:1'), sklearnVersion: '1.2-1' }),
+        /sklearnVersion: got '1.2-1'; allowed: sklearnVersion only with the SKLearn image/);
     });
 
     test('fails when hasHeader is set for JSON Lines', () => {

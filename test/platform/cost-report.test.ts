@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { build } from './fixtures';
+import { DeploymentTarget, InferenceInstanceType } from '../../src/deployment';
 import { EndpointPlacement, MlEndpointService } from '../../src/network';
 import { CostReport, MlopsAccounts, MlopsPlatformProps } from '../../src/platform';
 import { testApp } from '../harness/compliance';
@@ -89,6 +92,34 @@ describe('CostReport of a platform', () => {
     const report = CostReport.fromStack(stack);
     expect(report.lines.filter((l) => l.item.startsWith('endpoint instance'))).toEqual([]);
     expect(report.lines.some((l) => l.item === 'serverless endpoint (stage dev)')).toBe(true);
+  });
+
+  test('each kind of stage is priced idle: async at its minimum (zero), batch not while idle, real-time per instance', () => {
+    const { stack } = build((scope) => ({
+      exploration: false,
+      ci: false,
+      monitoring: false,
+      deploymentOptions: {
+        stages: [
+          { stageName: 'live', target: DeploymentTarget.realtime({ instanceType: InferenceInstanceType.ML_C5_XLARGE }) },
+          { stageName: 'queue', target: DeploymentTarget.asynchronous({ minCapacity: 0, maxCapacity: 3 }) },
+          { stageName: 'warm', target: DeploymentTarget.asynchronous({ minCapacity: 1, maxCapacity: 3 }) },
+          {
+            stageName: 'nightly',
+            target: DeploymentTarget.batch({ inputBucket: s3.Bucket.fromBucketName(scope, 'In', 'churn-scoring'), schedule: events.Schedule.rate(Duration.days(1)) }),
+          },
+        ],
+      },
+    }));
+    const report = CostReport.fromStack(stack);
+    const line = (item: string) => report.lines.find((l) => l.item === item);
+    expect(line('endpoint instance ml.c5.xlarge (stage live)')).toMatchObject({ quantity: 1, priced: true });
+    expect(line('endpoint instance ml.m5.large (stage queue, asynchronous)')).toMatchObject({ quantity: 0, monthlyUsd: 0, note: expect.stringMatching(/scales in to zero/) });
+    expect(line('endpoint instance ml.m5.large (stage warm, asynchronous)')).toMatchObject({ quantity: 1, monthlyUsd: Math.round(0.115 * HOURS * 100) / 100 });
+    expect(line('batch transform (stage nightly)')).toMatchObject({ quantity: 1, monthlyUsd: 0, note: expect.stringMatching(/while a transform job runs/) });
+    // The scale-out-from-zero alarm of the stage that scales in to zero is created by the workflow, and counted.
+    expect(report.lines.filter((l) => l.item === 'CloudWatch alarm metric (created by the workflow)').map((l) => l.note))
+      .toEqual([expect.stringMatching(/-queue-has-backlog-without-capacity$/)]);
   });
 
   test('fewer AZs cost less: the endpoint line scales with the zones', () => {

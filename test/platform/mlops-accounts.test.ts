@@ -1,5 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DeploymentTarget, DeploymentTargetKind } from '../../src/deployment';
 import { EndpointPlacement, MlEndpointService } from '../../src/network';
 import { CostReport, MlopsAccounts, MlopsAccountsProps } from '../../src/platform';
 import { ModelRegistry } from '../../src/registry';
@@ -225,5 +227,39 @@ describe('MlopsAccounts validation', () => {
   test('fails when stages are given in the platform props', () => {
     expect(make({ platform: { deploymentOptions: { stages: [{ stageName: 'x' }] } } }))
       .toThrow(/platform\.deploymentOptions\.stages.*describe the stages in `targets`/s);
+  });
+});
+
+describe('MlopsAccounts: the hosting kind per target account', () => {
+  test('an asynchronous production stage writes its results to the target account\'s capture bucket, under its key', () => {
+    // GIVEN staging real-time, production asynchronous (scaling in to zero)
+    const app = testApp();
+    const accounts = new MlopsAccounts(app, 'Mlops', {
+      toolingAccountId: TOOLING,
+      region: 'us-east-1',
+      targets: [
+        { stageName: 'staging', accountId: STAGING, target: DeploymentTarget.realtime() },
+        { stageName: 'production', accountId: PRODUCTION, target: DeploymentTarget.asynchronous({ minCapacity: 0, maxCapacity: 2 }) },
+      ],
+    });
+
+    // THEN the stage kinds are as chosen, and the async config names the target account's bucket and key alias
+    const deployment = accounts.platform.deployment!;
+    expect(deployment.stages.map((s) => s.kind)).toEqual([DeploymentTargetKind.REALTIME, DeploymentTargetKind.ASYNC]);
+    const text = JSON.stringify(Template.fromStack(accounts.toolingStack).toJSON());
+    expect(text).toContain(`s3://cdk-mlops-capture-${PRODUCTION}-us-east-1/data-capture/production/async-output`);
+    expect(text).toContain(`:${PRODUCTION}:alias/cdk-mlops-deployment`);
+  });
+
+  test('fails when a target account runs a batch stage', () => {
+    expect(() => new MlopsAccounts(testApp(), 'Mlops', {
+      toolingAccountId: TOOLING,
+      region: 'us-east-1',
+      targets: [{
+        stageName: 'nightly',
+        accountId: STAGING,
+        target: DeploymentTarget.batch({ inputBucket: s3.Bucket.fromBucketName(new Stack(), 'In', 'churn-scoring'), runOnNewData: true }),
+      }],
+    })).toThrow(/stages\[0\]\.account.*the deployment's own account for batch stages/s);
   });
 });

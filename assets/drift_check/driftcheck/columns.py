@@ -20,7 +20,7 @@ too.
 import math
 from collections import Counter
 from itertools import repeat
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -53,6 +53,18 @@ def scalar_text(value: Any) -> Optional[str]:
     return None if value == [] else str(value)
 
 
+def text_float(text: str) -> Tuple[float, bool]:
+    """One text value as float: ``(value, bad)``; missing-value tokens are NaN and not bad.
+
+    ``float()`` semantics (numpy converts ``str`` with ``float()`` too), so
+    a column converted at once and value by value gives the same values.
+    """
+    try:
+        return float(text), False
+    except ValueError:
+        return math.nan, not is_missing_token(text)
+
+
 def to_floats(column: Sequence[Any]):
     """Convert a column to float64; returns ``(values, bad_mask_or_None)``.
 
@@ -80,11 +92,7 @@ def to_floats(column: Sequence[Any]):
         if item is None:
             values[i] = np.nan
         elif isinstance(item, str):
-            try:
-                values[i] = float(item)
-            except ValueError:
-                values[i] = np.nan
-                bad[i] = not is_missing_token(item)
+            values[i], bad[i] = text_float(item)
         elif isinstance(item, (int, float)):
             values[i] = float(item)
         else:
@@ -102,6 +110,11 @@ class CategoryCoder:
         for token in ("", "NA", "na", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none"):
             if token not in self.lookup:
                 self.lookup[token] = -1
+
+    def code(self, text: str) -> int:
+        """The code of one text value."""
+        code = self.lookup.get(text)
+        return self._slow(text) if code is None else code
 
     def _slow(self, value: Any) -> int:
         text = value if isinstance(value, str) else scalar_text(value)
@@ -144,7 +157,10 @@ class RowAccumulator:
     """Buffer rows of one window and fold them into a summary chunk by chunk."""
 
     def __init__(self, baseline: Baseline, summary: WindowSummary, positions: Optional[List[int]] = None,
-                 n_columns: Optional[int] = None, chunk_rows: int = 4096):
+                 n_columns: Optional[int] = None, chunk_rows: int = 4096, vectorized: bool = True):
+        from .fastcolumns import FieldTable  # not at the top: fastcolumns uses this module
+
+        self.table_of = FieldTable.of if vectorized else None  # None: every chunk converted value by value
         self.baseline = baseline
         self.summary = summary
         self.positions = positions if positions is not None else list(range(len(baseline.features)))
@@ -186,18 +202,29 @@ class RowAccumulator:
         return columns
 
     def flush(self) -> None:
-        """Convert the buffered rows and add them to the summary."""
+        """Convert the buffered rows and add them to the summary.
+
+        CSV rows alone go to :class:`~driftcheck.fastcolumns.FieldTable`
+        (numpy over their bytes); rows decoded from JSON, or CSV rows it
+        refuses, are split into values and converted one by one. Both give
+        the same values and counts.
+        """
         n = len(self.text_rows) + len(self._list_rows)
         if n == 0:
             return
-        columns = self._columns()
+        table = self.table_of(self.text_rows, self.n_columns) if self.table_of and not self._list_rows else None
+        columns = self._columns() if table is None else None
         del self.text_rows[:]  # cleared in place: the scan loop holds a reference
         self._list_rows = []
         features = self.baseline.features
         numeric = {}
         bad_rows = None
-        for j, feature in enumerate(features):
-            if isinstance(feature, NumericFeature):
+        numeric_j = [j for j, f in enumerate(features) if isinstance(f, NumericFeature)]
+        if table is not None and numeric_j:
+            matrix, bad_rows = table.floats([self.positions[j] for j in numeric_j])
+            numeric = {j: matrix[:, i] for i, j in enumerate(numeric_j)}
+        elif columns is not None:
+            for j in numeric_j:
                 values, bad = to_floats(columns[j])
                 numeric[j] = values
                 if bad is not None:
@@ -211,8 +238,11 @@ class RowAccumulator:
                 values = numeric[j] if keep is None else numeric[j][keep]
                 self.summary.add_numeric(j, feature, values)
             elif keep is None:
-                self.summary.add_category_counts(j, self.coders[j].count(columns[j]))
+                counts = (self.coders[j].count(columns[j]) if table is None
+                          else table.category_counts(self.positions[j], self.coders[j]))
+                self.summary.add_category_counts(j, counts)
             else:
-                codes = self.coders[j].encode(columns[j])
+                codes = (self.coders[j].encode(columns[j]) if table is None
+                         else table.category_codes(self.positions[j], self.coders[j]))
                 self.summary.add_categorical(j, codes[keep])
         self.summary.rows += n if keep is None else int(keep.sum())

@@ -145,6 +145,17 @@ export interface DriftBaselineStepProps extends CacheableStepProps {
    */
   readonly sklearnVersion?: string;
   /**
+   * Another image to run the check on (Python 3.9+ with numpy and scipy), e.g. a mirror of the SKLearn image.
+   * @default - SageMakerImage.sklearn(sklearnVersion)
+   */
+  readonly image?: SageMakerImage;
+  /**
+   * S3 URI of the drift check's code (a zip of the library's `assets/drift_check` folder) when you
+   * publish it yourself; the pipeline's jobs must be able to read it.
+   * @default - the library's code, published as a CDK asset that the pipeline's jobs may read
+   */
+  readonly codeUri?: PipelineValue;
+  /**
    * Instance type.
    * @default PipelineValue.of('ml.m5.xlarge')
    */
@@ -262,20 +273,24 @@ export class DriftBaselineStep extends PipelineStep {
   protected _renderBody(ctx: RenderContext): any {
     const p = this.props;
     this.validate(ctx);
-    const code = driftCheckCode(ctx.scope);
-    // The pipeline's jobs read the code from the CDK asset bucket (MlPipeline.grantReadData).
-    const pipeline = ctx.scope as IConstruct & { grantReadData?: (bucket: s3.IBucket, keyPrefix?: string) => void };
-    pipeline.grantReadData?.(code.bucket, code.s3ObjectKey);
+    let codeUri = p.codeUri;
+    if (!codeUri) {
+      const code = driftCheckCode(ctx.scope);
+      // The pipeline's jobs read the code from the CDK asset bucket (MlPipeline.grantReadData).
+      const pipeline = ctx.scope as IConstruct & { grantReadData?: (bucket: s3.IBucket, keyPrefix?: string) => void };
+      pipeline.grantReadData?.(code.bucket, code.s3ObjectKey);
+      codeUri = PipelineValue.of(code.s3ObjectUrl);
+    }
     return {
       Arguments: renderProcessingArgs(ctx, this.stepName, {
-        image: SageMakerImage.sklearn(p.sklearnVersion ?? '1.2-1'),
+        image: p.image ?? SageMakerImage.sklearn(p.sklearnVersion ?? '1.2-1'),
         instanceType: p.instanceType,
         volumeSizeGiB: p.volumeSizeGiB,
         instanceCount: PipelineValue.ofNumber(1),
         entrypoint: ['python3', '-c', LAUNCHER, 'baseline'],
         arguments: this._arguments().map((a) => PipelineValue.of(a)),
         inputs: [
-          { inputName: 'code', source: PipelineValue.of(code.s3ObjectUrl), destination: DRIFT_CHECK_CODE_PATH },
+          { inputName: 'code', source: codeUri, destination: DRIFT_CHECK_CODE_PATH },
           { inputName: 'dataset', source: p.trainingData, destination: '/opt/ml/processing/input/dataset' },
         ],
         outputs: [{ outputName: 'baseline', source: '/opt/ml/processing/output', destination: p.outputUri }],
@@ -321,6 +336,8 @@ export class DriftBaselineStep extends PipelineStep {
       'a non-empty label of at most 256 characters (several separated by |)', "give the positive label, e.g. '1'.");
     problem(p.positiveLabel !== undefined && (p.labelColumn === undefined || facets.length === 0), 'positiveLabel', p.positiveLabel,
       'only with labelColumn and biasFacets (it defines DPL\'s positive outcome)', 'add labelColumn and biasFacets, or drop positiveLabel.');
+    problem(p.image !== undefined && p.sklearnVersion !== undefined, 'sklearnVersion', p.sklearnVersion,
+      'sklearnVersion only with the SKLearn image (no image)', 'drop sklearnVersion, or drop image.');
     const args = this._arguments();
     problem(args.length > 100, 'columnNames', `${args.length} arguments`, 'at most 100 processing job arguments', 'shorten the column lists.');
   }

@@ -18,8 +18,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SecureMlNetwork } from '../../../src/network';
 import {
-  CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, CreateModelStep, EmrStep, ExecutionVariable, FailStep,
-  HyperparameterRange, LambdaStep, MlPipeline, ModelApprovalStatus, ParameterType, PipelineDefinition, PipelineParameter, PipelineStep,
+  BiasFacet, CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, CreateModelStep, DriftBaselineStep, EmrStep,
+  ExecutionVariable, FailStep, HyperparameterRange, LambdaStep, MlPipeline, ModelApprovalStatus, ParameterType, PipelineDefinition,
+  PipelineParameter, PipelineStep,
   PipelineValue, ProcessingStep, PropertyFile, QualityCheckStep, QualityCheckType, RangeScaling, RegisterModelStep, RetryExceptionType,
   RetryPolicy, SageMakerImage, TrainingStep, TransformStep, TuningObjectiveType, TuningStep, TuningStrategy,
 } from '../../../src/pipeline';
@@ -279,6 +280,24 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
       displayName: 'Spark-job',
     });
     return { steps: [notify, approve, spark], parameters: [data] };
+  },
+
+  'drift-baseline': (ctx) => {
+    const data = PipelineParameter.string('TrainingData', { defaultValue: `s3://${INPUTS.bucket}/data/train.csv` });
+    const baseline = new DriftBaselineStep('DriftBaseline', {
+      trainingData: data.value,
+      image: ctx.image,
+      codeUri: PipelineValue.of(`s3://${INPUTS.bucket}/code/drift_check.zip`),
+      hasHeader: false,
+      labelColumn: 'c0',
+      biasFacets: [BiasFacet.atLeast('c3', 60)],
+    });
+    const register = new RegisterModelStep('Register-RegisterModel', {
+      image: ctx.image,
+      modelDataUrl: PipelineValue.of(`s3://${INPUTS.bucket}/model/model.tar.gz`),
+      driftBaseline: baseline,
+    });
+    return { steps: [baseline, register], parameters: [data] };
   },
 };
 

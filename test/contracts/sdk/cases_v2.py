@@ -320,6 +320,40 @@ def case_integrations():
     return pipeline(s, "integrations", [notify, approve, spark], [data])
 
 
+# The drift check's container command (src/private/drift-check.ts LAUNCHER): the value both sides pass.
+LAUNCHER = "import glob,runpy,sys;sys.path.insert(0,sorted(glob.glob('/opt/ml/processing/input/code/*.zip'))[0]);runpy.run_module('driftcheck',run_name='__main__',alter_sys=True)"
+BASELINE_ARGUMENTS = [
+    "--dataset", "/opt/ml/processing/input/dataset", "--output", "/opt/ml/processing/output/baseline.json",
+    "--dataset-format", "auto", "--no-header", "--label-column", "c0", "--facet", "c3>=60",
+]
+
+
+def case_drift_baseline():
+    s = session()
+    data = ParameterString(name="TrainingData", default_value=f"s3://{BUCKET}/data/train.csv")
+    baseline = ProcessingStep(name="DriftBaseline", step_args=Processor(
+        role=ROLE, image_uri=IMAGE, instance_count=1, instance_type="ml.m5.xlarge", entrypoint=["python3", "-c", LAUNCHER, "baseline"],
+        volume_size_in_gb=30, volume_kms_key=KEY, output_kms_key=KEY, max_runtime_in_seconds=7200,
+        base_job_name=f"{PREFIX}-driftbaseline", sagemaker_session=s, network_config=network(True),
+    ).run(
+        inputs=[ProcessingInput(source=f"s3://{BUCKET}/code/drift_check.zip", destination="/opt/ml/processing/input/code", input_name="code"),
+                ProcessingInput(source=data, destination="/opt/ml/processing/input/dataset", input_name="dataset")],
+        outputs=[ProcessingOutput(output_name="baseline", source="/opt/ml/processing/output",
+                                  destination=default_output("DriftBaseline", "baseline"))],
+        arguments=BASELINE_ARGUMENTS,
+    ))
+    statistics = MetricsSource(content_type="application/json", s3_uri=Join(on="/", values=[
+        baseline.properties.ProcessingOutputConfig.Outputs["baseline"].S3Output.S3Uri, "baseline.json"]))
+    model = Model(image_uri=IMAGE, model_data=f"s3://{BUCKET}/model/model.tar.gz", sagemaker_session=s)
+    register = ModelStep(name="Register", step_args=model.register(
+        content_types=["text/csv"], response_types=["text/csv"], inference_instances=["ml.m5.large", "ml.m5.xlarge"],
+        transform_instances=["ml.m5.xlarge"], model_package_group_name=I["group"], approval_status="PendingManualApproval",
+        model_metrics=ModelMetrics(model_data_statistics=statistics),
+        drift_check_baselines=DriftCheckBaselines(model_data_statistics=statistics),
+    ))
+    return pipeline(s, "drift-baseline", [baseline, register], [data])
+
+
 CASES = {
     "processing": case_processing,
     "training": case_training,
@@ -329,4 +363,5 @@ CASES = {
     "checks": case_checks,
     "conditions": case_conditions,
     "integrations": case_integrations,
+    "drift-baseline": case_drift_baseline,
 }

@@ -351,6 +351,40 @@ def case_integrations():
     return pipeline(s, "integrations", [notify, approve, spark], [data])
 
 
+# The drift check's container command (src/private/drift-check.ts LAUNCHER): the value both sides pass.
+LAUNCHER = "import glob,runpy,sys;sys.path.insert(0,sorted(glob.glob('/opt/ml/processing/input/code/*.zip'))[0]);runpy.run_module('driftcheck',run_name='__main__',alter_sys=True)"
+BASELINE_ARGUMENTS = [
+    "--dataset", "/opt/ml/processing/input/dataset", "--output", "/opt/ml/processing/output/baseline.json",
+    "--dataset-format", "auto", "--no-header", "--label-column", "c0", "--facet", "c3>=60",
+]
+
+
+def case_drift_baseline():
+    s = session()
+    data = ParameterString(name="TrainingData", default_value=f"s3://{BUCKET}/data/train.csv")
+    baseline = ProcessingStep(name="DriftBaseline", step_args=Processor(
+        role=ROLE, image_uri=IMAGE, instance_count=1, instance_type="ml.m5.xlarge", entrypoint=["python3", "-c", LAUNCHER, "baseline"],
+        volume_size_in_gb=30, volume_kms_key=KEY, output_kms_key=KEY, max_runtime_in_seconds=7200,
+        base_job_name=f"{PREFIX}-driftbaseline", sagemaker_session=s, network_config=network(True),
+    ).run(
+        inputs=[s3_input("code", f"s3://{BUCKET}/code/drift_check.zip", "/opt/ml/processing/input/code"),
+                s3_input("dataset", data, "/opt/ml/processing/input/dataset")],
+        outputs=[s3_output("baseline", "/opt/ml/processing/output", default_output("DriftBaseline", "baseline"))],
+        arguments=BASELINE_ARGUMENTS,
+    ))
+    statistics = MetricsSource(content_type="application/json", s3_uri=Join(on="/", values=[
+        baseline.properties.ProcessingOutputConfig.Outputs["baseline"].S3Output.S3Uri, "baseline.json"]))
+    args = _model_args(s, lambda: create_model_package_from_containers(
+        s, containers=[{"Image": IMAGE, "ModelDataUrl": f"s3://{BUCKET}/model/model.tar.gz"}],
+        content_types=["text/csv"], response_types=["text/csv"], inference_instances=["ml.m5.large", "ml.m5.xlarge"],
+        transform_instances=["ml.m5.xlarge"], model_package_group_name=I["group"], approval_status="PendingManualApproval",
+        model_metrics=ModelMetrics(model_data_statistics=statistics)._to_request_dict(),
+        drift_check_baselines=DriftCheckBaselines(model_data_statistics=statistics)._to_request_dict(),
+    ))
+    register = ModelStep(name="Register-RegisterModel", step_args=args)
+    return pipeline(s, "drift-baseline", [baseline, register], [data])
+
+
 CASES = {
     "processing": case_processing,
     "training": case_training,
@@ -360,4 +394,5 @@ CASES = {
     "checks": case_checks,
     "conditions": case_conditions,
     "integrations": case_integrations,
+    "drift-baseline": case_drift_baseline,
 }
