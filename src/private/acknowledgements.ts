@@ -358,6 +358,32 @@ export const ACKNOWLEDGEMENTS = {
     checkov: [],
     cfnLint: [],
   } as AcknowledgementEntry,
+
+  /** The e2e app (examples/e2e): actions without resource-level permissions. */
+  e2eServiceWildcards: {
+    resource: 'a managed policy of the e2e app\'s assertion or cleanup workflow role (examples/e2e, not part of the library)',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'sagemaker:ListModelPackages, ListProcessingJobs, ListEndpointConfigs, ListModels, cloudwatch:GetMetricStatistics, X-Ray segments and the CloudWatch Logs delivery actions of Step Functions support no resource-level permissions (Service Authorization Reference); every other statement names its resources.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /** The e2e app (examples/e2e): names generated at run time. */
+  e2eRunTimeNames: {
+    resource: 'a managed policy of the e2e app\'s assertion or cleanup workflow role (examples/e2e, not part of the library)',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Resource::<arn>]',
+        reason: 'Pipeline executions, model versions, state machine executions, drift check jobs and the models and endpoint configs of the deployment workflow are named per run by the services or the workflows; objects are deleted by key across the stack\'s own buckets. Every wildcard is limited to the e2e stack\'s pipeline, model package group, state machines, the drift-/mlops-<stage>- name prefixes or the stack\'s buckets, in this account and region.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
 };
 
 /** The name of a registry entry. */

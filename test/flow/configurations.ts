@@ -41,7 +41,7 @@ export interface Organization {
 
 /** One built configuration. */
 export interface Configuration {
-  readonly name: 'platform' | 'accounts' | 'composed';
+  readonly name: 'platform' | 'accounts' | 'composed' | 'e2e';
   readonly title: string;
   readonly app: App;
   readonly organization?: Organization;

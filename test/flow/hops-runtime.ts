@@ -204,5 +204,11 @@ function machineLabel(machine: ResourceInfo): string {
   if (/Retraining/.test(id)) {
     return 'Retraining workflow';
   }
+  if (/^Assertions/.test(id)) {
+    return 'e2e assertion workflow';
+  }
+  if (/^Cleanup/.test(id)) {
+    return 'e2e cleanup workflow';
+  }
   return 'Deployment workflow';
 }

@@ -6,6 +6,7 @@
  */
 import { accountOf, Flow } from './flow';
 import { ResourceInfo } from './model';
+import { e2eCalls, isE2eWorkflow } from './tasks-e2e';
 
 /** One IAM-authorized call of a task. */
 export interface TaskCall {
@@ -131,7 +132,11 @@ export function stateMachineTasks(flow: Flow, machine: ResourceInfo, definition:
     const credentialsRole: string | undefined = state.Credentials?.RoleArn;
     const account = credentialsRole ? accountOf(credentialsRole) : machine.account;
     const ctx = { flow, machine, stateName, params, account, region: machine.region, definition };
-    out.push({ stateName, credentialsRole, calls: callsOf(state.Resource, ctx) });
+    const keyOf = (machineArn: string) => flow.stateMachineKey(machineArn);
+    const calls = isE2eWorkflow(machine.logicalId)
+      ? e2eCalls(state.Resource, { ...ctx, samplePackage: samplePackage(flow), stateMachineKey: keyOf })
+      : callsOf(state.Resource, ctx);
+    out.push({ stateName, credentialsRole, calls });
   }
   return out;
 }

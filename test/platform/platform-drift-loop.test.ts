@@ -21,6 +21,11 @@ describe('the default MlopsPlatform closes the drift loop', () => {
     expect(statistics.S3Uri['Std:Join'].Values[0]).toEqual({ Get: "Steps.DriftBaseline.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri" });
   });
 
+  test('the starter pipeline sets num_round, which the built-in XGBoost algorithm requires (found by the e2e app, issue 21)', () => {
+    // THEN (SageMaker Developer Guide, "XGBoost hyperparameters": num_round is Required)
+    expect(step('Train').Arguments.HyperParameters).toEqual({ num_round: '100' });
+  });
+
   test('the monitor takes its baseline from the latest approved version of the platform registry', () => {
     // WHEN
     const def = stateMachine(built.stack, 'MonitoringCheckWorkflow');
