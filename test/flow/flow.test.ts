@@ -214,6 +214,27 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     ]);
   });
 
+  test('fails when the drift job of a batch stage loses its read of the transform input (positive control)', async () => {
+    const composed = matrix.find((m) => m.config.name === 'composed')!.config;
+    const variant = copyOf(stacksOf(composed));
+    let removed = 0;
+    for (const [id, r] of Object.entries<any>(variant[0].template.Resources)) {
+      if (r.Type === 'AWS::IAM::ManagedPolicy' && id.startsWith('BatchDriftCheckJobRole')) {
+        // the policy is minimized: the input prefix is one resource of the job's s3:GetObject statement
+        for (const st of r.Properties.PolicyDocument.Statement.filter((x: any) => x.Action === 's3:GetObject' && Array.isArray(x.Resource))) {
+          const kept = st.Resource.filter((res: any) => !JSON.stringify(res).includes('churn-scoring'));
+          removed += st.Resource.length - kept.length;
+          st.Resource = kept;
+        }
+      }
+    }
+    expect(removed).toBe(1);
+    const hops = await evaluateFlow(flowOf(composed, variant));
+    expect(failures([{ config: composed, hops }]).map(describeFailure)).toEqual([
+      expect.stringMatching(/^\[composed\] must-allow DENIED: Drift check job of batch stage nightly reads the transform input a manifest names: .*s3:GetObject .*churn-scoring\/incoming\/.*ImplicitlyDenied/),
+    ]);
+  });
+
   test('fails when the artifact bucket admits another account (positive control)', async () => {
     const variant = copyOf(platformStacks);
     const policy = Object.values<any>(variant[0].template.Resources)
