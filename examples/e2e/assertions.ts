@@ -72,6 +72,17 @@ export const POLL = {
 function assertionStates(t: E2eTargets): States {
   const e = ASSERTION_ERRORS;
   const present = (v: string) => ({ Variable: v, IsPresent: true });
+  /** Polls the capture prefix every minute until it holds at least `minKeys` objects. */
+  const pollCapture = (name: string, minKeys: number, next: string, timeoutError: string, timeoutCause: string): States => poll({
+    name,
+    task: task(sdk('s3', 'listObjectsV2'), { Bucket: t.captureBucketName, Prefix: t.captureKeyPrefix },
+      { ResultSelector: { 'KeyCount.$': '$.KeyCount' }, ResultPath: '$.Capture', Retry: retryOn(S3) }),
+    until: [{ Variable: '$.Capture.KeyCount', NumericGreaterThanEquals: minKeys, Next: next }],
+    waitSeconds: 60,
+    maxPolls: POLL.captureMinutes,
+    timeoutError,
+    timeoutCause,
+  });
   return {
     'Start training': task(sdk('sagemaker', 'startPipelineExecution'), {
       'PipelineName': t.pipelineName,
@@ -147,30 +158,14 @@ function assertionStates(t: E2eTargets): States {
       Default: 'No prediction',
     },
     'No prediction': fail(e.noPrediction, 'InvokeEndpoint answered without a body or a content type.'),
-    ...poll({
-      name: 'Read capture',
-      task: task(sdk('s3', 'listObjectsV2'), { Bucket: t.captureBucketName, Prefix: t.captureKeyPrefix },
-        { ResultSelector: { 'KeyCount.$': '$.KeyCount' }, ResultPath: '$.Capture', Retry: retryOn(S3) }),
-      until: [{ Variable: '$.Capture.KeyCount', NumericGreaterThanEquals: 1, Next: 'Send a drifted batch' }],
-      waitSeconds: 60,
-      maxPolls: POLL.captureMinutes,
-      timeoutError: e.noCapture,
-      timeoutCause: `No captured data under s3://${t.captureBucketName}/${t.captureKeyPrefix} ${POLL.captureMinutes} minutes after the request.`,
-    }),
+    ...pollCapture('Read capture', 1, 'Send a drifted batch', e.noCapture,
+      `No captured data under s3://${t.captureBucketName}/${t.captureKeyPrefix} ${POLL.captureMinutes} minutes after the request.`),
     // The first capture file is written: the batch lands in a later one.
     'Send a drifted batch': task(sdk('sagemakerruntime', 'invokeEndpoint'), {
       EndpointName: t.endpointName, ContentType: 'text/csv', Accept: 'text/csv', Body: driftedBatch(),
     }, { ResultPath: null, Retry: retryOn('SageMakerRuntime.SageMakerRuntimeException'), Next: pollStart('Read drifted capture') }),
-    ...poll({
-      name: 'Read drifted capture',
-      task: task(sdk('s3', 'listObjectsV2'), { Bucket: t.captureBucketName, Prefix: t.captureKeyPrefix },
-        { ResultSelector: { 'KeyCount.$': '$.KeyCount' }, ResultPath: '$.Capture', Retry: retryOn(S3) }),
-      until: [{ Variable: '$.Capture.KeyCount', NumericGreaterThanEquals: 2, Next: 'Wait for the check window' }],
-      waitSeconds: 60,
-      maxPolls: POLL.captureMinutes,
-      timeoutError: e.noDriftedCapture,
-      timeoutCause: `The drifted batch was not captured under s3://${t.captureBucketName}/${t.captureKeyPrefix} within ${POLL.captureMinutes} minutes.`,
-    }),
+    ...pollCapture('Read drifted capture', 2, 'Wait for the check window', e.noDriftedCapture,
+      `The drifted batch was not captured under s3://${t.captureBucketName}/${t.captureKeyPrefix} within ${POLL.captureMinutes} minutes.`),
     'Wait for the check window': { Type: 'Wait', Seconds: POLL.checkWindowSeconds, Next: 'Run the drift check' },
     // The check's window ends 10 minutes before `scheduledTime` (the check workflow's Window state).
     'Run the drift check': task(START_EXECUTION_SYNC, {
