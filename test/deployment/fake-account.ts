@@ -5,15 +5,12 @@
  * goes through `answerTask` in workflow-harness.ts and is checked against
  * botocore's output shapes and error names after the test file.
  */
+import { AwsError, describeExecutionAnswer } from '../harness/stepfunctions';
+
 export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';
 
-export class AwsError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
+export { AwsError };
 
 /** SageMaker reports an unmodeled error (ValidationException, ThrottlingException) as the SDK's base exception. */
 const sagemakerError = (message: string) => new AwsError('SageMaker.SageMakerException', message);
@@ -293,18 +290,8 @@ export class FakeAccount {
           throw new AwsError('SageMakerRuntime.ModelErrorException', 'Received server error (500) from primary');
         }
         return { ContentType: 'application/json', Body: '{"score":0.4}' };
-      case 'aws-sdk:sfn:describeExecution': {
-        const status = this.executions.get(input.ExecutionArn);
-        if (!status) {
-          throw new AwsError('Sfn.ExecutionDoesNotExistException', `Execution Does Not Exist: '${input.ExecutionArn}'`);
-        }
-        return {
-          ExecutionArn: input.ExecutionArn,
-          StateMachineArn: input.ExecutionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
-          Status: status,
-          StartDate: '2026-11-27T00:00:00Z',
-        };
-      }
+      case 'aws-sdk:sfn:describeExecution':
+        return describeExecutionAnswer(this.executions, input.ExecutionArn);
       default:
         throw new Error(`unexpected task resource ${action}`);
     }

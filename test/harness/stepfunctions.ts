@@ -181,3 +181,25 @@ export function verifyMockedAnswers(): void {
     expect([...new Set(findings.map((f) => `${f.where}: ${f.what}`))]).toEqual([]);
   });
 }
+
+/** An error a simulated service raises: `name` is the error name Step Functions matches (`Service.Exception`). */
+export class AwsError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** Step Functions' DescribeExecution answer for a simulated account's executions (status by ARN; others do not exist). */
+export function describeExecutionAnswer(executions: Map<string, string>, executionArn: string): Record<string, string> {
+  const status = executions.get(executionArn);
+  if (!status) {
+    throw new AwsError('Sfn.ExecutionDoesNotExistException', `Execution Does Not Exist: '${executionArn}'`);
+  }
+  return {
+    ExecutionArn: executionArn,
+    StateMachineArn: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
+    Status: status,
+    StartDate: '2026-11-27T00:00:00Z',
+  };
+}

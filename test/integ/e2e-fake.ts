@@ -7,14 +7,9 @@
  * endpoint, requests are captured, the drift check publishes its score, the
  * alarm fires and starts a retraining.
  */
-import { ACCOUNT, REGION, StateMachine, answerTask } from '../harness/stepfunctions';
+import { ACCOUNT, AwsError, REGION, StateMachine, answerTask } from '../harness/stepfunctions';
 
-export class AwsError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
+export { AwsError };
 
 const T0 = '2026-12-07T06:00:00Z';
 

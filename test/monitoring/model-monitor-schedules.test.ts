@@ -10,16 +10,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FEATURES, monitor, monitoringStack } from './fixtures';
 import { DeploymentStage } from '../../src/deployment';
 import { DriftBaseline, DriftEngine, DriftMonitor, ModelQualityProblemType } from '../../src/monitoring';
-import { answerTask, StateMachine, stateMachineDefinitions, verifyMockedAnswers } from '../harness/stepfunctions';
+import { answerTask, AwsError, StateMachine, stateMachineDefinitions, verifyMockedAnswers } from '../harness/stepfunctions';
 
 verifyMockedAnswers();
 
-class AwsError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
 
 /** SageMaker as the schedule workflow sees it: endpoint statuses and existing schedules. */
 class FakeSageMaker {

@@ -4,7 +4,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 
-import { ACCOUNT, REGION, StateMachine, answerTask, render, stateMachineDefinitions, verifyMockedAnswers } from '../harness/stepfunctions';
+import { ACCOUNT, AwsError, REGION, StateMachine, answerTask, describeExecutionAnswer, render, stateMachineDefinitions, verifyMockedAnswers } from '../harness/stepfunctions';
 
 export { ACCOUNT, REGION, StateMachine, render };
 
@@ -21,12 +21,7 @@ export function definition(stack: Stack, match: string): any {
   return all[id];
 }
 
-export class AwsError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
+export { AwsError };
 
 /** A simulated account: the lock table, executions, SageMaker pipelines, SNS. */
 export class FakeAccount {
@@ -64,18 +59,8 @@ export class FakeAccount {
         this.items.delete(pk);
         return {};
       }
-      case 'aws-sdk:sfn:describeExecution': {
-        const status = this.executions.get(input.ExecutionArn);
-        if (!status) {
-          throw new AwsError('Sfn.ExecutionDoesNotExistException', `Execution Does Not Exist: '${input.ExecutionArn}'`);
-        }
-        return {
-          ExecutionArn: input.ExecutionArn,
-          StateMachineArn: input.ExecutionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
-          Status: status,
-          StartDate: '2026-11-27T00:00:00Z',
-        };
-      }
+      case 'aws-sdk:sfn:describeExecution':
+        return describeExecutionAnswer(this.executions, input.ExecutionArn);
       case 'aws-sdk:sagemaker:startPipelineExecution':
         if (this.failPipelineStart) {
           throw new AwsError('SageMaker.ResourceNotFoundException', 'Pipeline not found');
