@@ -220,4 +220,19 @@ project.release!.publisher.publishToNpm({ registry: 'registry.npmjs.org', npmPro
 // is kept without projen's NuGet publishing job.
 project.package.file.addOverride('jsii.targets.dotnet', { namespace: 'CdkMlops', packageId: 'CdkMlops' });
 
+// Layout: a helper only one layer uses lives in that layer's `private/` folder;
+// `src/private/` holds what several layers share. No layer reaches into another
+// layer's private folder (test/api/layout.test.ts checks the other half: nothing in
+// `src/private/` is used by one layer only).
+const LAYERS = ['ci', 'deployment', 'exploration', 'governance', 'monitoring', 'network', 'pipeline', 'platform', 'registry'];
+project.eslint!.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: LAYERS.map((layer) => ({
+      target: `./src/!(${layer})/**/*`,
+      from: `./src/${layer}/private`,
+      message: `src/${layer}/private is private to the ${layer} layer: move what you need into src/private/ when several layers share it.`,
+    })),
+  }],
+});
+
 project.synth();

@@ -19,9 +19,9 @@ import { PipelineUpdate } from './pipeline-update';
 import { ISecureMlNetwork } from '../network';
 import { IMlPipeline } from '../pipeline';
 import { acknowledge } from '../private/acknowledgements';
-import { runBuildSpec, testBuildSpec } from '../private/ci-buildspec';
-import { grantBucketAccess } from '../private/ci-grants';
-import { CiSourceHost } from '../private/ci-types';
+import { runBuildSpec, testBuildSpec } from './private/buildspec';
+import { grantBucketAccess } from './private/grants';
+import { CiSourceHost } from './private/types';
 import { ManagedPolicyGrantee } from '../private/managed-policy-grantee';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 

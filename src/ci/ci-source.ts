@@ -6,7 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CiSourceBinding, CiSourceHost } from '../private/ci-types';
+import { CiSourceBinding, CiSourceHost } from './private/types';
 import { Problem } from '../private/validation';
 
 /**

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { grantBucketAccess } from '../private/ci-grants';
-import { PipelineUpdateBinding, PipelineUpdateHost } from '../private/ci-types';
+import { grantBucketAccess } from './private/grants';
+import { PipelineUpdateBinding, PipelineUpdateHost } from './private/types';
 import { Problem } from '../private/validation';
 
 /**

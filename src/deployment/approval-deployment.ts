@@ -24,7 +24,7 @@ import { TrafficShift } from './traffic-shift';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
-import { DeploymentManagedRole } from '../private/deployment-managed-role';
+import { DeploymentManagedRole } from './private/managed-role';
 import { grantWithWildcards } from '../private/registry-acknowledgements';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';

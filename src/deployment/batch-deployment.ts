@@ -36,7 +36,7 @@ import { Construct } from 'constructs';
 import { modelItemKey } from './workflow-batch';
 import { NAME_PREFIX, ResolvedStage, RETRY_DYNAMODB } from './workflow-common';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
-import { DeploymentManagedRole } from '../private/deployment-managed-role';
+import { DeploymentManagedRole } from './private/managed-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** Error of a run before any version was approved. */

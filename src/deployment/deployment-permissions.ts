@@ -10,8 +10,8 @@ import { Construct } from 'constructs';
 import { NAME_PREFIX } from './deployment-workflow';
 import { ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
-import { DeploymentManagedRole } from '../private/deployment-managed-role';
 import { IModelRegistry, IModelSource } from '../registry';
+import { DeploymentManagedRole } from './private/managed-role';
 
 function sagemakerArn(resource: string): string {
   return `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;

@@ -20,7 +20,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledgements';
-import { DeploymentManagedRole } from '../private/deployment-managed-role';
+import { DeploymentManagedRole } from './private/managed-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** What the starter needs. */

@@ -12,7 +12,7 @@ import { VARIANT_NAME, targetNetworkParameterName } from './workflow-common';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
 import { acknowledge } from '../private/acknowledgements';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
-import { DeploymentManagedRole } from '../private/deployment-managed-role';
+import { DeploymentManagedRole } from './private/managed-role';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
 import { IModelRegistry, ModelSource } from '../registry';

@@ -1,7 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ExperimentTrackingConfig } from './experiment-tracking';
-import { ExplorationManagedPolicies, WildcardEntries } from '../private/exploration-managed-policies';
+import { ExplorationManagedPolicies, WildcardEntries } from './private/managed-policies';
 
 /** The groups (customer-managed policies) of the execution role policy set. */
 export const STUDIO = 'StudioPolicy';

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { ExplorationManagedPolicies } from '../private/exploration-managed-policies';
+import { ExplorationManagedPolicies } from './private/managed-policies';
 import { PropsValidator } from '../private/validation';
 import type { IModelRegistry } from '../registry';
 

@@ -14,7 +14,7 @@ import { packageRepositoryStatements } from './package-grants';
 import { PackageRepository } from './package-repository';
 import { StudioUserProfileOptions } from './user-profile';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
-import { ExplorationManagedPolicies } from '../private/exploration-managed-policies';
+import { ExplorationManagedPolicies } from './private/managed-policies';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { fail } from '../private/validation';
 import type { IModelRegistry } from '../registry';

@@ -1,4 +1,4 @@
-import { getPath, isPresent, isUnknown, tagValue as readTag } from '../private/governance-template';
+import { getPath, isPresent, isUnknown, tagValue as readTag } from './private/template';
 
 /**
  * How a finding is reported. aws-cdk-lib fails `cdk synth` on `ERROR`

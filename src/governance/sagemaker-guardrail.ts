@@ -1,8 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { NVME_INSTANCE_PATTERNS } from '../private/governance-instances';
-import { isIntrinsic } from '../private/governance-template';
+import { NVME_INSTANCE_PATTERNS } from './private/instances';
+import { isIntrinsic } from './private/template';
 import { fail, PropsValidator } from '../private/validation';
 
 /**

@@ -10,8 +10,8 @@ import { EngineBinding, EngineContext } from './engine-context';
 import { grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
 import { buildScheduleKeeper, ScheduleSpec } from './model-monitor-schedules';
 import { MlEndpointService } from '../network/endpoint-service';
-import { CLARIFY_ACCOUNTS, MODEL_MONITOR_ACCOUNTS, tableImageUri } from '../private/monitoring-images';
-import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from '../private/monitoring-managed-role';
+import { CLARIFY_ACCOUNTS, MODEL_MONITOR_ACCOUNTS, tableImageUri } from './private/images';
+import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
 
 /** Namespace of Model Monitor data quality metrics. */
 export const DATA_METRICS_NAMESPACE = 'aws/sagemaker/Endpoints/data-metrics';

@@ -22,7 +22,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledgements';
-import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from '../private/monitoring-managed-role';
+import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** One schedule the workflow keeps in place. */

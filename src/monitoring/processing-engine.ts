@@ -13,8 +13,8 @@ import { MlEndpointService } from '../network/endpoint-service';
 import { BUILTIN_IMAGE_ACCOUNTS } from '../pipeline/image-table';
 import { acknowledge } from '../private/acknowledgements';
 import { DRIFT_CHECK_ASSET, LAUNCHER } from '../private/drift-check';
-import { tableImageUri } from '../private/monitoring-images';
-import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from '../private/monitoring-managed-role';
+import { tableImageUri } from './private/images';
+import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** The CloudWatch namespace the drift check publishes to. */

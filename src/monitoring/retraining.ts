@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { grantExecutionInputKey, grantKeyUse } from './grants';
 import { IMlPipeline } from '../pipeline/ml-pipeline-interface';
 import { acknowledge } from '../private/acknowledgements';
-import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from '../private/monitoring-managed-role';
+import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** The key of the one lock item. */

@@ -12,7 +12,7 @@
 import { Annotations, Aws, CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { CatalogEntry, policyActionsOf } from '../private/endpoint-catalog';
+import { CatalogEntry, policyActionsOf } from './private/endpoint-catalog';
 
 /** Who an endpoint admits. */
 export interface EndpointTrust {

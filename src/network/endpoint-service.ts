@@ -1,4 +1,4 @@
-import { CATALOG, entryOf } from '../private/endpoint-catalog';
+import { CATALOG, entryOf } from './private/endpoint-catalog';
 
 /**
  * An AWS service that ML workloads reach through an interface VPC endpoint.

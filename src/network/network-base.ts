@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MlEndpointService } from './endpoint-service';
+import { entryOf, suggest } from './private/endpoint-catalog';
 import type { ISecureMlNetwork, SecureMlNetworkAttributes } from './secure-ml-network';
-import { entryOf, suggest } from '../private/endpoint-catalog';
 import { fail } from '../private/validation';
 
 /**

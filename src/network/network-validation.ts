@@ -3,8 +3,8 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { EndpointPlacementKind } from './endpoint-placement';
 import { MlEndpointService } from './endpoint-service';
+import { entryOf, suggest } from './private/endpoint-catalog';
 import type { SecureMlNetworkProps } from './secure-ml-network';
-import { entryOf, suggest } from '../private/endpoint-catalog';
 import { ACCOUNT_ID, ORGANIZATION_ID, PropsValidator } from '../private/validation';
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;

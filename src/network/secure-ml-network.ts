@@ -13,7 +13,7 @@ import { validateNetworkProps } from './network-validation';
 import { chooseSingleAzSubnet, productionTagProblems } from './placement-checks';
 import { createWorkloadSecurityGroup } from './workload-security-group';
 import { acknowledgeDefaultSecurityGroupCloser } from '../private/acknowledgements';
-import { entryOf, toAwsService } from '../private/endpoint-catalog';
+import { entryOf, toAwsService } from './private/endpoint-catalog';
 import { EXTERNAL_ENDPOINTS_METADATA } from '../private/platform-layer-tag';
 import { createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { fail } from '../private/validation';

@@ -15,7 +15,7 @@ import { pipelineArnFromName } from './pipeline-arn';
 import { PipelineDefinition, PipelineDefinitionConfig } from './pipeline-definition';
 import { pipelineRoleStatements } from './pipeline-role';
 import { ManagedPolicyGrantee } from '../private/managed-policy-grantee';
-import { acknowledgePipelineWildcards } from '../private/pipeline-acknowledgements';
+import { acknowledgePipelineWildcards } from './private/acknowledgements';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { IModelRegistry, IModelSource, ModelSource } from '../registry';
 

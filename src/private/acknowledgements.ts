@@ -266,7 +266,7 @@ export const ACKNOWLEDGEMENTS = {
   /**
    * ExplorationDomain: the execution policies of data scientists and the
    * MLflow artifact policy name resources created at run time. Applied by
-   * `src/private/exploration-managed-policies.ts` on the managed policy, one
+   * `src/exploration/private/managed-policies.ts` on the managed policy, one
    * id per ARN with `<arn>` replaced as cdk-nag renders it.
    */
   explorationRunTimeNames: {
@@ -310,7 +310,7 @@ export const ACKNOWLEDGEMENTS = {
   /**
    * DriftMonitor: its check job, check workflow, retraining workflow and
    * Model Monitor roles name resources created at run time. Applied by
-   * `src/private/monitoring-managed-role.ts` on each managed policy, one id per
+   * `src/monitoring/private/managed-role.ts` on each managed policy, one id per
    * ARN with `<arn>` replaced as cdk-nag renders it.
    */
   monitoringRunTimeNames: {

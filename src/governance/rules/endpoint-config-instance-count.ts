@@ -1,6 +1,6 @@
 import { isProduction, PRODUCTION_TAG_KEY, PRODUCTION_TAG_VALUE } from './production';
-import { asArray } from '../../private/governance-template';
 import { MlopsRule, RuleFinding, TemplateResource } from '../mlops-rule';
+import { asArray } from '../private/template';
 
 /**
  * MLOPS-SM-008: every instance-based variant of a production endpoint config

@@ -1,6 +1,6 @@
-import { hasLocalNvme } from '../../private/governance-instances';
-import { asArray, isUnknown } from '../../private/governance-template';
 import { MlopsRule, RuleFinding, TemplateResource } from '../mlops-rule';
+import { hasLocalNvme } from '../private/instances';
+import { asArray, isUnknown } from '../private/template';
 
 /**
  * MLOPS-SM-006: an endpoint config encrypts the ML storage volumes of its

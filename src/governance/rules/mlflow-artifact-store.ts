@@ -1,5 +1,5 @@
-import { bucketProblems, bucketsReferencedBy } from '../../private/governance-buckets';
 import { MlopsRule, RuleFinding, TemplateResource } from '../mlops-rule';
+import { bucketProblems, bucketsReferencedBy } from '../private/buckets';
 
 /**
  * MLOPS-SM-010: a SageMaker managed MLflow tracking server (or MLflow app)

@@ -1,5 +1,5 @@
-import { asArray, isUnknown, renderJsonString, stringPieces } from '../../private/governance-template';
 import { MlopsRule, RuleFinding, TemplateResource } from '../mlops-rule';
+import { asArray, isUnknown, renderJsonString, stringPieces } from '../private/template';
 
 /**
  * Properties of `ModelPackageGroupSharingRule`.

@@ -1,5 +1,5 @@
-import { readPipelineDefinition } from '../../private/governance-pipeline';
 import { MlopsRule, MlopsRuleSeverity, RuleFinding, TemplateResource } from '../mlops-rule';
+import { readPipelineDefinition } from '../private/pipeline';
 
 /**
  * MLOPS-SM-005 (warning): the definition of a SageMaker pipeline can be read

@@ -1,5 +1,5 @@
-import { allSteps, readPipelineDefinition, stepGaps } from '../../private/governance-pipeline';
 import { MlopsRule, RuleFinding, TemplateResource } from '../mlops-rule';
+import { allSteps, readPipelineDefinition, stepGaps } from '../private/pipeline';
 
 /**
  * MLOPS-SM-004: every job a SageMaker pipeline starts is locked down.

@@ -1,5 +1,5 @@
-import { bucketProblems, bucketsReferencedBy } from '../../private/governance-buckets';
 import { MlopsRule, RuleFinding, TemplateResource } from '../mlops-rule';
+import { bucketProblems, bucketsReferencedBy } from '../private/buckets';
 
 /**
  * MLOPS-S3-001: every S3 bucket a SageMaker resource of the same template

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeOwnWildcards } from './acknowledgements';
+import { acknowledgeOwnWildcards } from '../../private/acknowledgements';
 
 const POLICY_BUDGET = 5000;
 

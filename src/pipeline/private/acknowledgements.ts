@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { acknowledgeOwnWildcards } from './acknowledgements';
+import { acknowledgeOwnWildcards } from '../../private/acknowledgements';
 
 /**
  * Acknowledge the wildcard resources of the statements an MlPipeline put in

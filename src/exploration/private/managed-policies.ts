@@ -1,7 +1,7 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeOwnWildcards, WildcardEntries } from './acknowledgements';
+import { acknowledgeOwnWildcards, WildcardEntries } from '../../private/acknowledgements';
 
 export type { WildcardEntries };
 

@@ -2,7 +2,7 @@
  * S3 bucket facts the governance rules share: which buckets of a template a
  * value points at, and whether a bucket is SSE-KMS encrypted and TLS-only.
  */
-import { asArray, literalStrings, referencedLogicalIds } from './governance-template';
+import { asArray, literalStrings, referencedLogicalIds } from './template';
 
 /** A CloudFormation template as JSON. */
 export type TemplateJson = { Resources?: Record<string, any> };

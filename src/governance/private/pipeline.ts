@@ -4,9 +4,9 @@
  * JSON of the SageMaker Python SDK (`pipeline.definition()`) and on
  * definitions rendered by CDK with tokens (Fn::Join / Fn::Sub strings).
  */
-import { hasLocalNvme } from './governance-instances';
-import { asArray, isPresent, isUnknown, renderJsonString } from './governance-template';
-import { definitionSteps } from './pipeline-definition-steps';
+import { hasLocalNvme } from './instances';
+import { asArray, isPresent, isUnknown, renderJsonString } from './template';
+import { definitionSteps } from '../../private/pipeline-definition-steps';
 
 /** A definition read from the template, or why it could not be. */
 export interface ReadDefinition {
