@@ -1,3 +1,4 @@
+export * from './common';
 export * from './network';
 export * from './registry';
 export * from './exploration';

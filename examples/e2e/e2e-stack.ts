@@ -14,14 +14,15 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { assertionDefinition, E2eTargets } from './assertions';
 import { cleanupDefinition, CleanupTargets } from './cleanup';
-import { ApprovalDeployment, InferenceInstanceType } from '../../src/deployment';
+import { MlInstanceType } from '../../src/common';
+import { ApprovalDeployment } from '../../src/deployment';
+import { MonitoringManagedRole } from '../../src/monitoring/private/managed-role';
 import { DRIFT_NAMESPACE, JOB_PREFIX } from '../../src/monitoring/processing-engine';
 import {
   DriftBaselineStep, PipelineDefinition, PipelineParameter, PipelineValue, RegisterModelStep, SageMakerImage, TrainingStep,
 } from '../../src/pipeline';
 import { MlopsPlatform } from '../../src/platform';
 import { acknowledge, acknowledgeOwnWildcards } from '../../src/private/acknowledgements';
-import { MonitoringManagedRole } from '../../src/private/monitoring-managed-role';
 import { createSecureLogGroup } from '../../src/private/secure-defaults';
 
 /** The stage the e2e app deploys to and monitors. */
@@ -102,7 +103,7 @@ export class E2eStack extends Stack {
       exploration: false,
       ci: false,
       pipelineOptions: { definition: e2eDefinition(data.s3ObjectUrl) },
-      deploymentOptions: { stages: [{ stageName: E2E_STAGE, instanceType: InferenceInstanceType.ML_T2_MEDIUM }] },
+      deploymentOptions: { stages: [{ stageName: E2E_STAGE, instanceType: MlInstanceType.ML_T2_MEDIUM }] },
       removalPolicy,
     });
     const pipeline = this.platform.pipeline!;

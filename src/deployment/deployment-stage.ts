@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DeploymentTarget, DeploymentTargetKind } from './deployment-target';
-import { InferenceInstanceType } from './instance-type';
+import { MlInstanceType } from '../common';
 import { TrafficShift } from './traffic-shift';
 
 /**
@@ -46,9 +46,9 @@ export interface DeploymentStageOptions {
   readonly target?: DeploymentTarget;
   /**
    * Instance type of a real-time endpoint. Ignored for serverless stages.
-   * @default InferenceInstanceType.ML_M5_LARGE
+   * @default MlInstanceType.ML_M5_LARGE
    */
-  readonly instanceType?: InferenceInstanceType;
+  readonly instanceType?: MlInstanceType;
   /**
    * Instances at creation of a real-time endpoint.
    * @default 1

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { InferenceInstanceType } from './instance-type';
+import { MlInstanceType } from '../common';
 
 /** The hosting option of a deployment stage. */
 export enum DeploymentTargetKind {
@@ -20,9 +20,9 @@ export enum DeploymentTargetKind {
 export interface RealtimeTargetOptions {
   /**
    * Instance type of the endpoint.
-   * @default InferenceInstanceType.ML_M5_LARGE
+   * @default MlInstanceType.ML_M5_LARGE
    */
-  readonly instanceType?: InferenceInstanceType;
+  readonly instanceType?: MlInstanceType;
   /**
    * Instances at creation.
    * @default 1
@@ -53,9 +53,9 @@ export enum AsyncResponseNotification {
 export interface AsyncTargetOptions {
   /**
    * Instance type of the endpoint.
-   * @default InferenceInstanceType.ML_M5_LARGE
+   * @default MlInstanceType.ML_M5_LARGE
    */
-  readonly instanceType?: InferenceInstanceType;
+  readonly instanceType?: MlInstanceType;
   /**
    * Instances at creation (and of every blue/green update's new fleet when
    * the stage does not autoscale).
@@ -185,9 +185,9 @@ export interface BatchTargetOptions {
   readonly runOnNewData?: boolean;
   /**
    * Instance type of the jobs.
-   * @default InferenceInstanceType.ML_M5_LARGE
+   * @default MlInstanceType.ML_M5_LARGE
    */
-  readonly instanceType?: InferenceInstanceType;
+  readonly instanceType?: MlInstanceType;
   /**
    * Instances per job.
    * @default 1

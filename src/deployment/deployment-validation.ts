@@ -182,7 +182,7 @@ function checkServerless(v: PropsValidator, at: string, s: DeploymentStageOption
       prop: `${at}.instanceType`,
       value: s.instanceType.name,
       allowed: 'a SageMaker instance type such as ml.m5.xlarge',
-      fix: 'use an InferenceInstanceType constant or of(\'ml.<family>.<size>\').',
+      fix: 'use an MlInstanceType constant or of(\'ml.<family>.<size>\').',
     });
   }
 }

@@ -2,5 +2,4 @@ export * from './approval-deployment';
 export * from './deployment-stage';
 export * from './deployment-target';
 export * from './deployment-target-account';
-export * from './instance-type';
 export * from './traffic-shift';

@@ -16,7 +16,7 @@ import { DeploymentStageOptions } from './deployment-stage';
 import { DeploymentTargetKind, TransformBatchStrategy, TransformJoinSource, TransformSplitType } from './deployment-target';
 import { DeploymentTargetAccount } from './deployment-target-account';
 import { defaultMaximumExecutionTimeout } from './deployment-validation';
-import { InferenceInstanceType } from './instance-type';
+import { MlInstanceType } from '../common';
 import { createRollbackAlarms } from './rollback-alarms';
 import { TrafficShift } from './traffic-shift';
 import { ResolvedStage } from './workflow-common';
@@ -85,7 +85,7 @@ export class StageResolver {
     const account = s.account !== undefined && s.account !== stack.account ? s.account : undefined;
     const serverless = kind === DeploymentTargetKind.SERVERLESS;
     const batch = kind === DeploymentTargetKind.BATCH;
-    const instanceType = s.instanceType ?? InferenceInstanceType.ML_M5_LARGE;
+    const instanceType = s.instanceType ?? MlInstanceType.ML_M5_LARGE;
     const endpointName = s.endpointName ?? `${this.p.prefix}-${s.stageName}`;
     const captures = !serverless && s.dataCapture !== false;
     const captureBucketName = account
@@ -251,8 +251,8 @@ export class StageResolver {
       inputPrefix: o.inputPrefix ?? '',
       outputBucket: output,
       outputPrefix: outputPrefix.endsWith('/') ? outputPrefix : `${outputPrefix}/`,
-      instanceType: (o.instanceType ?? InferenceInstanceType.ML_M5_LARGE).name,
-      useVolumeKey: !(o.instanceType ?? InferenceInstanceType.ML_M5_LARGE).hasLocalNvmeStorage,
+      instanceType: (o.instanceType ?? MlInstanceType.ML_M5_LARGE).name,
+      useVolumeKey: !(o.instanceType ?? MlInstanceType.ML_M5_LARGE).hasLocalNvmeStorage,
       instanceCount: o.instanceCount ?? 1,
       contentType: o.contentType ?? 'text/csv',
       accept: o.accept,

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { AuthMode } from './auth-mode';
 import type { ExplorationDomainProps } from './exploration-domain';
-import { ExplorationInstanceType } from './instance-type';
+import { MlInstanceType } from '../common';
 import { validatePackageRepositories } from './package-grants';
 import type { StudioUserProfileOptions } from './user-profile';
 import { PropsValidator } from '../private/validation';
@@ -135,7 +135,7 @@ function checkIdle(v: PropsValidator, props: ExplorationDomainProps): void {
   }
 }
 
-function checkInstanceTypes(v: PropsValidator, prop: string, types: ExplorationInstanceType[] | undefined): void {
+function checkInstanceTypes(v: PropsValidator, prop: string, types: MlInstanceType[] | undefined): void {
   if (types === undefined) {
     return;
   }
@@ -144,7 +144,7 @@ function checkInstanceTypes(v: PropsValidator, prop: string, types: ExplorationI
       prop,
       value: [],
       allowed: 'at least one instance type',
-      fix: 'list the instance types to allow, e.g. [ExplorationInstanceType.ML_T3_MEDIUM], or leave the prop out for the defaults.',
+      fix: 'list the instance types to allow, e.g. [MlInstanceType.ML_T3_MEDIUM], or leave the prop out for the defaults.',
     });
     return;
   }
@@ -157,7 +157,7 @@ function checkInstanceTypes(v: PropsValidator, prop: string, types: ExplorationI
       prop,
       value: t.name,
       allowed: 'SageMaker instance type names like ml.t3.medium',
-      fix: "write the name with the 'ml.' prefix, e.g. ExplorationInstanceType.of('ml.m5.large').",
+      fix: "write the name with the 'ml.' prefix, e.g. MlInstanceType.of('ml.m5.large').",
     });
     v.check(seen.has(t.name), { prop, value: t.name, allowed: 'each instance type once', fix: 'remove the duplicate.' });
     seen.add(t.name);

@@ -9,7 +9,7 @@ import { AuthMode } from './auth-mode';
 import { IDLE_MIN_MINUTES, profileConstructId, validateDomainProps, validateProfiles, wholeMinutes } from './domain-validation';
 import { ACKS, addExecutionStatements, ENDPOINTS, GROUPS, JOBS, STUDIO, TRACKING, trackingActionsFor } from './execution-policy';
 import { ExperimentTracking, ExperimentTrackingConfig } from './experiment-tracking';
-import { ExplorationInstanceType } from './instance-type';
+import { MlInstanceType } from '../common';
 import { packageRepositoryStatements } from './package-grants';
 import { PackageRepository } from './package-repository';
 import { StudioUserProfileOptions } from './user-profile';
@@ -157,7 +157,7 @@ export interface ExplorationDomainProps {
    * update in place.
    * @default - ml.t3.medium, ml.t3.large, ml.m5.large, ml.m5.xlarge
    */
-  readonly appInstanceTypes?: ExplorationInstanceType[];
+  readonly appInstanceTypes?: MlInstanceType[];
   /**
    * Allow root-equivalent access from Studio: Docker access in spaces
    * (`DomainSettings.DockerSettings`). Off by default.
@@ -179,7 +179,7 @@ export interface ExplorationDomainProps {
    * Instance types data scientists may create non-production endpoints on.
    * @default - ml.t2.medium, ml.m5.large
    */
-  readonly devEndpointInstanceTypes?: ExplorationInstanceType[];
+  readonly devEndpointInstanceTypes?: MlInstanceType[];
   /**
    * Tag key that marks a non-production endpoint (also on its config and model).
    * @default 'mlops:stage'
@@ -265,10 +265,10 @@ abstract class ExplorationDomainBase extends Resource implements IExplorationDom
 }
 
 const DEFAULT_APP_TYPES = [
-  ExplorationInstanceType.ML_T3_MEDIUM, ExplorationInstanceType.ML_T3_LARGE,
-  ExplorationInstanceType.ML_M5_LARGE, ExplorationInstanceType.ML_M5_XLARGE,
+  MlInstanceType.ML_T3_MEDIUM, MlInstanceType.ML_T3_LARGE,
+  MlInstanceType.ML_M5_LARGE, MlInstanceType.ML_M5_XLARGE,
 ];
-const DEFAULT_ENDPOINT_TYPES = [ExplorationInstanceType.ML_T2_MEDIUM, ExplorationInstanceType.ML_M5_LARGE];
+const DEFAULT_ENDPOINT_TYPES = [MlInstanceType.ML_T2_MEDIUM, MlInstanceType.ML_M5_LARGE];
 
 /**
  * A secure SageMaker Studio domain where data scientists explore data, train

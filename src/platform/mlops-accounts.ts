@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MlopsPlatform, MlopsPlatformProps, PlatformLayer } from './mlops-platform';
 import { PlatformNetworkOptions } from './platform-options';
-import { DeploymentStageOptions, DeploymentTarget, DeploymentTargetAccount, InferenceInstanceType } from '../deployment';
+import { MlInstanceType } from '../common';
+import { DeploymentStageOptions, DeploymentTarget, DeploymentTargetAccount } from '../deployment';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
 import { tagLayer } from '../private/platform-layer-tag';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
@@ -23,9 +24,9 @@ export interface MlopsTargetAccount {
   readonly approvalRequired?: boolean;
   /**
    * Instance type of the stage's endpoint.
-   * @default InferenceInstanceType.ML_M5_LARGE
+   * @default MlInstanceType.ML_M5_LARGE
    */
-  readonly instanceType?: InferenceInstanceType;
+  readonly instanceType?: MlInstanceType;
   /**
    * Instances of the stage's endpoint.
    * @default 1

@@ -5,9 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { deploymentStack, ENV } from './fixtures';
 import { definitions, allStates, render } from './workflow-harness';
-import {
-  ApprovalDeployment, DeploymentStage, DeploymentStageOptions, InferenceInstanceType, TrafficShift,
-} from '../../src/deployment';
+import { MlInstanceType } from '../../src/common';
+import { ApprovalDeployment, DeploymentStage, DeploymentStageOptions, TrafficShift } from '../../src/deployment';
 import { SecureMlNetwork } from '../../src/network';
 import { ModelRegistry } from '../../src/registry';
 import { expectCompliant, testApp } from '../harness/compliance';
@@ -138,8 +137,8 @@ describe('ApprovalDeployment', () => {
     const { app, stack } = deploymentStack({
       stages: [
         { stageName: 'a', serverlessMemorySizeMiB: 3072, serverlessMaxConcurrency: 5 },
-        { stageName: 'b', instanceType: InferenceInstanceType.ML_G5_XLARGE, dataCaptureSamplingPercent: 30 },
-        { stageName: 'c', instanceType: InferenceInstanceType.ML_C5_XLARGE },
+        { stageName: 'b', instanceType: MlInstanceType.ML_G5_XLARGE, dataCaptureSamplingPercent: 30 },
+        { stageName: 'c', instanceType: MlInstanceType.ML_C5_XLARGE },
       ],
     });
 
@@ -295,7 +294,7 @@ describe('ApprovalDeployment', () => {
     // GIVEN / WHEN
     const { stack } = deploymentStack({
       pruneOldVersions: false,
-      stages: [{ stageName: 'p', instanceType: InferenceInstanceType.of('ml.inf1.xlarge') }],
+      stages: [{ stageName: 'p', instanceType: MlInstanceType.of('ml.inf1.xlarge') }],
     });
 
     // THEN

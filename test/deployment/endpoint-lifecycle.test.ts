@@ -11,7 +11,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { deploymentStack } from './fixtures';
 import { allStates, execute, FakeAccount, historyEvents, workflows } from './workflow-harness';
-import { ApprovalDeploymentProps, InferenceInstanceType, TrafficShift } from '../../src/deployment';
+import { MlInstanceType } from '../../src/common';
+import { ApprovalDeploymentProps, TrafficShift } from '../../src/deployment';
 import { SecureMlNetwork } from '../../src/network';
 
 const PACKAGE = (v: number) => `arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/${v}`;
@@ -136,7 +137,7 @@ describe('endpoint statuses (DescribeEndpoint first, then act)', () => {
 });
 
 describe('autoscaling, serverless, throttling and history', () => {
-  const autoscaled = (instanceType?: InferenceInstanceType): Partial<ApprovalDeploymentProps> => ({
+  const autoscaled = (instanceType?: MlInstanceType): Partial<ApprovalDeploymentProps> => ({
     stages: [{
       stageName: 'production',
       instanceType,
@@ -149,7 +150,7 @@ describe('autoscaling, serverless, throttling and history', () => {
 
   test('an instance-type change deregisters the scalable target first, keeps the autoscaled count and registers again', async () => {
     // GIVEN production autoscaled to 5 instances of ml.m5.large, and a new version on ml.c5.xlarge
-    const { main, deployment } = build(autoscaled(InferenceInstanceType.ML_C5_XLARGE));
+    const { main, deployment } = build(autoscaled(MlInstanceType.ML_C5_XLARGE));
     const account = new FakeAccount();
     const production = endpointOf(deployment, 'production');
     account.existing(production, 'mlops-production-v2-old', {}, 'InService', 'ml.m5.large').instanceCount = 5;

@@ -10,10 +10,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { deploymentStack } from './fixtures';
 import { allStates, definitions, execute, FakeAccount } from './workflow-harness';
-import {
-  ApprovalDeploymentProps, AsyncResponseNotification, DeploymentTarget, DeploymentTargetKind, InferenceInstanceType,
-  TrafficShift, TransformJoinSource,
-} from '../../src/deployment';
+import { MlInstanceType } from '../../src/common';
+import { ApprovalDeploymentProps, AsyncResponseNotification, DeploymentTarget, DeploymentTargetKind, TrafficShift, TransformJoinSource } from '../../src/deployment';
 import { expectCompliant } from '../harness/compliance';
 
 const PACKAGE = (v: number) => `arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/${v}`;
@@ -31,7 +29,7 @@ function build(props: Partial<ApprovalDeploymentProps>) {
 const asyncStage = (more: object = {}) => ({
   stageName: 'scoring',
   target: DeploymentTarget.asynchronous({
-    instanceType: InferenceInstanceType.ML_C5_XLARGE,
+    instanceType: MlInstanceType.ML_C5_XLARGE,
     minCapacity: 0,
     maxCapacity: 4,
     maxConcurrentInvocationsPerInstance: 2,
@@ -60,7 +58,7 @@ describe('real-time and serverless targets', () => {
     const { main, deployment } = build({
       stages: [
         { stageName: 'dev', dataCapture: false, target: DeploymentTarget.serverless({ memorySizeMiB: 2048, maxConcurrency: 5 }) },
-        { stageName: 'prod', target: DeploymentTarget.realtime({ instanceType: InferenceInstanceType.ML_C5_XLARGE, initialInstanceCount: 2 }) },
+        { stageName: 'prod', target: DeploymentTarget.realtime({ instanceType: MlInstanceType.ML_C5_XLARGE, initialInstanceCount: 2 }) },
       ],
     });
     const configs = Object.entries<any>(allStates(main)).filter(([, s]) => s.Resource?.endsWith(':createEndpointConfig'));
@@ -247,7 +245,7 @@ describe('bad hosting options', () => {
     expect(() => deploymentStack({}, undefined, (scope) => ({ stages: stages(scope) }))).toThrow(message);
 
   test('fails when a target is combined with the flat instance props', () => {
-    fails(() => [{ stageName: 'a', target: DeploymentTarget.realtime(), instanceType: InferenceInstanceType.ML_M5_XLARGE }],
+    fails(() => [{ stageName: 'a', target: DeploymentTarget.realtime(), instanceType: MlInstanceType.ML_M5_XLARGE }],
       /stages\[0\]\.instanceType.*nothing when the stage has a target \(REALTIME\).*move instanceType into the options of DeploymentTarget\.realtime/s);
   });
   test('fails when a serverless target also sets maxCapacity', () => {

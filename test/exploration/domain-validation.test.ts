@@ -1,8 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import {
-  AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps, ExplorationInstanceType, PackageRepository,
-} from '../../src/exploration';
+import { MlInstanceType } from '../../src/common';
+import { AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps, PackageRepository } from '../../src/exploration';
 import { SecureMlNetwork } from '../../src/network';
 
 type Props = Omit<ExplorationDomainProps, 'network'>;
@@ -37,9 +36,9 @@ const CASES: Array<[string, Props, RegExp[]]> = [
     [/userProfiles\[0\]\.ssoUserName: got 'alice@example\.com'/, /only with authMode: AuthMode\.SSO/, /replaces an existing domain/]],
   ['the allowed app instance list is empty', { appInstanceTypes: [] }, [/appInstanceTypes: got \[\]/, /at least one instance type/, /ML_T3_MEDIUM/]],
   ['the allowed endpoint instance list is empty', { devEndpointInstanceTypes: [] }, [/devEndpointInstanceTypes: got \[\]/, /at least one instance type/]],
-  ['an instance type is malformed', { appInstanceTypes: [ExplorationInstanceType.of('t3.medium')] },
+  ['an instance type is malformed', { appInstanceTypes: [MlInstanceType.of('t3.medium')] },
     [/appInstanceTypes: got 't3\.medium'/, /ml\.t3\.medium/, /'ml\.' prefix/]],
-  ['an instance type repeats', { devEndpointInstanceTypes: [ExplorationInstanceType.ML_M5_LARGE, ExplorationInstanceType.ML_M5_LARGE] },
+  ['an instance type repeats', { devEndpointInstanceTypes: [MlInstanceType.ML_M5_LARGE, MlInstanceType.ML_M5_LARGE] },
     [/devEndpointInstanceTypes: got 'ml\.m5\.large'; allowed: each instance type once/]],
   ['the domain name is invalid', { domainName: 'data_science' }, [/domainName: got 'data_science'/, /replaces the domain/]],
   ['the dev tag key is reserved by AWS', { devEndpointTagKey: 'aws:stage' }, [/devEndpointTagKey: got 'aws:stage'/, /not starting with aws:/]],

@@ -1,9 +1,9 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ExplorationInstanceType } from '../../src/exploration';
+import { MlInstanceType } from '../../src/common';
 import { localArn } from '../../src/exploration/execution-policy';
-import { ExplorationManagedPolicies } from '../../src/private/exploration-managed-policies';
+import { ExplorationManagedPolicies } from '../../src/exploration/private/managed-policies';
 
 function acknowledged(construct: { node: { metadata: any[] } }): string[] {
   return construct.node.metadata
@@ -82,12 +82,12 @@ describe('execution managed policies', () => {
   });
 });
 
-describe('ExplorationInstanceType', () => {
+describe('MlInstanceType', () => {
   test('tells well-formed names from others', () => {
-    expect(ExplorationInstanceType.ML_T3_MEDIUM.name).toBe('ml.t3.medium');
-    expect(ExplorationInstanceType.of('ml.m6i.2xlarge').isWellFormed).toBe(true);
-    expect(ExplorationInstanceType.of('m5.large').isWellFormed).toBe(false);
-    expect(ExplorationInstanceType.of('ml.m5').isWellFormed).toBe(false);
-    expect(`${ExplorationInstanceType.ML_G5_XLARGE}`).toBe('ml.g5.xlarge');
+    expect(MlInstanceType.ML_T3_MEDIUM.name).toBe('ml.t3.medium');
+    expect(MlInstanceType.of('ml.m6i.2xlarge').isWellFormed).toBe(true);
+    expect(MlInstanceType.of('m5.large').isWellFormed).toBe(false);
+    expect(MlInstanceType.of('ml.m5').isWellFormed).toBe(false);
+    expect(`${MlInstanceType.ML_G5_XLARGE}`).toBe('ml.g5.xlarge');
   });
 });

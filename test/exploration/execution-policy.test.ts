@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ExplorationDomain, ExplorationInstanceType } from '../../src/exploration';
+import { MlInstanceType } from '../../src/common';
+import { ExplorationDomain } from '../../src/exploration';
 import { SecureMlNetwork } from '../../src/network';
 import { PolicyDocument, simulate } from '../harness/iam-simulator';
 import { sarContext, sarResourceArn } from '../harness/sar-requests';
@@ -14,7 +15,7 @@ import { TemplateResolver } from '../harness/template-resolve';
 describe('ExplorationDomain execution policies (iam-simulate)', () => {
   const stack = new Stack(undefined, 'Explore');
   const network = new SecureMlNetwork(stack, 'Network');
-  const domain = new ExplorationDomain(stack, 'Domain', { network, devEndpointInstanceTypes: [ExplorationInstanceType.ML_M5_LARGE] });
+  const domain = new ExplorationDomain(stack, 'Domain', { network, devEndpointInstanceTypes: [MlInstanceType.ML_M5_LARGE] });
   const template = Template.fromStack(stack).toJSON();
   const resolver = new TemplateResolver(template);
   const account = resolver.pseudo('AWS::AccountId')!;

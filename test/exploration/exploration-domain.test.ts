@@ -4,9 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import {
-  AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps, ExplorationInstanceType,
-} from '../../src/exploration';
+import { MlInstanceType } from '../../src/common';
+import { AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps } from '../../src/exploration';
 import { MlEndpointService, SecureMlNetwork } from '../../src/network';
 import { ModelRegistry } from '../../src/registry';
 import { expectCompliant, testApp } from '../harness/compliance';
@@ -97,7 +96,7 @@ describe('ExplorationDomain', () => {
       const template = Template.fromStack(build({
         idleTimeout: Duration.hours(2),
         maxIdleTimeout: Duration.hours(8),
-        appInstanceTypes: [ExplorationInstanceType.ML_M5_LARGE, ExplorationInstanceType.ML_G4DN_XLARGE],
+        appInstanceTypes: [MlInstanceType.ML_M5_LARGE, MlInstanceType.ML_G4DN_XLARGE],
       }).stack);
       template.hasResourceProperties('AWS::SageMaker::Domain', {
         DefaultUserSettings: Match.objectLike({
@@ -234,7 +233,7 @@ describe('ExplorationDomain', () => {
 
     test('allows non-production endpoints only with the dev-stage tag and an allowed instance type', () => {
       const template = Template.fromStack(build({
-        devEndpointInstanceTypes: [ExplorationInstanceType.ML_M5_LARGE],
+        devEndpointInstanceTypes: [MlInstanceType.ML_M5_LARGE],
         devEndpointTagKey: 'team:stage',
         devEndpointTagValue: 'sandbox',
       }).stack);
@@ -434,8 +433,8 @@ describe('ExplorationDomain', () => {
     test.each<[string, Partial<ExplorationDomainProps>]>([
       ['the idle timeout changes', { idleTimeout: Duration.hours(3), maxIdleTimeout: Duration.hours(12) }],
       ['profiles are added', { userProfiles: [{ userProfileName: 'alice' }, { userProfileName: 'bob' }] }],
-      ['the app instance types change', { appInstanceTypes: [ExplorationInstanceType.ML_M5_XLARGE] }],
-      ['the endpoint instance types change', { devEndpointInstanceTypes: [ExplorationInstanceType.ML_G5_XLARGE] }],
+      ['the app instance types change', { appInstanceTypes: [MlInstanceType.ML_M5_XLARGE] }],
+      ['the endpoint instance types change', { devEndpointInstanceTypes: [MlInstanceType.ML_G5_XLARGE] }],
       ['tracking moves to a tracking server', { experimentTracking: ExperimentTracking.mlflowTrackingServer() }],
     ])('the domain is updated in place when %s', (_, changed) => {
       // GIVEN the domain as first deployed, and as changed

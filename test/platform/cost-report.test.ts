@@ -4,7 +4,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { build } from './fixtures';
-import { DeploymentTarget, InferenceInstanceType } from '../../src/deployment';
+import { MlInstanceType } from '../../src/common';
+import { DeploymentTarget } from '../../src/deployment';
 import { EndpointPlacement, MlEndpointService } from '../../src/network';
 import { CostReport, MlopsAccounts, MlopsPlatformProps } from '../../src/platform';
 import { testApp } from '../harness/compliance';
@@ -101,7 +102,7 @@ describe('CostReport of a platform', () => {
       monitoring: false,
       deploymentOptions: {
         stages: [
-          { stageName: 'live', target: DeploymentTarget.realtime({ instanceType: InferenceInstanceType.ML_C5_XLARGE }) },
+          { stageName: 'live', target: DeploymentTarget.realtime({ instanceType: MlInstanceType.ML_C5_XLARGE }) },
           { stageName: 'queue', target: DeploymentTarget.asynchronous({ minCapacity: 0, maxCapacity: 3 }) },
           { stageName: 'warm', target: DeploymentTarget.asynchronous({ minCapacity: 1, maxCapacity: 3 }) },
           {

@@ -57,7 +57,7 @@ def test_custom_stages_expose_what_drift_monitoring_needs():
                 stage_name="prod",
                 endpoint_name="churn-prod",
                 approval_required=True,
-                instance_type=cdk_mlops.InferenceInstanceType.ML_M5_XLARGE,
+                instance_type=cdk_mlops.MlInstanceType.ML_M5_XLARGE,
                 initial_instance_count=2,
                 max_capacity=6,
                 data_capture_sampling_percent=20,

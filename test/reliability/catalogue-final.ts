@@ -7,9 +7,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ACCOUNT } from './fixtures';
-import {
-  AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps, ExplorationInstanceType,
-} from '../../src/exploration';
+import { MlInstanceType } from '../../src/common';
+import { AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps } from '../../src/exploration';
 import { MlopsChecks, SageMakerGuardrail } from '../../src/governance';
 import { MlEndpointService, SecureMlNetwork, SecureMlNetworkProps } from '../../src/network';
 import { ModelRegistry } from '../../src/registry';
@@ -120,9 +119,9 @@ const EXPLORATION: InvalidInput[] = [
     [/maxIdleTimeout: got '2 hours'/, /at least idleTimeout \(180 minutes\)/, /raise maxIdleTimeout or lower idleTimeout/]),
   domain('the users\' maximum is over a year', { maxIdleTimeout: Duration.days(366) }, [/maxIdleTimeout: got '366 days'/, /Duration\.hours\(8\)/]),
   domain('no app instance type is allowed', { appInstanceTypes: [] }, [/appInstanceTypes: got \[\]/, /at least one instance type/, /ML_T3_MEDIUM/]),
-  domain('an app instance type lacks the ml. prefix', { appInstanceTypes: [ExplorationInstanceType.of('m5.large')] },
+  domain('an app instance type lacks the ml. prefix', { appInstanceTypes: [MlInstanceType.of('m5.large')] },
     [/appInstanceTypes: got 'm5\.large'/, /names like ml\.t3\.medium/, /'ml\.' prefix/]),
-  domain('an endpoint instance type repeats', { devEndpointInstanceTypes: [ExplorationInstanceType.ML_T2_MEDIUM, ExplorationInstanceType.ML_T2_MEDIUM] },
+  domain('an endpoint instance type repeats', { devEndpointInstanceTypes: [MlInstanceType.ML_T2_MEDIUM, MlInstanceType.ML_T2_MEDIUM] },
     [/devEndpointInstanceTypes: got 'ml\.t2\.medium'/, /each instance type once/]),
   domain('the dev tag key is in the aws: namespace', { devEndpointTagKey: 'aws:env' }, [/devEndpointTagKey: got 'aws:env'/, /not starting with aws:/, /'mlops:stage'/]),
   domain('the dev tag value has a forbidden character', { devEndpointTagValue: 'dev#1' }, [/devEndpointTagValue: got 'dev#1'/, /use a value like 'dev'/]),

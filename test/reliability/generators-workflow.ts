@@ -12,9 +12,8 @@ import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import type { Fault, Generated, Layer } from './generators';
 import { CiPipeline, CiPipelineProps, CiSource, PipelineUpdate } from '../../src/ci';
-import {
-  ApprovalDeployment, ApprovalDeploymentProps, DeploymentStage, DeploymentStageOptions, InferenceInstanceType, TrafficShift,
-} from '../../src/deployment';
+import { MlInstanceType } from '../../src/common';
+import { ApprovalDeployment, ApprovalDeploymentProps, DeploymentStage, DeploymentStageOptions, TrafficShift } from '../../src/deployment';
 import { DriftBaseline, DriftEngine, DriftMonitor, DriftMonitorProps, DriftSchedule } from '../../src/monitoring';
 import { MlEndpointService, SecureMlNetwork } from '../../src/network';
 import {
@@ -268,7 +267,7 @@ function stageOptions(s: StageData): DeploymentStageOptions {
       : s.shift === 'all' ? TrafficShift.allAtOnce() : undefined;
   return {
     ...common,
-    instanceType: InferenceInstanceType.of(s.instanceType),
+    instanceType: MlInstanceType.of(s.instanceType),
     initialInstanceCount: s.count,
     trafficShift: shift,
     maxCapacity: s.extraCapacity !== undefined ? s.count + s.extraCapacity : undefined,

@@ -17,9 +17,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as fc from 'fast-check';
 import { ACCOUNT } from './fixtures';
-import {
-  AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps, ExplorationInstanceType,
-} from '../../src/exploration';
+import { MlInstanceType } from '../../src/common';
+import { AuthMode, ExperimentTracking, ExplorationDomain, ExplorationDomainProps } from '../../src/exploration';
 import { MlopsChecks, MlopsChecksProps, SageMakerGuardrail, SageMakerGuardrailProps } from '../../src/governance';
 import { MlEndpointService, SecureMlNetwork, SecureMlNetworkProps } from '../../src/network';
 import { ModelRegistry, ModelRegistryProps } from '../../src/registry';
@@ -305,11 +304,11 @@ function buildExploration(stack: Stack, d: ExplorationData): void {
     userProfiles: d.profiles?.map((userProfileName) => ({ userProfileName, ssoUserName: d.sso ? `${userProfileName}@example.com` : undefined })),
     idleTimeout: d.idleHours !== undefined ? Duration.hours(d.idleHours) : undefined,
     maxIdleTimeout: d.extraMaxHours !== undefined ? Duration.hours((d.idleHours ?? 1) + d.extraMaxHours) : undefined,
-    appInstanceTypes: d.appTypes?.map((t) => ExplorationInstanceType.of(t)),
+    appInstanceTypes: d.appTypes?.map((t) => MlInstanceType.of(t)),
     rootAccess: d.rootAccess,
     experimentTracking: tracking(d.tracking),
     modelRegistry: d.registry ? new ModelRegistry(stack, 'Registry') : undefined,
-    devEndpointInstanceTypes: d.devTypes?.map((t) => ExplorationInstanceType.of(t)),
+    devEndpointInstanceTypes: d.devTypes?.map((t) => MlInstanceType.of(t)),
     devEndpointTagValue: d.tagValue,
     homeEfsFileSystem: d.homeEfs,
     removalPolicy: d.removalPolicy,
@@ -326,7 +325,7 @@ const EXPLORATION_FAULTS: ExplorationFault[] = [
   ['userProfiles[0].ssoUserName', lowerName.map((n) => ({ userProfiles: [{ userProfileName: n, ssoUserName: `${n}@example.com` }] }))],
   ['idleTimeout', fc.oneof(fc.integer({ min: 1, max: 59 }), fc.integer({ min: 525601, max: 600000 })).map((m) => ({ idleTimeout: Duration.minutes(m) }))],
   ['maxIdleTimeout', fc.integer({ min: 2, max: 24 }).map((h) => ({ idleTimeout: Duration.hours(h), maxIdleTimeout: Duration.hours(h - 1) }))],
-  ['appInstanceTypes', fc.constantFrom('t3.medium', 'ml-t3-medium', 'ML.T3.MEDIUM', 'ml.').map((t) => ({ appInstanceTypes: [ExplorationInstanceType.of(t)] }))],
+  ['appInstanceTypes', fc.constantFrom('t3.medium', 'ml-t3-medium', 'ML.T3.MEDIUM', 'ml.').map((t) => ({ appInstanceTypes: [MlInstanceType.of(t)] }))],
   ['devEndpointInstanceTypes', fc.constant({ devEndpointInstanceTypes: [] })],
   ['devEndpointTagKey', lowerName.map((k) => ({ devEndpointTagKey: `aws:${k}` }))],
   ['experimentTracking.automaticModelRegistration', fc.constant({ experimentTracking: ExperimentTracking.mlflowApp({ automaticModelRegistration: true }) })],

@@ -6,7 +6,7 @@
  * Families with a `d` after the generation (m5d, c5d, r5d, m6id, c6gd, g4dn,
  * p3dn, p4d, p4de, x2iedn...) are recognised by name; these carry NVMe
  * without a `d` in the name. Same table as the deployment layer's
- * `InferenceInstanceType.hasLocalNvmeStorage`, kept separate because the
+ * `MlInstanceType.hasLocalNvmeStorage`, kept separate because the
  * governance layer imports no other layer.
  */
 const NVME_FAMILIES_WITHOUT_D = ['g5', 'g6', 'g6e', 'gr6', 'p5', 'p5e', 'p5en', 'trn1', 'trn1n', 'trn2'];

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import { InferenceInstanceType, TrafficShift, TrafficShiftMode } from '../../src/deployment';
+import { MlInstanceType, TrafficShift, TrafficShiftMode } from '../../src';
 
-describe('InferenceInstanceType', () => {
+describe('MlInstanceType', () => {
   test.each([
     ['ml.m5d.xlarge', true], ['ml.c5d.2xlarge', true], ['ml.r5d.large', true], ['ml.g4dn.xlarge', true],
     ['ml.g5.2xlarge', true], ['ml.g6.xlarge', true], ['ml.p3dn.24xlarge', true], ['ml.p4d.24xlarge', true],
@@ -10,7 +10,7 @@ describe('InferenceInstanceType', () => {
     ['ml.inf2.xlarge', false], ['ml.t2.medium', false], ['ml.c7g.large', false],
   ])('%s has local NVMe storage: %s', (name, nvme) => {
     // GIVEN / WHEN
-    const type = InferenceInstanceType.of(name);
+    const type = MlInstanceType.of(name);
 
     // THEN
     expect(type.isWellFormed).toBe(true);
@@ -18,9 +18,9 @@ describe('InferenceInstanceType', () => {
   });
 
   test('recognises malformed names and Inferentia 1', () => {
-    expect(InferenceInstanceType.of('m5.xlarge').isWellFormed).toBe(false);
-    expect(InferenceInstanceType.of('ml.inf1.xlarge').isInferentia1).toBe(true);
-    expect(InferenceInstanceType.ML_G5_XLARGE.family).toBe('g5');
+    expect(MlInstanceType.of('m5.xlarge').isWellFormed).toBe(false);
+    expect(MlInstanceType.of('ml.inf1.xlarge').isInferentia1).toBe(true);
+    expect(MlInstanceType.ML_G5_XLARGE.family).toBe('g5');
   });
 });
 
