@@ -1,5 +1,6 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Resource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MlEndpointService } from './endpoint-service';
@@ -8,12 +9,13 @@ import type { ISecureMlNetwork, SecureMlNetworkAttributes } from './secure-ml-ne
 import { fail } from '../private/validation';
 
 /**
- * What owned and imported networks share: the workload subnets and the
- * check of endpoint names against the catalog.
+ * What owned and imported networks share: the workload subnets, the
+ * connections of the workload security group and the check of endpoint
+ * names against the catalog.
  *
  * @internal
  */
-export abstract class SecureMlNetworkBase extends Construct implements ISecureMlNetwork {
+export abstract class SecureMlNetworkBase extends Resource implements ISecureMlNetwork {
   public abstract readonly vpc: ec2.IVpc;
   public abstract readonly vpcSubnets: ec2.SubnetSelection;
   public abstract readonly workloadSecurityGroup: ec2.ISecurityGroup;
@@ -21,6 +23,14 @@ export abstract class SecureMlNetworkBase extends Construct implements ISecureMl
 
   public get subnetIds(): string[] {
     return this.vpc.selectSubnets(this.vpcSubnets).subnetIds;
+  }
+
+  /**
+   * The connections of the workload security group: `allowFrom` and
+   * `allowTo` open traffic between ML workloads and other peers.
+   */
+  public get connections(): ec2.Connections {
+    return this.workloadSecurityGroup.connections;
   }
 
   public requireEndpoints(...services: MlEndpointService[]): void {
@@ -42,7 +52,7 @@ export abstract class SecureMlNetworkBase extends Construct implements ISecureMl
   }
 
   public abstract hasEndpoint(service: MlEndpointService): boolean;
-  public abstract allowS3BucketRead(...buckets: s3.IBucket[]): void;
+  public abstract allowS3BucketRead(bucket: s3.IBucket): iam.AddToResourcePolicyResult;
   protected abstract addEndpoint(service: MlEndpointService): void;
 }
 
@@ -56,7 +66,7 @@ export class ImportedSecureMlNetwork extends SecureMlNetworkBase {
   private readonly warned = new Set<string>();
 
   constructor(scope: Construct, id: string, attrs: SecureMlNetworkAttributes) {
-    super(scope, id);
+    super(scope, id, { account: attrs.vpc.env.account, region: attrs.vpc.env.region });
     this.vpc = attrs.vpc;
     this.vpcSubnets = attrs.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.workloadSecurityGroup = attrs.workloadSecurityGroup;
@@ -68,11 +78,10 @@ export class ImportedSecureMlNetwork extends SecureMlNetworkBase {
     return this.available.has(service.name);
   }
 
-  public allowS3BucketRead(...buckets: s3.IBucket[]): void {
-    for (const bucket of buckets) {
-      Annotations.of(this).addWarningV2(`cdk-mlops:network-imported-s3-${bucket.node.addr}`,
-        `The S3 gateway endpoint of an imported network is managed elsewhere: allow read access to ${bucket.node.path} in its policy.`);
-    }
+  public allowS3BucketRead(bucket: s3.IBucket): iam.AddToResourcePolicyResult {
+    Annotations.of(this).addWarningV2(`cdk-mlops:network-imported-s3-${bucket.node.addr}`,
+      `The S3 gateway endpoint of an imported network is managed elsewhere: allow read access to ${bucket.node.path} in its policy.`);
+    return { statementAdded: false };
   }
 
   protected addEndpoint(service: MlEndpointService): void {

@@ -1,10 +1,10 @@
-import { Annotations, CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Fn, IResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { EndpointPlacement, EndpointPlacementKind } from './endpoint-placement';
 import { codeArtifactAssetsStatement, EndpointTrust, gatewayStatements, interfaceEndpointStatements, jumpStartStatement } from './endpoint-policies';
 import { MlEndpointService } from './endpoint-service';
@@ -20,8 +20,13 @@ import { fail } from '../private/validation';
 
 /**
  * A private network for ML workloads, as the other layers see it.
+ *
+ * Its `connections` are those of the workload security group, so
+ * `network.connections.allowFrom(peer, port)` opens a port of every ML
+ * workload (jobs, Studio apps, endpoints) to a peer, as with any
+ * aws-cdk-lib `IConnectable`.
  */
-export interface ISecureMlNetwork extends IConstruct {
+export interface ISecureMlNetwork extends IResource, ec2.IConnectable {
   /** The VPC. */
   readonly vpc: ec2.IVpc;
   /** The subnets ML workloads (jobs, Studio, endpoints) are placed in. */
@@ -41,9 +46,16 @@ export interface ISecureMlNetwork extends IConstruct {
   hasEndpoint(service: MlEndpointService): boolean;
   /**
    * Let workloads read a bucket through the S3 gateway endpoint, e.g. a bucket
-   * of another account that holds shared model artifacts.
+   * of another account that holds shared model artifacts: adds a statement
+   * (`s3:GetObject`, `GetObjectVersion`, `ListBucket`, `GetBucketLocation` on
+   * the bucket and its objects) to the gateway endpoint policy, once per bucket.
+   *
+   * @returns `statementAdded` true and the gateway endpoint as
+   * `policyDependable` when the policy is managed here; `statementAdded`
+   * false (and a warning) when the network has no S3 gateway endpoint of its
+   * own (`s3GatewayEndpoint: false`, or an imported network).
    */
-  allowS3BucketRead(...buckets: s3.IBucket[]): void;
+  allowS3BucketRead(bucket: s3.IBucket): iam.AddToResourcePolicyResult;
 }
 
 /**
@@ -348,20 +360,16 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     return this.interfaceEndpoints.has(service.name) || this.reachedElsewhere.has(service.name);
   }
 
-  public allowS3BucketRead(...buckets: s3.IBucket[]): void {
+  public allowS3BucketRead(bucket: s3.IBucket): iam.AddToResourcePolicyResult {
     const endpoint = this.s3GatewayEndpoint;
-    for (const bucket of buckets) {
-      const key = Stack.of(this).resolve(bucket.bucketArn);
-      const keyString = JSON.stringify(key);
-      if (this.readableBuckets.has(keyString)) {
-        continue;
-      }
-      this.readableBuckets.add(keyString);
-      if (!endpoint) {
-        Annotations.of(this).addWarningV2('cdk-mlops:network-no-s3-gateway',
-          `allowS3BucketRead(${bucket.node.path}) has no effect: this network has no S3 gateway endpoint; allow the bucket in the policy of the one the VPC uses.`);
-        continue;
-      }
+    if (!endpoint) {
+      Annotations.of(this).addWarningV2('cdk-mlops:network-no-s3-gateway',
+        `allowS3BucketRead(${bucket.node.path}) has no effect: this network has no S3 gateway endpoint; allow the bucket in the policy of the one the VPC uses.`);
+      return { statementAdded: false };
+    }
+    const key = JSON.stringify(Stack.of(this).resolve(bucket.bucketArn));
+    if (!this.readableBuckets.has(key)) {
+      this.readableBuckets.add(key);
       endpoint.addToPolicy(new iam.PolicyStatement({
         sid: `ReadSharedBucket${this.readableBuckets.size}`,
         principals: [new iam.StarPrincipal()],
@@ -369,6 +377,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
         resources: [bucket.bucketArn, bucket.arnForObjects('*')],
       }));
     }
+    return { statementAdded: true, policyDependable: endpoint };
   }
 
   protected addEndpoint(service: MlEndpointService): void {

@@ -3,6 +3,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_s3 as s3
 
 import cdk_mlops
 
@@ -56,3 +57,17 @@ def test_bad_input_raises_a_validation_error_naming_the_prop():
     with pytest.raises(Exception) as info:
         cdk_mlops.SecureMlNetwork(stack, "Network", cidr="10.0.0.0/28")
     assert "cidr: got '10.0.0.0/28'" in str(info.value)
+
+
+def test_network_is_an_ec2_connectable_and_allow_s3_bucket_read_answers():
+    stack = _stack()
+    network = cdk_mlops.SecureMlNetwork(stack, "Network")
+    network.connections.allow_from(ec2.Peer.ipv4("10.8.0.0/16"), ec2.Port.tcp(8080), "Model server from the VPN")
+    result = network.allow_s3_bucket_read(s3.Bucket.from_bucket_name(stack, "Shared", "tooling-model-artifacts"))
+
+    template = assertions.Template.from_stack(stack)
+    group = template.to_json()["Resources"][stack.get_logical_id(network.workload_security_group.node.default_child)]
+    assert group["Properties"]["SecurityGroupIngress"] == [
+        {"CidrIp": "10.8.0.0/16", "Description": "Model server from the VPN", "FromPort": 8080, "IpProtocol": "tcp", "ToPort": 8080},
+    ]
+    assert result.statement_added
