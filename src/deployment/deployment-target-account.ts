@@ -176,7 +176,7 @@ export class DeploymentTargetAccount extends Construct {
       }),
     });
     // The versions' artifacts live in the tooling account, whose bucket and
-    // key policies (registry.grantConsumersRead) name this account: the role
+    // key policies (registry.shareArtifactBucket) name this account: the role
     // needs the identity side too.
     this.modelExecutionRole = createModelExecutionRole(this, 'ModelExecutionRole', {
       roleName: `${prefix}-model-execution`,

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { IModelSource } from './model-source';
 import {
   accountProblems, renderGroupPolicy, validateConsumerAccount, validateRegistryArn, validateRegistryName, validateRegistryProps,
@@ -38,8 +38,9 @@ export interface IModelRegistry extends IResource, IModelSource {
    *
    * Contract for writers (the pipeline): whatever a version references must
    * be readable by these accounts too, i.e. the artifact bucket, its KMS key
-   * and any ECR repository. Call `grantConsumersRead()` / `grantConsumersPull()`
-   * so the four policies (group, bucket, key, repository) list the same accounts.
+   * and any ECR repository. Call `ModelRegistry.shareArtifactBucket()` /
+   * `shareImageRepository()` so the four policies (group, bucket, key,
+   * repository) list the same accounts.
    */
   readonly consumerAccountIds: string[];
 
@@ -139,7 +140,7 @@ export interface ModelRegistryProps {
   /**
    * Other AWS accounts (12 digits each, not this account) allowed to describe
    * and list versions and create models from them. Writers must grant the
-   * same accounts read access to artifacts: see `grantConsumersRead()`.
+   * same accounts read access to artifacts: see `shareArtifactBucket()`.
    * @default - not shared
    */
   readonly consumerAccountIds?: string[];
@@ -166,8 +167,16 @@ interface ShareTarget {
   /** The bucket, key or repository whose policy it is. */
   readonly resource: IConstruct;
   statement?: iam.PolicyStatement;
+  /** What adding the statement answered (absent while there is no consumer account). */
+  result?: iam.AddToResourcePolicyResult;
   /** Create and attach the statement for these accounts (at least one). */
-  readonly attach: (accounts: string[]) => iam.PolicyStatement;
+  readonly attach: (accounts: string[]) => AttachedStatement;
+}
+
+/** A statement added to a resource policy, and what the resource answered. */
+interface AttachedStatement {
+  readonly statement: iam.PolicyStatement;
+  readonly result: iam.AddToResourcePolicyResult;
 }
 
 abstract class ModelRegistryBase extends Resource implements IModelRegistry {
@@ -304,8 +313,8 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
  *
  * Sharing spans four resource policies that must list the same accounts: the
  * group policy (managed here), and the bucket, KMS key and ECR repository the
- * versions reference (owned by writers). `grantConsumersRead()` and
- * `grantConsumersPull()` add the matching statements for `consumerAccountIds`
+ * versions reference (owned by writers). `shareArtifactBucket()` and
+ * `shareImageRepository()` add the matching statements for `consumerAccountIds`
  * and keep them in step with `addConsumerAccount()`.
  *
  * @resource AWS::SageMaker::ModelPackageGroup
@@ -371,7 +380,7 @@ export class ModelRegistry extends ModelRegistryBase {
 
   /**
    * Share the group with one more account, and add it to every bucket, key and
-   * repository policy granted with `grantConsumersRead()` / `grantConsumersPull()`.
+   * repository policy shared with `shareArtifactBucket()` / `shareImageRepository()`.
    */
   public addConsumerAccount(accountId: string): void {
     validateConsumerAccount(this, accountId, this.accounts, Stack.of(this).account, this.modelPackageGroupName);
@@ -380,43 +389,51 @@ export class ModelRegistry extends ModelRegistryBase {
       if (target.statement) {
         target.statement.addAwsAccountPrincipal(accountId);
       } else {
-        target.statement = target.attach([accountId]);
+        const attached = target.attach([accountId]);
+        target.statement = attached.statement;
+        target.result = attached.result;
       }
     }
   }
 
   /**
-   * Let every consumer account read the model artifacts in `bucket` (objects
-   * only: `s3:GetObject`, `s3:GetObjectVersion`) and decrypt them with `key`
-   * (`kms:Decrypt`, `kms:DescribeKey`), by adding statements to the bucket
-   * policy and the key policy. Accounts added later with `addConsumerAccount()`
-   * are added to the same statements.
+   * Share the model artifacts in `bucket` with every consumer account: adds a
+   * statement to the bucket policy (objects only: `s3:GetObject`,
+   * `s3:GetObjectVersion`) and one to the policy of `key` (`kms:Decrypt`,
+   * `kms:DescribeKey`), both naming the consumer accounts. Accounts added
+   * later with `addConsumerAccount()` are added to the same statements; a
+   * bucket or key shared twice keeps one statement.
    *
    * The key must be a customer-managed key defined in this app: an AWS-managed
-   * key cannot be shared, and the policy of an imported key is not changed
-   * (a warning says so). Consumer accounts must still grant their own
+   * key cannot be shared, and the policy of an imported bucket or key is not
+   * changed (a warning says so). Consumer accounts must still grant their own
    * execution roles the same actions in identity policies.
    *
    * @param bucket the bucket holding the model artifacts versions point to
    * @param key the key encrypting them; defaults to the bucket's encryption key
+   * @returns `statementAdded` true when the bucket policy and the key policy
+   * (when there is a key) hold the statements, with their policies as
+   * `policyDependable`; false when one of them is imported, or when the
+   * registry has no consumer account yet (the statements are then added by the
+   * first `addConsumerAccount()`).
    */
-  public grantConsumersRead(bucket: s3.IBucket, key?: kms.IKey): void {
-    this.addShareTarget(bucket, (accounts) => {
+  public shareArtifactBucket(bucket: s3.IBucket, key?: kms.IKey): iam.AddToResourcePolicyResult {
+    const results = [this.addShareTarget(bucket, (accounts) => {
       const statement = new iam.PolicyStatement({
         sid: this.sid('ModelRegistryConsumersRead'),
         principals: accounts.map((a) => new iam.AccountPrincipal(a)),
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [bucket.arnForObjects('*')],
       });
-      const added = bucket.addToResourcePolicy(statement);
-      if (!added.statementAdded) {
+      const result = bucket.addToResourcePolicy(statement);
+      if (!result.statementAdded) {
         this.warnNotShared(`bucket ${bucket.node.path}`);
       }
-      return statement;
-    });
+      return { statement, result };
+    })];
     const encryptionKey = key ?? bucket.encryptionKey;
     if (encryptionKey) {
-      this.addShareTarget(encryptionKey, (accounts) => {
+      results.push(this.addShareTarget(encryptionKey, (accounts) => {
         const statement = new iam.PolicyStatement({
           sid: this.sid('ModelRegistryConsumersDecrypt'),
           principals: accounts.map((a) => new iam.AccountPrincipal(a)),
@@ -427,19 +444,27 @@ export class ModelRegistry extends ModelRegistryBase {
         if (!added.statementAdded) {
           this.warnNotShared(`key ${encryptionKey.node.path}`);
         }
-        return statement;
-      });
+        return { statement, result: policyOfResource(added, encryptionKey) };
+      }));
     }
+    return combineResults(results);
   }
 
   /**
-   * Let every consumer account pull the inference image of the versions from
-   * `repository` (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`,
-   * `ecr:BatchCheckLayerAvailability` in the repository policy). Accounts added
-   * later with `addConsumerAccount()` are added to the same statement.
+   * Share the inference images of the versions in `repository` with every
+   * consumer account: adds a statement to the repository policy
+   * (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`,
+   * `ecr:BatchCheckLayerAvailability`). Accounts added later with
+   * `addConsumerAccount()` are added to the same statement.
+   *
+   * @returns `statementAdded` true when the repository policy holds the
+   * statement, with the policy as `policyDependable`; false when the
+   * repository is imported (a warning says so) or when the registry has no
+   * consumer account yet (the statement is then added by the first
+   * `addConsumerAccount()`).
    */
-  public grantConsumersPull(repository: ecr.IRepository): void {
-    this.addShareTarget(repository, (accounts) => {
+  public shareImageRepository(repository: ecr.IRepository): iam.AddToResourcePolicyResult {
+    return this.addShareTarget(repository, (accounts) => {
       const statement = new iam.PolicyStatement({
         sid: this.sid('ModelRegistryConsumersPull'),
         principals: accounts.map((a) => new iam.AccountPrincipal(a)),
@@ -449,20 +474,26 @@ export class ModelRegistry extends ModelRegistryBase {
       if (!added.statementAdded) {
         this.warnNotShared(`repository ${repository.node.path}`);
       }
-      return statement;
+      return { statement, result: policyOfResource(added, repository) };
     });
   }
 
-  /** Add a policy that must list the consumers; once per resource (a key shared by two buckets gets one statement). */
-  private addShareTarget(resource: IConstruct, attach: (accounts: string[]) => iam.PolicyStatement): void {
-    if (this.shareTargets.some((t) => t.resource === resource)) {
-      return;
+  /**
+   * Add a policy that must list the consumers; once per resource (a key shared
+   * by two buckets gets one statement). Answers what the resource answered.
+   */
+  private addShareTarget(resource: IConstruct, attach: (accounts: string[]) => AttachedStatement): iam.AddToResourcePolicyResult {
+    let target = this.shareTargets.find((t) => t.resource === resource);
+    if (!target) {
+      target = { resource, attach };
+      if (this.accounts.length > 0) {
+        const attached = attach(this.accounts);
+        target.statement = attached.statement;
+        target.result = attached.result;
+      }
+      this.shareTargets.push(target);
     }
-    const target: ShareTarget = { resource, attach };
-    if (this.accounts.length > 0) {
-      target.statement = attach(this.accounts);
-    }
-    this.shareTargets.push(target);
+    return target.result ?? { statementAdded: false };
   }
 
   /** A statement id unique to this registry, so two registries can share one bucket or key. */
@@ -538,6 +569,25 @@ class ImportedModelRegistry extends ModelRegistryBase {
     v.throwIfAny();
     this.consumerAccountIds = [...(attrs.consumerAccountIds ?? [])];
   }
+}
+
+/**
+ * A key policy or a repository policy is a property of the key or repository
+ * resource itself; aws-cdk-lib answers with the policy document, which is not
+ * an `IDependable`: depend on the resource instead.
+ */
+function policyOfResource(added: iam.AddToResourcePolicyResult, resource: IDependable): iam.AddToResourcePolicyResult {
+  return added.statementAdded ? { statementAdded: true, policyDependable: resource } : { statementAdded: false };
+}
+
+/** Added when every statement was added; depend on every policy that holds one. */
+function combineResults(results: iam.AddToResourcePolicyResult[]): iam.AddToResourcePolicyResult {
+  const dependables = results.map((r) => r.policyDependable).filter((d): d is IDependable => d !== undefined);
+  return {
+    statementAdded: results.every((r) => r.statementAdded),
+    policyDependable: dependables.length === 0 ? undefined
+      : dependables.length === 1 ? dependables[0] : new DependencyGroup(...dependables),
+  };
 }
 
 /**

@@ -55,7 +55,7 @@ export class ModelSource {
    * Model artifacts in the buckets of another account (the tooling account
    * of a deployment target), read through S3 with that account's keys: the
    * bucket and key policies of that account decide which objects (a
-   * registry's `grantConsumersRead()` writes them). Identity side only:
+   * registry's `shareArtifactBucket()` writes them). Identity side only:
    * `s3:GetObject` on objects owned by that account (`s3:ResourceAccount`)
    * and `kms:Decrypt` with its keys through S3 (`kms:ViaService`).
    *

@@ -49,8 +49,9 @@ def test_shared_registry_keeps_group_bucket_and_key_policies_in_step():
     )
     key = kms.Key(stack, "ArtifactKey", enable_key_rotation=True)
     bucket = s3.Bucket(stack, "Artifacts", encryption_key=key, enforce_ssl=True)
-    registry.grant_consumers_read(bucket)
+    shared = registry.share_artifact_bucket(bucket)
     registry.add_consumer_account(PROD)
+    assert shared.statement_added
 
     template = assertions.Template.from_stack(stack)
     group = list(template.find_resources("AWS::SageMaker::ModelPackageGroup").values())[0]

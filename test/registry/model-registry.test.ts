@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Dependable } from 'constructs';
 import { matchesPattern, modelPackageStateChangeEvent } from './event-matcher';
 import { createSecureBucket, createSecureKey } from '../../src/private/secure-defaults';
 import { IModelRegistry, ModelRegistry } from '../../src/registry';
@@ -175,9 +176,9 @@ describe('ModelRegistry', () => {
       const bucket = createSecureBucket(stack, 'Artifacts', { encryptionKey: key });
       const repository = new ecr.Repository(stack, 'InferenceImage', { imageScanOnPush: true });
 
-      // WHEN the writer grants the consumers once
-      registry.grantConsumersRead(bucket);
-      registry.grantConsumersPull(repository);
+      // WHEN the writer shares them once
+      const read = registry.shareArtifactBucket(bucket);
+      const pull = registry.shareImageRepository(repository);
 
       // THEN
       const template = Template.fromStack(stack);
@@ -205,6 +206,14 @@ describe('ModelRegistry', () => {
       expect(consumerStatement(repo.Properties.RepositoryPolicyText, 'ModelRegistryConsumersPull')).toMatchObject({
         Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
       });
+
+      // ... and the answers say so, as aws-cdk-lib's addToResourcePolicy does: depend on the bucket policy and the key
+      expect(read.statementAdded).toBe(true);
+      expect(pull.statementAdded).toBe(true);
+      const roots = Dependable.of(read.policyDependable!).dependencyRoots;
+      expect(roots).toContain(bucket.policy);
+      expect(roots).toContain(key);
+      expect(pull.policyDependable).toBe(repository);
     });
 
     test('addConsumerAccount adds the account to the group policy and to every bucket, key and repository already granted', () => {
@@ -214,8 +223,7 @@ describe('ModelRegistry', () => {
       const key = createSecureKey(stack, 'ArtifactKey', { description: 'model artifacts' });
       const bucket = createSecureBucket(stack, 'Artifacts', { encryptionKey: key });
       const repository = new ecr.Repository(stack, 'InferenceImage');
-      registry.grantConsumersRead(bucket, key);
-      registry.grantConsumersPull(repository);
+      const before = [registry.shareArtifactBucket(bucket, key), registry.shareImageRepository(repository)];
 
       // WHEN accounts are added one by one afterwards
       registry.addConsumerAccount(STAGING);
@@ -235,6 +243,10 @@ describe('ModelRegistry', () => {
       // one statement per resource, not one per account
       const sids = JSON.stringify(template.toJSON()).match(/ModelRegistryConsumers[A-Za-z]+/g);
       expect(sids?.sort()).toEqual(['ModelRegistryConsumersDecrypt', 'ModelRegistryConsumersPull', 'ModelRegistryConsumersRead']);
+      // nothing was in the policies when shared without a consumer; sharing again now answers what they hold
+      expect(before).toEqual([{ statementAdded: false }, { statementAdded: false }]);
+      expect(registry.shareArtifactBucket(bucket, key).statementAdded).toBe(true);
+      expect(registry.shareImageRepository(repository).statementAdded).toBe(true);
     });
 
     test('two buckets under one key, or two registries on one bucket, give valid policies with unique statement ids', () => {
@@ -247,10 +259,10 @@ describe('ModelRegistry', () => {
       const capture = createSecureBucket(stack, 'Capture', { encryptionKey: key });
 
       // WHEN
-      churn.grantConsumersRead(artifacts);
-      churn.grantConsumersRead(capture, key);
-      churn.grantConsumersRead(artifacts);
-      fraud.grantConsumersRead(artifacts);
+      churn.shareArtifactBucket(artifacts);
+      churn.shareArtifactBucket(capture, key);
+      churn.shareArtifactBucket(artifacts);
+      fraud.shareArtifactBucket(artifacts);
 
       // THEN every policy has unique Sids, and the key has one statement per registry
       const template = Template.fromStack(stack);
@@ -267,20 +279,35 @@ describe('ModelRegistry', () => {
       expect(decrypts.map((s: any) => accountsIn(s))).toEqual([[STAGING], [PROD]]);
     });
 
-    test('grantConsumersRead warns instead of silently doing nothing for an imported bucket and key', () => {
+    test('sharing an imported bucket, key or repository warns and answers statementAdded false', () => {
       // GIVEN
       const stack = newStack();
       const registry = new ModelRegistry(stack, 'Registry', { consumerAccountIds: [STAGING] });
       const bucket = s3.Bucket.fromBucketName(stack, 'Imported', 'artifacts-elsewhere');
       const key = kms.Key.fromKeyArn(stack, 'ImportedKey', `arn:aws:kms:us-east-1:${OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+      const repository = ecr.Repository.fromRepositoryName(stack, 'ImportedRepo', 'churn-inference');
 
       // WHEN
-      registry.grantConsumersRead(bucket, key);
+      const read = registry.shareArtifactBucket(bucket, key);
+      const pull = registry.shareImageRepository(repository);
 
       // THEN
+      expect(read.statementAdded).toBe(false);
+      expect(pull.statementAdded).toBe(false);
       const warnings = Annotations.fromStack(stack).findWarning('/Registry/Registry', Match.stringLikeRegexp('managed elsewhere'));
-      expect(warnings).toHaveLength(2);
+      expect(warnings).toHaveLength(3);
       expect(JSON.stringify(warnings)).toContain(STAGING);
+    });
+
+    test('an owned bucket with an imported key is not shared: statementAdded is false though the bucket policy changed', () => {
+      const stack = newStack();
+      const registry = new ModelRegistry(stack, 'Registry', { consumerAccountIds: [STAGING] });
+      const bucket = createSecureBucket(stack, 'Artifacts', {
+        encryptionKey: kms.Key.fromKeyArn(stack, 'ImportedKey', `arn:aws:kms:us-east-1:${OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`),
+      });
+      const result = registry.shareArtifactBucket(bucket);
+      expect(result.statementAdded).toBe(false);
+      expect(Dependable.of(result.policyDependable!).dependencyRoots).toEqual([bucket.policy]);
     });
   });
 
@@ -603,7 +630,7 @@ describe('ModelRegistry', () => {
       const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'churn-models', consumerAccountIds: [STAGING, PROD] });
       const key = createSecureKey(stack, 'ArtifactKey', { description: 'model artifacts' });
       const bucket = createSecureBucket(stack, 'Artifacts', { encryptionKey: key });
-      registry.grantConsumersRead(bucket);
+      registry.shareArtifactBucket(bucket);
       const role = new iam.Role(stack, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
       const grantee = new ManagedPolicyGrantee(role, new iam.ManagedPolicy(stack, 'PipelinePolicy'));
       registry.grantRegister(grantee);
