@@ -34,7 +34,7 @@ export interface MlflowAppOptions {
   readonly name?: string;
   /**
    * Register every model logged to MLflow's model registry as a version in
-   * SageMaker Model Registry as well. Needs `modelRegistry` on the domain:
+   * SageMaker Model Registry as well. Needs `registry` on the domain:
    * MLflow registers into the model package group named like the MLflow
    * registered model, so name the MLflow model after the group.
    * @default false
@@ -75,7 +75,7 @@ export interface ExperimentTrackingBindOptions {
    * Registry for automatic model registration.
    * @default - none
    */
-  readonly modelRegistry?: IModelRegistry;
+  readonly registry?: IModelRegistry;
   /** What happens to the tracking resource on stack delete. */
   readonly removalPolicy: RemovalPolicy;
 }
@@ -88,7 +88,7 @@ export interface ExperimentTrackingConfig {
    * ARN of the MLflow App or tracking server; the MLflow tracking URI.
    * @default - no tracking
    */
-  readonly trackingArn?: string;
+  readonly experimentTrackingArn?: string;
   /**
    * The SageMaker action that returns a presigned MLflow UI URL for it.
    * @default - no tracking
@@ -204,8 +204,8 @@ class MlflowTracking extends ExperimentTracking {
         new iam.PolicyStatement({ sid: 'MlflowArtifactObjects', actions: objectActions, resources: [bucket.arnForObjects('mlflow/*')] }),
         new iam.PolicyStatement({ sid: 'MlflowArtifactBucket', actions: bucketActions, resources: [bucket.bucketArn] }));
     }
-    if (this.registersModels && bindOptions.modelRegistry) {
-      bindOptions.modelRegistry.grantRegister(policies.granteeFor(role, 'ArtifactPolicy'));
+    if (this.registersModels && bindOptions.registry) {
+      bindOptions.registry.grantRegister(policies.granteeFor(role, 'ArtifactPolicy'));
     }
 
     const common = {
@@ -214,7 +214,7 @@ class MlflowTracking extends ExperimentTracking {
       weeklyMaintenanceWindowStart: o.weeklyMaintenanceWindowStart,
     };
     let resource: CfnResource;
-    let trackingArn: string;
+    let experimentTrackingArn: string;
     if (this.kind === 'server') {
       const server = new sagemaker.CfnMlflowTrackingServer(scope, 'TrackingServer', {
         ...common,
@@ -224,7 +224,7 @@ class MlflowTracking extends ExperimentTracking {
         automaticModelRegistration: this.registersModels,
       });
       resource = server;
-      trackingArn = server.attrTrackingServerArn;
+      experimentTrackingArn = server.attrTrackingServerArn;
     } else {
       resource = new CfnResource(scope, 'MlflowApp', {
         type: 'AWS::SageMaker::MlflowApp',
@@ -236,7 +236,7 @@ class MlflowTracking extends ExperimentTracking {
           WeeklyMaintenanceWindowStart: common.weeklyMaintenanceWindowStart,
         },
       });
-      trackingArn = resource.getAtt('Arn').toString();
+      experimentTrackingArn = resource.getAtt('Arn').toString();
     }
     resource.applyRemovalPolicy(bindOptions.removalPolicy);
     for (const policy of policies.allPolicies) {
@@ -246,7 +246,7 @@ class MlflowTracking extends ExperimentTracking {
       resource.node.addDependency(viaBucketPolicy.policyDependable);
     }
     return {
-      trackingArn,
+      experimentTrackingArn,
       presignedUrlAction: this.kind === 'server' ? 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : 'sagemaker:CreatePresignedMlflowAppUrl',
       describeAction: this.kind === 'server' ? 'sagemaker:DescribeMlflowTrackingServer' : 'sagemaker:DescribeMlflowApp',
       serviceRole: role,
@@ -273,11 +273,11 @@ class MlflowTracking extends ExperimentTracking {
       allowed: 'a version number like 2.16.2',
       fix: 'use a version SageMaker offers, or leave it out for the latest.',
     });
-    v.check(this.registersModels && !bindOptions.modelRegistry, {
+    v.check(this.registersModels && !bindOptions.registry, {
       prop: 'experimentTracking.automaticModelRegistration',
       value: true,
-      allowed: 'only together with `modelRegistry` on the domain',
-      fix: 'pass the modelRegistry the models should be registered in, or turn automaticModelRegistration off.',
+      allowed: 'only together with `registry` on the domain',
+      fix: 'pass the registry the models should be registered in, or turn automaticModelRegistration off.',
     });
     v.throwIfAny();
   }

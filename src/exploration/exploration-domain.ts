@@ -174,7 +174,7 @@ export interface ExplorationDomainProps {
    * when `automaticModelRegistration` is on.
    * @default - no registry access
    */
-  readonly modelRegistry?: IModelRegistry;
+  readonly registry?: IModelRegistry;
   /**
    * Instance types data scientists may create non-production endpoints on.
    * @default - ml.t2.medium, ml.m5.large
@@ -355,10 +355,10 @@ export class ExplorationDomain extends ExplorationDomainBase {
     this.experimentTracking = tracking.bind(this, {
       artifactBucket: this.dataBucket,
       encryptionKey: this.encryptionKey,
-      modelRegistry: props.modelRegistry,
+      registry: props.registry,
       removalPolicy,
     });
-    this.experimentTrackingArn = this.experimentTracking.trackingArn;
+    this.experimentTrackingArn = this.experimentTracking.experimentTrackingArn;
     if (this.experimentTrackingArn) {
       // the MLflow client and UI reach MLflow through its own endpoint (a VPC-only domain has no other path)
       network.requireEndpoints(MlEndpointService.SAGEMAKER_MLFLOW);
@@ -424,14 +424,14 @@ export class ExplorationDomain extends ExplorationDomainBase {
       subnetIds,
       securityGroupId: this.securityGroup.securityGroupId,
       keyArn: this.encryptionKey.keyArn,
-      tracking: this.experimentTracking.trackingArn ? {
-        arn: this.experimentTracking.trackingArn,
+      tracking: this.experimentTracking.experimentTrackingArn ? {
+        arn: this.experimentTracking.experimentTrackingArn,
         presignedUrlAction: this.experimentTracking.presignedUrlAction!,
         describeAction: this.experimentTracking.describeAction!,
       } : undefined,
     });
-    if (props.modelRegistry) {
-      props.modelRegistry.grantRead(this.policies.granteeFor(this.executionRole, STUDIO));
+    if (props.registry) {
+      props.registry.grantRead(this.policies.granteeFor(this.executionRole, STUDIO));
     }
     this.policies.addStatements(STUDIO, ...packageRepositoryStatements(this, repositories));
     this.dataStatement = this.grantTeamData(this.executionRole);

@@ -245,7 +245,7 @@ export class MlopsPlatform extends Construct {
         idleTimeout: e.idleTimeout,
         experimentTracking: e.experimentTracking,
         encryptionKey: this.encryptionKey,
-        modelRegistry: this.registry,
+        registry: this.registry,
         removalPolicy,
       });
       tagLayer(this.exploration, PlatformLayer.EXPLORATION);

@@ -44,7 +44,7 @@ const CASES: Array<[string, Props, RegExp[]]> = [
   ['the dev tag key is reserved by AWS', { devEndpointTagKey: 'aws:stage' }, [/devEndpointTagKey: got 'aws:stage'/, /not starting with aws:/]],
   ['the dev tag value is empty', { devEndpointTagValue: '' }, [/devEndpointTagValue: got ''/]],
   ['automatic model registration has no registry', { experimentTracking: ExperimentTracking.mlflowApp({ automaticModelRegistration: true }) },
-    [/experimentTracking\.automaticModelRegistration: got true/, /only together with `modelRegistry`/, /pass the modelRegistry/]],
+    [/experimentTracking\.automaticModelRegistration: got true/, /only together with `registry`/, /pass the registry/]],
   ['the MLflow maintenance window is malformed', { experimentTracking: ExperimentTracking.mlflowApp({ weeklyMaintenanceWindowStart: 'Tuesday 3am' }) },
     [/weeklyMaintenanceWindowStart: got 'Tuesday 3am'/, /Ddd:HH:MM/]],
   ['the MLflow name is invalid', { experimentTracking: ExperimentTracking.mlflowTrackingServer({ name: 'my_server' }) }, [/experimentTracking\.name: got 'my_server'/]],

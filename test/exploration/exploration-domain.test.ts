@@ -260,7 +260,7 @@ describe('ExplorationDomain', () => {
       const stack = new Stack();
       const network = new SecureMlNetwork(stack, 'Network');
       const registry = ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'churn');
-      new ExplorationDomain(stack, 'Domain', { network, modelRegistry: registry });
+      new ExplorationDomain(stack, 'Domain', { network, registry: registry });
       const all = JSON.stringify(statements(Template.fromStack(stack)));
       expect(all).toContain('sagemaker:DescribeModelPackage');
       expect(all).toContain(':model-package/churn/*');
@@ -271,7 +271,7 @@ describe('ExplorationDomain', () => {
       const stack = new Stack();
       const network = new SecureMlNetwork(stack, 'Network');
       const registry = new ModelRegistry(stack, 'Registry');
-      new ExplorationDomain(stack, 'Domain', { network, modelRegistry: registry });
+      new ExplorationDomain(stack, 'Domain', { network, registry: registry });
       const policies = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy');
       for (const policy of Object.values<any>(policies)) {
         // resolved ARNs are shorter than their CloudFormation form; the JSON form is an upper bound
@@ -356,7 +356,7 @@ describe('ExplorationDomain', () => {
       // WHEN
       new ExplorationDomain(stack, 'Domain', {
         network,
-        modelRegistry: registry,
+        registry: registry,
         experimentTracking: ExperimentTracking.mlflowTrackingServer({ automaticModelRegistration: true, weeklyMaintenanceWindowStart: 'Sun:02:00' }),
       });
 
@@ -516,7 +516,7 @@ describe('ExplorationDomain', () => {
       new ExplorationDomain(stack, 'Domain', {
         network,
         authMode: AuthMode.SSO,
-        modelRegistry: registry,
+        registry: registry,
         experimentTracking: ExperimentTracking.mlflowTrackingServer({ automaticModelRegistration: true }),
         userProfiles: [
           { userProfileName: 'alice', ssoUserName: 'alice@example.com', executionRole: role },
@@ -534,7 +534,7 @@ describe('ExplorationDomain', () => {
       new ExplorationDomain(stack, 'Domain', {
         network,
         dataBucket: s3.Bucket.fromBucketName(stack, 'TeamData', 'team-data'),
-        modelRegistry: ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'churn'),
+        registry: ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'churn'),
         experimentTracking: ExperimentTracking.mlflowApp({ automaticModelRegistration: true }),
         homeEfsFileSystem: false,
       });

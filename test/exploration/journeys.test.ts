@@ -48,7 +48,7 @@ function build(existing: boolean): Journey {
   const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'churn' });
   const domain = new ExplorationDomain(stack, 'Domain', {
     network,
-    modelRegistry: registry,
+    registry: registry,
     userProfiles: [{ userProfileName: 'alice' }],
     packageRepositories: [PackageRepository.fromCodeArtifactRepositoryArn(`arn:${Aws.PARTITION}:codeartifact:${Aws.REGION}:${Aws.ACCOUNT_ID}:repository/ml/pypi`)],
   });

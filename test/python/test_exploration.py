@@ -63,7 +63,7 @@ def test_sso_domain_with_allowed_instance_types_and_a_tracking_server():
         idle_timeout=cdk.Duration.hours(2),
         app_instance_types=[cdk_mlops.MlInstanceType.ML_T3_MEDIUM, cdk_mlops.MlInstanceType.of("ml.m6i.large")],
         dev_endpoint_instance_types=[cdk_mlops.MlInstanceType.ML_M5_LARGE],
-        model_registry=registry,
+        registry=registry,
         experiment_tracking=cdk_mlops.ExperimentTracking.mlflow_tracking_server(
             size=cdk_mlops.MlflowTrackingServerSize.SMALL, automatic_model_registration=True,
         ),

@@ -134,7 +134,7 @@ const EXPLORATION: InvalidInput[] = [
   domain('an IAM domain has a profile with an Identity Center user', { userProfiles: [{ userProfileName: 'bob', ssoUserName: 'bob@example.com' }] },
     [/userProfiles\[0\]\.ssoUserName: got 'bob@example\.com'/, /only with authMode: AuthMode\.SSO/]),
   domain('MLflow registers models but there is no registry', { experimentTracking: ExperimentTracking.mlflowApp({ automaticModelRegistration: true }) },
-    [/experimentTracking\.automaticModelRegistration: got true/, /pass the modelRegistry/]),
+    [/experimentTracking\.automaticModelRegistration: got true/, /pass the registry/]),
   domain('the MLflow tracking server version is not a version', { experimentTracking: ExperimentTracking.mlflowTrackingServer({ mlflowVersion: 'newest' }) },
     [/mlflowVersion: got 'newest'/]),
   domain('the MLflow maintenance window has no day', { experimentTracking: ExperimentTracking.mlflowApp({ weeklyMaintenanceWindowStart: '03:00' }) },

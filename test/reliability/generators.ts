@@ -307,7 +307,7 @@ function buildExploration(stack: Stack, d: ExplorationData): void {
     appInstanceTypes: d.appTypes?.map((t) => MlInstanceType.of(t)),
     rootAccess: d.rootAccess,
     experimentTracking: tracking(d.tracking),
-    modelRegistry: d.registry ? new ModelRegistry(stack, 'Registry') : undefined,
+    registry: d.registry ? new ModelRegistry(stack, 'Registry') : undefined,
     devEndpointInstanceTypes: d.devTypes?.map((t) => MlInstanceType.of(t)),
     devEndpointTagValue: d.tagValue,
     homeEfsFileSystem: d.homeEfs,
