@@ -52,8 +52,8 @@ export interface S3SourceOptions {
    * (`eventBridgeEnabled`) for uploads to start the pipeline.
    */
   readonly bucket: s3.IBucket;
-  /** Key of the ZIP archive, e.g. `ml/source.zip`. */
-  readonly key: string;
+  /** Object key of the ZIP archive, e.g. `ml/source.zip`. */
+  readonly objectKey: string;
 }
 
 /**
@@ -201,13 +201,13 @@ class S3Source extends CiSource {
   }
 
   public _problems(): Problem[] {
-    const key = this.options.key;
+    const key = this.options.objectKey;
     if (Token.isUnresolved(key)) {
       return [];
     }
     if (!key || key.trim() === '' || key.startsWith('/') || key.endsWith('/') || key.includes('*')) {
       return [{
-        prop: 'source.key',
+        prop: 'source.objectKey',
         value: key,
         allowed: 'the key of one object: non-empty, no leading or trailing "/", no wildcards',
         fix: "give the key of the ZIP archive the ML team uploads, e.g. 'ml/source.zip'.",
@@ -217,7 +217,7 @@ class S3Source extends CiSource {
   }
 
   public _bind(host: CiSourceHost): CiSourceBinding {
-    const { bucket, key } = this.options;
+    const { bucket, objectKey: key } = this.options;
     const action = new actions.S3SourceAction({
       actionName: 'Fetch',
       bucket,

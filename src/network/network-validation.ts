@@ -52,10 +52,10 @@ export function validateNetworkProps(scope: IConstruct, props: SecureMlNetworkPr
   if (props.endpointPlacement?.centralVpcCidr !== undefined) {
     checkCidrSyntax(v, 'endpointPlacement.endpointVpcCidr', props.endpointPlacement.centralVpcCidr);
   }
-  v.check(props.allowJumpStartBuckets === true && props.s3GatewayEndpoint === false, {
+  v.check(props.allowJumpStartBuckets === true && props.createS3GatewayEndpoint === false, {
     prop: 'allowJumpStartBuckets',
     value: true,
-    allowed: 'only with the network\'s S3 gateway endpoint (s3GatewayEndpoint not false)',
+    allowed: 'only with the network\'s S3 gateway endpoint (createS3GatewayEndpoint not false)',
     fix: 'admit the JumpStart buckets in the policy of the S3 gateway endpoint the VPC already has, or let the network create one.',
   });
   v.throwIfAny();

@@ -53,7 +53,7 @@ export interface ISecureMlNetwork extends IResource, ec2.IConnectable {
    * @returns `statementAdded` true and the gateway endpoint as
    * `policyDependable` when the policy is managed here; `statementAdded`
    * false (and a warning) when the network has no S3 gateway endpoint of its
-   * own (`s3GatewayEndpoint: false`, or an imported network).
+   * own (`createS3GatewayEndpoint: false`, or an imported network).
    */
   allowS3BucketRead(bucket: s3.IBucket): iam.AddToResourcePolicyResult;
 }
@@ -167,7 +167,7 @@ export interface SecureMlNetworkProps {
    * already has one on the same route tables.
    * @default true
    */
-  readonly s3GatewayEndpoint?: boolean;
+  readonly createS3GatewayEndpoint?: boolean;
   /**
    * Managed prefix list id of S3 in this region (`pl-...`). When given,
    * workload HTTPS egress outside the VPC is limited to it; otherwise HTTPS
@@ -194,10 +194,10 @@ export interface SecureMlNetworkProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * How long VPC flow logs are kept.
+   * How long the network's logs (VPC flow logs, its only logs) are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
-  readonly flowLogRetention?: logs.RetentionDays;
+  readonly logRetention?: logs.RetentionDays;
   /**
    * What happens to the flow log group and the key on stack delete.
    * @default RemovalPolicy.RETAIN
@@ -325,7 +325,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
     });
     this.flowLogGroup = createSecureLogGroup(this, 'FlowLogGroup', {
       encryptionKey: this.encryptionKey,
-      retention: props.flowLogRetention,
+      retention: props.logRetention,
       removalPolicy,
     });
     new ec2.FlowLog(this, 'FlowLog', {
@@ -334,7 +334,7 @@ export class SecureMlNetwork extends SecureMlNetworkBase {
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
-    if (props.s3GatewayEndpoint ?? true) {
+    if (props.createS3GatewayEndpoint ?? true) {
       this.s3GatewayEndpoint = this.createS3GatewayEndpoint();
       if (props.allowJumpStartBuckets) {
         this.s3GatewayEndpoint.addToPolicy(jumpStartStatement(this));

@@ -248,7 +248,7 @@ function createTargetNetwork(stack: Stack, props: MlopsAccountsProps, index: num
     allowInternetEgress: n.allowInternetEgress,
     natGateways: n.natGateways,
     s3PrefixListId: n.s3PrefixListId,
-    flowLogRetention: n.flowLogRetention,
+    logRetention: n.flowLogRetention,
     interfaceEndpoints: n.additionalEndpoints ?? [],
     endpointPlacement: n.endpointPlacement,
     endpointPrivateDns: n.endpointPrivateDns,

@@ -195,7 +195,7 @@ export class MlopsPlatform extends Construct {
         allowInternetEgress: n.allowInternetEgress,
         natGateways: n.natGateways,
         s3PrefixListId: n.s3PrefixListId,
-        flowLogRetention: n.flowLogRetention,
+        logRetention: n.flowLogRetention,
         endpointPlacement: n.endpointPlacement,
         endpointPrivateDns: n.endpointPrivateDns,
         endpointClientCidrs: n.endpointClientCidrs,
@@ -276,7 +276,7 @@ export class MlopsPlatform extends Construct {
         const holder = new Construct(this, 'CiSource');
         const bucket = createSecureBucket(holder, 'Bucket', { encryptionKey: this.encryptionKey!, removalPolicy });
         tagLayer(holder, PlatformLayer.CI);
-        source = CiSource.s3({ bucket, key: 'source.zip' });
+        source = CiSource.s3({ bucket, objectKey: 'source.zip' });
       }
       this.ci = new CiPipeline(this, 'Ci', {
         pipeline: this.pipeline,

@@ -27,10 +27,10 @@ export interface IModelSource {
 /** Options of a model source in a bucket. */
 export interface BucketModelSourceOptions {
   /**
-   * Key prefix of the model artifacts, e.g. `models/`.
+   * Object key prefix of the model artifacts, e.g. `models/`.
    * @default - every object of the bucket
    */
-  readonly keyPrefix?: string;
+  readonly artifactPrefix?: string;
   /**
    * The key the artifacts are encrypted with.
    * @default - the bucket's encryption key, if any
@@ -44,7 +44,7 @@ export interface BucketModelSourceOptions {
  */
 export class ModelSource {
   /**
-   * Model artifacts in a bucket (objects under `keyPrefix`), decrypted with
+   * Model artifacts in a bucket (objects under `artifactPrefix`), decrypted with
    * its key.
    */
   public static fromBucket(bucket: s3.IBucket, options: BucketModelSourceOptions = {}): IModelSource {
@@ -74,7 +74,7 @@ class BucketModelSource implements IModelSource {
   constructor(private readonly bucket: s3.IBucket, private readonly options: BucketModelSourceOptions) {}
 
   public grantReadModelArtifacts(grantee: iam.IGrantable): iam.Grant {
-    const objects = this.bucket.arnForObjects(`${this.options.keyPrefix ?? ''}*`);
+    const objects = this.bucket.arnForObjects(`${this.options.artifactPrefix ?? ''}*`);
     const grant = grantWithWildcards({ grantee, actions: ['s3:GetObject'], resourceArns: [objects] }, [objects], 'modelArtifactObjects');
     const key = this.options.encryptionKey ?? this.bucket.encryptionKey;
     return key

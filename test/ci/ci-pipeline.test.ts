@@ -82,7 +82,7 @@ describe('CiPipeline', () => {
 
     test('an S3 source is started by an EventBridge rule on new versions of the one key', () => {
       // GIVEN
-      const { stack } = build((s) => ({ source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), key: 'ml/source.zip' }) }));
+      const { stack } = build((s) => ({ source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), objectKey: 'ml/source.zip' }) }));
 
       // THEN
       const template = Template.fromStack(stack);
@@ -638,11 +638,11 @@ describe('CiPipeline', () => {
         ...KEY_OPTIONS,
       })],
       ['S3 source, start-only publishing code', (s) => ({
-        source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), key: 'ml/source.zip' }),
+        source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), objectKey: 'ml/source.zip' }),
         update: PipelineUpdate.startOnly({ codeBucket: secureBucket(s, 'Code'), codeUriParameter: 'CodeUri' }),
       })],
       ['S3 source, definition mode', (s) => ({
-        source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), key: 'ml/source.zip' }),
+        source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), objectKey: 'ml/source.zip' }),
         update: PipelineUpdate.fromRepositoryDefinition(),
       })],
       ['CodeCommit source, start-only publishing code, waiting', (s) => ({
@@ -690,8 +690,8 @@ describe('CiPipeline validation', () => {
     ['the repo includes the owner with a URL', () => ({ source: CiSource.connection({ connectionArn: CONNECTION_ARN, owner: 'o', repo: 'https://github.com/o/r' }) }), [/source\.repo: got 'https:\/\/github.com\/o\/r'/]],
     ['there are more than 8 file path patterns', () => ({ source: connectionSource({ filePaths: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] }) }), [/source\.filePaths: got '9 patterns'/, /at most 8/]],
     ['a file path is absolute', () => ({ source: connectionSource({ excludedFilePaths: ['/docs/**'] }) }), [/source\.excludedFilePaths\[0\]: got '\/docs\/\*\*'/]],
-    ['the S3 source has no key', (s) => ({ source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), key: '' }) }), [/source\.key: got ''/, /'ml\/source\.zip'/]],
-    ['the S3 source key is a prefix', (s) => ({ source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), key: 'ml/' }) }), [/source\.key: got 'ml\/'/]],
+    ['the S3 source has no key', (s) => ({ source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), objectKey: '' }) }), [/source\.objectKey: got ''/, /'ml\/source\.zip'/]],
+    ['the S3 source key is a prefix', (s) => ({ source: CiSource.s3({ bucket: secureBucket(s, 'Upload'), objectKey: 'ml/' }) }), [/source\.objectKey: got 'ml\/'/]],
     ['the test command is empty', () => ({ testCommand: '  ' }), [/testCommand: got '  '/, /python -m pytest/]],
     ['an install command is empty', () => ({ installCommands: ['pip install -r requirements.txt', ''] }), [/installCommands\[1\]: got ''/]],
     ['the report path is not XML', () => ({ testReportPath: 'reports/junit.json' }), [/testReportPath: got 'reports\/junit\.json'/]],

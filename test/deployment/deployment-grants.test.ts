@@ -31,7 +31,7 @@ describe('ApprovalDeployment grants across layers', () => {
     const stack = new Stack(app, 'Given', { env: ENV });
     const role = new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     const registry = ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'churn');
-    registry.addModelSource(ModelSource.fromBucket(s3.Bucket.fromBucketName(stack, 'Models', 'churn-models'), { keyPrefix: 'models/' }));
+    registry.addModelSource(ModelSource.fromBucket(s3.Bucket.fromBucketName(stack, 'Models', 'churn-models'), { artifactPrefix: 'models/' }));
     // WHEN
     new ApprovalDeployment(stack, 'Deployment', { registry, modelExecutionRole: role });
     // THEN

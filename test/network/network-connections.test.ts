@@ -143,7 +143,7 @@ describe('allowS3BucketRead returns what aws-cdk-lib returns for a resource poli
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
       vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], isolatedSubnetIds: ['subnet-1'], isolatedSubnetRouteTableIds: ['rtb-1'],
     });
-    const owned = new SecureMlNetwork(stack, 'Network', { vpc, s3GatewayEndpoint: false });
+    const owned = new SecureMlNetwork(stack, 'Network', { vpc, createS3GatewayEndpoint: false });
     const imported = SecureMlNetwork.fromNetworkAttributes(stack, 'Imported', {
       vpc, workloadSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-1'),
     });

@@ -68,7 +68,7 @@ const CASES: Array<[string, SecureMlNetworkProps | ((stack: Stack) => SecureMlNe
   ['an endpoint client CIDR is malformed', { endpointClientCidrs: ['10.1.0.0'] }, [/endpointClientCidrs: got '10\.1\.0\.0'; allowed: an IPv4 CIDR block/]],
   ['the central endpoint VPC CIDR is malformed', { endpointPlacement: EndpointPlacement.central({ services: [MlEndpointService.STS], endpointVpcCidr: '10.9.0.0/33' }) },
     [/endpointPlacement\.endpointVpcCidr: got '10\.9\.0\.0\/33'/]],
-  ['JumpStart buckets are admitted without the S3 gateway', (s) => ({ vpc: isolatedVpc(s), s3GatewayEndpoint: false, allowJumpStartBuckets: true }),
+  ['JumpStart buckets are admitted without the S3 gateway', (s) => ({ vpc: isolatedVpc(s), createS3GatewayEndpoint: false, allowJumpStartBuckets: true }),
     [/allowJumpStartBuckets: got true; allowed: only with the network's S3 gateway endpoint/]],
 ];
 

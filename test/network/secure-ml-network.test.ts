@@ -301,7 +301,7 @@ describe('options', () => {
   test('three AZs, a custom CIDR and a longer flow log retention', () => {
     const stack = envStack();
     new SecureMlNetwork(stack, 'Network', {
-      cidr: '10.42.0.0/20', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], flowLogRetention: 731,
+      cidr: '10.42.0.0/20', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], logRetention: 731,
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.42.0.0/20' });
@@ -372,7 +372,7 @@ describe('existing VPC', () => {
 
   test('can skip the S3 gateway endpoint when the VPC already has one', () => {
     const stack = envStack();
-    const network = new SecureMlNetwork(stack, 'Network', { vpc: importedVpc(stack), s3GatewayEndpoint: false });
+    const network = new SecureMlNetwork(stack, 'Network', { vpc: importedVpc(stack), createS3GatewayEndpoint: false });
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
     network.allowS3BucketRead(s3.Bucket.fromBucketName(stack, 'B', 'shared'));
     Annotations.fromStack(stack).hasWarning('/Net/Network', Match.stringLikeRegexp('no S3 gateway endpoint'));

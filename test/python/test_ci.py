@@ -71,7 +71,7 @@ def test_definition_from_the_repository_updates_and_waits():
     cdk_mlops.CiPipeline(
         stack, "Ci",
         pipeline=cdk_mlops.MlPipeline.from_pipeline_name(stack, "Ml", "churn"),
-        source=cdk_mlops.CiSource.s3(bucket=_bucket(stack, "Upload"), key="ml/source.zip"),
+        source=cdk_mlops.CiSource.s3(bucket=_bucket(stack, "Upload"), object_key="ml/source.zip"),
         update=cdk_mlops.PipelineUpdate.from_repository_definition(
             generate_command="python pipelines/build.py --output pipeline-definition.json",
         ),

@@ -55,7 +55,7 @@ describe('model sources: where the artifacts of registered versions live', () =>
     const stack = newStack();
     const registry = ModelRegistry.fromModelPackageGroupName(stack, 'Registry', 'churn');
     const bucket = new s3.Bucket(stack, 'Models', { encryption: s3.BucketEncryption.KMS });
-    const source = ModelSource.fromBucket(bucket, { keyPrefix: 'models/' });
+    const source = ModelSource.fromBucket(bucket, { artifactPrefix: 'models/' });
     registry.addModelSource(source);
     registry.addModelSource(source);
     const role = new iam.Role(stack, 'Runner', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });

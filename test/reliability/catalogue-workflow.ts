@@ -61,8 +61,8 @@ const CI: InvalidInput[] = [
   ci('the branch is given as a ref', () => ({
     source: CiSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme-ml', repo: 'churn-model', branch: 'refs/heads/release' }),
   }), [/source\.branch: got 'refs\/heads\/release'/]),
-  ci('the S3 source key is a folder', (s) => ({ source: CiSource.s3({ bucket: s3.Bucket.fromBucketName(s, 'Up', 'uploads'), key: 'source/' }) }),
-    [/source\.key: got 'source\/'/]),
+  ci('the S3 source key is a folder', (s) => ({ source: CiSource.s3({ bucket: s3.Bucket.fromBucketName(s, 'Up', 'uploads'), objectKey: 'source/' }) }),
+    [/source\.objectKey: got 'source\/'/]),
   ci('the test report is not JUnit XML', () => ({ testReportPath: 'reports/results.html' }),
     [/testReportPath: got 'reports\/results\.html'/, /\.xml file inside the repository/, /JUnit XML/]),
   ci('the Python version has a patch number', () => ({ pythonVersion: '3.11.4' }), [/pythonVersion: got '3\.11\.4'/, /major\.minor only/]),

@@ -171,7 +171,7 @@ function secureBucket(stack: Stack, id: string): s3.Bucket {
 function ciSource(stack: Stack, d: CiData): CiSource {
   switch (d.source) {
     case 'codecommit': return CiSource.codeCommit({ repository: codecommit.Repository.fromRepositoryName(stack, 'Repo', 'churn-model'), branch: d.branch });
-    case 's3': return CiSource.s3({ bucket: secureBucket(stack, 'Upload'), key: 'ml/source.zip' });
+    case 's3': return CiSource.s3({ bucket: secureBucket(stack, 'Upload'), objectKey: 'ml/source.zip' });
     default: return CiSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme-ml', repo: 'churn-model', branch: d.branch, filePaths: d.filePaths });
   }
 }

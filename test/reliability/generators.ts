@@ -160,11 +160,11 @@ function networkProps(stack: Stack, d: NetworkData): SecureMlNetworkProps {
     allowInternetEgress: d.allowInternetEgress,
     natGateways: d.natGateways,
     interfaceEndpoints: d.endpoints?.map((n) => MlEndpointService.of(n)),
-    s3GatewayEndpoint: d.s3GatewayEndpoint,
+    createS3GatewayEndpoint: d.s3GatewayEndpoint,
     trustedAccountIds: d.trustedAccountIds,
     organizationId: d.organizationId,
     s3PrefixListId: d.s3PrefixListId,
-    flowLogRetention: d.flowLogRetention,
+    logRetention: d.flowLogRetention,
     encryptionKey: d.ownKey ? new kms.Key(stack, 'NetworkOwnKey', { enableKeyRotation: true, description: 'network key of the user' }) : undefined,
     removalPolicy: d.removalPolicy,
   };
