@@ -15,6 +15,13 @@ import { ACCOUNT_ID, PropsValidator } from '../private/validation';
  * adds itself to the registry with `registry.addModelSource(...)`, and a
  * deployment grants its model execution role `registry.grantReadModelArtifacts(role)`,
  * so an app composed by hand gets the same permissions as `MlopsPlatform`.
+ *
+ * Not an `IResource`, on purpose: a model source is a capability (read the
+ * artifacts), like aws-cdk-lib's `iam.IGrantable` or `ec2.IConnectable`, not
+ * a resource. Constructs offer it (`MlPipeline`, `ModelRegistry`), and so do
+ * plain objects that own nothing in the stack: `ModelSource.fromBucket()`
+ * (objects of a bucket) and `ModelSource.fromAccount()` (another account's
+ * artifacts), which have no scope, account or removal policy of their own.
  */
 export interface IModelSource {
   /**
