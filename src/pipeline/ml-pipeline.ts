@@ -432,9 +432,8 @@ export class MlPipeline extends MlPipelineBase implements IModelSource {
     for (const registry of this.definitionConfig.registries) {
       registry.grantRegister(grantee);
       registry.addModelSource(this);
-      const shareable = registry as unknown as { shareArtifactBucket?: (bucket: s3.IBucket, key?: kms.IKey) => unknown };
-      if (registry.consumerAccountIds.length > 0 && typeof shareable.shareArtifactBucket === 'function') {
-        shareable.shareArtifactBucket(this.artifactBucket, this.encryptionKey);
+      if (registry.consumerAccountIds.length > 0) {
+        registry.shareArtifactBucket(this.artifactBucket, this.encryptionKey);
       }
     }
   }

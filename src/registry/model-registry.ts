@@ -1,12 +1,13 @@
-import { Annotations, ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
+import { Construct } from 'constructs';
 import { IModelSource } from './model-source';
+import { ConsumerShares } from './private/consumer-shares';
 import {
   accountProblems, renderGroupPolicy, validateConsumerAccount, validateRegistryArn, validateRegistryName, validateRegistryProps,
 } from './registry-validation';
@@ -38,7 +39,7 @@ export interface IModelRegistry extends IResource, IModelSource {
    *
    * Contract for writers (the pipeline): whatever a version references must
    * be readable by these accounts too, i.e. the artifact bucket, its KMS key
-   * and any ECR repository. Call `ModelRegistry.shareArtifactBucket()` /
+   * and any ECR repository. Call `shareArtifactBucket()` /
    * `shareImageRepository()` so the four policies (group, bucket, key,
    * repository) list the same accounts.
    */
@@ -79,6 +80,43 @@ export interface IModelRegistry extends IResource, IModelSource {
    * the artifacts of every source.
    */
   addModelSource(source: IModelSource): void;
+  /**
+   * Share the model artifacts in `bucket` (a writer's bucket defined in this
+   * app) with every consumer account: adds a statement to the bucket policy
+   * (objects only: `s3:GetObject`, `s3:GetObjectVersion`) and one to the
+   * policy of `key` (`kms:Decrypt`, `kms:DescribeKey`), both naming the
+   * consumer accounts. Accounts added later with
+   * `ModelRegistry.addConsumerAccount()` are added to the same statements; a
+   * bucket or key shared twice keeps one statement.
+   *
+   * The key must be a customer-managed key defined in this app: an AWS-managed
+   * key cannot be shared, and the policy of an imported bucket or key is not
+   * changed (a warning says so). Consumer accounts must still grant their own
+   * execution roles the same actions in identity policies.
+   *
+   * @param bucket the bucket holding the model artifacts versions point to
+   * @param key the key encrypting them; defaults to the bucket's encryption key
+   * @returns `statementAdded` true when the bucket policy and the key policy
+   * (when there is a key) hold the statements, with their policies as
+   * `policyDependable`; false when one of them is imported, or when the
+   * registry has no consumer account yet (the statements are then added by the
+   * first `addConsumerAccount()`).
+   */
+  shareArtifactBucket(bucket: s3.IBucket, key?: kms.IKey): iam.AddToResourcePolicyResult;
+  /**
+   * Share the inference images of the versions in `repository` with every
+   * consumer account: adds a statement to the repository policy
+   * (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`,
+   * `ecr:BatchCheckLayerAvailability`). Accounts added later with
+   * `ModelRegistry.addConsumerAccount()` are added to the same statement.
+   *
+   * @returns `statementAdded` true when the repository policy holds the
+   * statement, with the repository as `policyDependable`; false when the
+   * repository is imported (a warning says so) or when the registry has no
+   * consumer account yet (the statement is then added by the first
+   * `addConsumerAccount()`).
+   */
+  shareImageRepository(repository: ecr.IRepository): iam.AddToResourcePolicyResult;
   /**
    * An EventBridge rule for every state change of a version of this group
    * (`SageMaker Model Package State Change`).
@@ -162,29 +200,22 @@ const READ_GROUP = ['sagemaker:DescribeModelPackageGroup'];
 /** What reading its versions takes. */
 const READ_VERSIONS = ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'];
 
-/** One resource-policy target that must list the consumer accounts. */
-interface ShareTarget {
-  /** The bucket, key or repository whose policy it is. */
-  readonly resource: IConstruct;
-  statement?: iam.PolicyStatement;
-  /** What adding the statement answered (absent while there is no consumer account). */
-  result?: iam.AddToResourcePolicyResult;
-  /** Create and attach the statement for these accounts (at least one). */
-  readonly attach: (accounts: string[]) => AttachedStatement;
-}
-
-/** A statement added to a resource policy, and what the resource answered. */
-interface AttachedStatement {
-  readonly statement: iam.PolicyStatement;
-  readonly result: iam.AddToResourcePolicyResult;
-}
-
 abstract class ModelRegistryBase extends Resource implements IModelRegistry {
   public abstract readonly modelPackageGroupName: string;
   public abstract readonly modelPackageGroupArn: string;
   public abstract readonly consumerAccountIds: string[];
+  /** The bucket, key and repository policies shared with the consumer accounts. @internal */
+  protected readonly _shares = new ConsumerShares(this, () => this.consumerAccountIds);
   private readonly modelSources: IModelSource[] = [];
   private readonly artifactReaders: iam.IGrantable[] = [];
+
+  public shareArtifactBucket(bucket: s3.IBucket, key?: kms.IKey): iam.AddToResourcePolicyResult {
+    return this._shares.shareArtifactBucket(bucket, key);
+  }
+
+  public shareImageRepository(repository: ecr.IRepository): iam.AddToResourcePolicyResult {
+    return this._shares.shareImageRepository(repository);
+  }
 
   public addModelSource(source: IModelSource): void {
     if (this.modelSources.includes(source)) {
@@ -348,7 +379,6 @@ export class ModelRegistry extends ModelRegistryBase {
   public readonly resource: sagemaker.CfnModelPackageGroup;
 
   private readonly accounts: string[] = [];
-  private readonly shareTargets: ShareTarget[] = [];
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps = {}) {
     super(scope, id);
@@ -385,125 +415,7 @@ export class ModelRegistry extends ModelRegistryBase {
   public addConsumerAccount(accountId: string): void {
     validateConsumerAccount(this, accountId, this.accounts, Stack.of(this).account, this.modelPackageGroupName);
     this.accounts.push(accountId);
-    for (const target of this.shareTargets) {
-      if (target.statement) {
-        target.statement.addAwsAccountPrincipal(accountId);
-      } else {
-        const attached = target.attach([accountId]);
-        target.statement = attached.statement;
-        target.result = attached.result;
-      }
-    }
-  }
-
-  /**
-   * Share the model artifacts in `bucket` with every consumer account: adds a
-   * statement to the bucket policy (objects only: `s3:GetObject`,
-   * `s3:GetObjectVersion`) and one to the policy of `key` (`kms:Decrypt`,
-   * `kms:DescribeKey`), both naming the consumer accounts. Accounts added
-   * later with `addConsumerAccount()` are added to the same statements; a
-   * bucket or key shared twice keeps one statement.
-   *
-   * The key must be a customer-managed key defined in this app: an AWS-managed
-   * key cannot be shared, and the policy of an imported bucket or key is not
-   * changed (a warning says so). Consumer accounts must still grant their own
-   * execution roles the same actions in identity policies.
-   *
-   * @param bucket the bucket holding the model artifacts versions point to
-   * @param key the key encrypting them; defaults to the bucket's encryption key
-   * @returns `statementAdded` true when the bucket policy and the key policy
-   * (when there is a key) hold the statements, with their policies as
-   * `policyDependable`; false when one of them is imported, or when the
-   * registry has no consumer account yet (the statements are then added by the
-   * first `addConsumerAccount()`).
-   */
-  public shareArtifactBucket(bucket: s3.IBucket, key?: kms.IKey): iam.AddToResourcePolicyResult {
-    const results = [this.addShareTarget(bucket, (accounts) => {
-      const statement = new iam.PolicyStatement({
-        sid: this.sid('ModelRegistryConsumersRead'),
-        principals: accounts.map((a) => new iam.AccountPrincipal(a)),
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [bucket.arnForObjects('*')],
-      });
-      const result = bucket.addToResourcePolicy(statement);
-      if (!result.statementAdded) {
-        this.warnNotShared(`bucket ${bucket.node.path}`);
-      }
-      return { statement, result };
-    })];
-    const encryptionKey = key ?? bucket.encryptionKey;
-    if (encryptionKey) {
-      results.push(this.addShareTarget(encryptionKey, (accounts) => {
-        const statement = new iam.PolicyStatement({
-          sid: this.sid('ModelRegistryConsumersDecrypt'),
-          principals: accounts.map((a) => new iam.AccountPrincipal(a)),
-          actions: ['kms:Decrypt', 'kms:DescribeKey'],
-          resources: ['*'],
-        });
-        const added = encryptionKey.addToResourcePolicy(statement, true);
-        if (!added.statementAdded) {
-          this.warnNotShared(`key ${encryptionKey.node.path}`);
-        }
-        return { statement, result: policyOfResource(added, encryptionKey) };
-      }));
-    }
-    return combineResults(results);
-  }
-
-  /**
-   * Share the inference images of the versions in `repository` with every
-   * consumer account: adds a statement to the repository policy
-   * (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`,
-   * `ecr:BatchCheckLayerAvailability`). Accounts added later with
-   * `addConsumerAccount()` are added to the same statement.
-   *
-   * @returns `statementAdded` true when the repository policy holds the
-   * statement, with the policy as `policyDependable`; false when the
-   * repository is imported (a warning says so) or when the registry has no
-   * consumer account yet (the statement is then added by the first
-   * `addConsumerAccount()`).
-   */
-  public shareImageRepository(repository: ecr.IRepository): iam.AddToResourcePolicyResult {
-    return this.addShareTarget(repository, (accounts) => {
-      const statement = new iam.PolicyStatement({
-        sid: this.sid('ModelRegistryConsumersPull'),
-        principals: accounts.map((a) => new iam.AccountPrincipal(a)),
-        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      });
-      const added = repository.addToResourcePolicy(statement);
-      if (!added.statementAdded) {
-        this.warnNotShared(`repository ${repository.node.path}`);
-      }
-      return { statement, result: policyOfResource(added, repository) };
-    });
-  }
-
-  /**
-   * Add a policy that must list the consumers; once per resource (a key shared
-   * by two buckets gets one statement). Answers what the resource answered.
-   */
-  private addShareTarget(resource: IConstruct, attach: (accounts: string[]) => AttachedStatement): iam.AddToResourcePolicyResult {
-    let target = this.shareTargets.find((t) => t.resource === resource);
-    if (!target) {
-      target = { resource, attach };
-      if (this.accounts.length > 0) {
-        const attached = attach(this.accounts);
-        target.statement = attached.statement;
-        target.result = attached.result;
-      }
-      this.shareTargets.push(target);
-    }
-    return target.result ?? { statementAdded: false };
-  }
-
-  /** A statement id unique to this registry, so two registries can share one bucket or key. */
-  private sid(base: string): string {
-    return `${base}${this.node.addr.slice(2, 10)}`;
-  }
-
-  private warnNotShared(what: string): void {
-    Annotations.of(this).addWarningV2('cdk-mlops:registry-consumer-policy-not-changed',
-      `the policy of ${what} is managed elsewhere (imported); grant the consumer accounts ${this.accounts.join(', ') || '(none yet)'} read access there.`);
+    this._shares.addAccount(accountId);
   }
 
   private renderPolicy(): unknown {
@@ -569,25 +481,6 @@ class ImportedModelRegistry extends ModelRegistryBase {
     v.throwIfAny();
     this.consumerAccountIds = [...(attrs.consumerAccountIds ?? [])];
   }
-}
-
-/**
- * A key policy or a repository policy is a property of the key or repository
- * resource itself; aws-cdk-lib answers with the policy document, which is not
- * an `IDependable`: depend on the resource instead.
- */
-function policyOfResource(added: iam.AddToResourcePolicyResult, resource: IDependable): iam.AddToResourcePolicyResult {
-  return added.statementAdded ? { statementAdded: true, policyDependable: resource } : { statementAdded: false };
-}
-
-/** Added when every statement was added; depend on every policy that holds one. */
-function combineResults(results: iam.AddToResourcePolicyResult[]): iam.AddToResourcePolicyResult {
-  const dependables = results.map((r) => r.policyDependable).filter((d): d is IDependable => d !== undefined);
-  return {
-    statementAdded: results.every((r) => r.statementAdded),
-    policyDependable: dependables.length === 0 ? undefined
-      : dependables.length === 1 ? dependables[0] : new DependencyGroup(...dependables),
-  };
 }
 
 /**

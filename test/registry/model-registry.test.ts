@@ -279,6 +279,32 @@ describe('ModelRegistry', () => {
       expect(decrypts.map((s: any) => accountsIn(s))).toEqual([[STAGING], [PROD]]);
     });
 
+    test('an imported registry shares a writer\'s bucket, key and repository with the consumer accounts it was imported with', () => {
+      // GIVEN a writer in the tooling account with a registry defined elsewhere (IModelRegistry only)
+      const stack = newStack();
+      const registry: IModelRegistry = ModelRegistry.fromModelRegistryAttributes(stack, 'Registry', {
+        modelPackageGroupName: 'churn-models', consumerAccountIds: [STAGING, PROD],
+      });
+      const key = createSecureKey(stack, 'ArtifactKey', { description: 'model artifacts' });
+      const bucket = createSecureBucket(stack, 'Artifacts', { encryptionKey: key });
+      const repository = new ecr.Repository(stack, 'InferenceImage');
+
+      // WHEN
+      const read = registry.shareArtifactBucket(bucket);
+      const pull = registry.shareImageRepository(repository);
+
+      // THEN the three policies name both accounts
+      expect([read.statementAdded, pull.statementAdded]).toEqual([true, true]);
+      const template = Template.fromStack(stack);
+      const expected = [STAGING, PROD].sort();
+      const keyPolicy = template.toJSON().Resources[stack.getLogicalId(key.node.defaultChild as kms.CfnKey)].Properties.KeyPolicy;
+      expect(accountsIn(consumerStatementOf(keyPolicy, 'ModelRegistryConsumersDecrypt'))).toEqual(expected);
+      expect(accountsIn(onlyResource(template, 'AWS::ECR::Repository').Properties.RepositoryPolicyText)).toEqual(expected);
+      const bucketPolicy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))
+        .find((p) => JSON.stringify(p.Properties.PolicyDocument).includes('ModelRegistryConsumersRead'));
+      expect(accountsIn(bucketPolicy.Properties.PolicyDocument)).toEqual(expected);
+    });
+
     test('sharing an imported bucket, key or repository warns and answers statementAdded false', () => {
       // GIVEN
       const stack = newStack();
