@@ -109,7 +109,7 @@ export class E2eStack extends Stack {
     const pipeline = this.platform.pipeline!;
     const deployment = this.platform.deployment!;
     const monitor = this.platform.monitor!;
-    pipeline.grantReadData(data.bucket, data.s3ObjectKey);
+    data.bucket.grantRead(pipeline, data.s3ObjectKey);
 
     const stage = deployment.stage(E2E_STAGE);
     const endpointName = stage.endpointName;

@@ -4,10 +4,10 @@
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import type { Fault, Generated, Layer } from './generators';
@@ -98,7 +98,7 @@ function buildPipeline(stack: Stack, d: PipelineData): void {
     removalPolicy: d.removalPolicy,
   });
   if (d.scheduleDays !== undefined) {
-    pipeline.addSchedule('Retrain', { schedule: events.Schedule.rate(Duration.days(d.scheduleDays)) });
+    pipeline.addSchedule('Retrain', { schedule: scheduler.ScheduleExpression.rate(Duration.days(d.scheduleDays)) });
   }
 }
 

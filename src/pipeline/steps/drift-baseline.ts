@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { DRIFT_CHECK_ASSET, DRIFT_CHECK_CODE_PATH, LAUNCHER } from '../../private/drift-check';
@@ -276,9 +276,11 @@ export class DriftBaselineStep extends PipelineStep {
     let codeUri = p.codeUri;
     if (!codeUri) {
       const code = driftCheckCode(ctx.scope);
-      // The pipeline's jobs read the code from the CDK asset bucket (MlPipeline.grantReadData).
-      const pipeline = ctx.scope as IConstruct & { grantReadData?: (bucket: s3.IBucket, keyPrefix?: string) => void };
-      pipeline.grantReadData?.(code.bucket, code.s3ObjectKey);
+      // The pipeline's jobs read the code from the CDK asset bucket (the MlPipeline is the grantee of its jobs).
+      const pipeline = ctx.scope as IConstruct & Partial<iam.IGrantable>;
+      if (pipeline.grantPrincipal) {
+        code.bucket.grantRead(pipeline as iam.IGrantable, code.s3ObjectKey);
+      }
       codeUri = PipelineValue.of(code.s3ObjectUrl);
     }
     return {
