@@ -45,9 +45,9 @@ def _classic(registry) -> cdk_mlops.PipelineDefinition:
     train = cdk_mlops.TrainingStep(
         "Train",
         image=cdk_mlops.SageMakerImage.xgboost(),
-        instance_type=instance_type.value,
+        instance_type_value=instance_type.value,
         channels=[cdk_mlops.TrainingChannel(channel_name="train", s3_uri=preprocess.output_uri("train"), content_type="text/csv")],
-        hyperparameters={"objective": cdk_mlops.PipelineValue.of("reg:squarederror"), "num_round": cdk_mlops.PipelineValue.of("50")},
+        hyperparameters={"objective": "reg:squarederror", "num_round": "50"},
     )
     report = cdk_mlops.PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
     evaluate = cdk_mlops.ProcessingStep(
@@ -75,12 +75,10 @@ def _classic(registry) -> cdk_mlops.PipelineDefinition:
         "CheckMse",
         conditions=[cdk_mlops.Condition.less_than_or_equal_to(mse, mse_threshold.value)],
         if_steps=[register],
-        else_steps=[cdk_mlops.FailStep("MseTooHigh", error_message=cdk_mlops.PipelineValue.of("MSE above threshold"))],
+        else_steps=[cdk_mlops.FailStep("MseTooHigh", error_message="MSE above threshold")],
     )
-    return cdk_mlops.PipelineDefinition.from_steps(
-        steps=[preprocess, train, evaluate, check],
-        parameters=[input_data, instance_type, mse_threshold],
-    )
+    # No parameter list: the definition declares the parameters the steps use.
+    return cdk_mlops.PipelineDefinition.from_steps(steps=[preprocess, train, evaluate, check])
 
 
 def test_classic_pipeline_from_typed_steps_registers_into_the_registry():
@@ -103,6 +101,8 @@ def test_classic_pipeline_from_typed_steps_registers_into_the_registry():
     assert "PendingManualApproval" in text
     assert "Std:JsonGet" in text
     assert "abalone-training-train" in text
+    for name in ("InputData", "TrainingInstanceType", "MseThreshold"):
+        assert f'\\"Name\\":\\"{name}\\"' in text
     assert isinstance(schedule, scheduler.Schedule)
     template.has_resource_properties("AWS::Scheduler::Schedule", {
         "ScheduleExpression": "cron(0 3 * * ? *)",
@@ -159,7 +159,7 @@ def test_an_ml_pipeline_is_an_aws_cdk_ipipeline_for_scheduler_targets():
 def test_invalid_definition_raises_with_the_fix():
     stack = _stack()
     step = cdk_mlops.ProcessingStep(
-        "Prepare", image=cdk_mlops.SageMakerImage.sklearn(), instance_type=cdk_mlops.PipelineValue.of("m5.xlarge"))
+        "Prepare", image=cdk_mlops.SageMakerImage.sklearn(), instance_type=cdk_mlops.MlInstanceType.of("m5.xlarge"))
     try:
         cdk_mlops.MlPipeline(stack, "Bad", definition=cdk_mlops.PipelineDefinition.from_steps(steps=[step]))
     except Exception as e:  # jsii raises the ValidationError as a RuntimeError

@@ -66,7 +66,7 @@ const pipelineData: fc.Arbitrary<PipelineData> = fc.record({
 function pipelineDefinition(d: PipelineData): PipelineDefinition {
   const prepare = new ProcessingStep('Prepare', {
     image: SageMakerImage.sklearn(),
-    instanceCount: PipelineValue.ofNumber(d.processingCount),
+    instanceCount: d.processingCount,
     entrypoint: ['python3', '/opt/ml/processing/input/code/prepare.py'],
     inputs: [
       { inputName: 'raw', source: PipelineValue.of('s3://fuzz-data/raw/'), destination: '/opt/ml/processing/input' },
@@ -76,9 +76,9 @@ function pipelineDefinition(d: PipelineData): PipelineDefinition {
   });
   const fit = new TrainingStep('Fit', {
     image: SageMakerImage.xgboost(),
-    instanceType: PipelineValue.of(d.instanceType),
+    instanceType: MlInstanceType.of(d.instanceType),
     channels: [{ channelName: 'train', s3Uri: prepare.outputUri('train'), contentType: 'text/csv' }],
-    hyperparameters: { num_round: PipelineValue.of(String(d.rounds)) },
+    hyperparameters: { num_round: String(d.rounds) },
   });
   const steps = d.registry
     ? [prepare, fit, new RegisterModelStep('Register', { image: SageMakerImage.xgboost(), modelDataUrl: fit.modelArtifactsUri })]
