@@ -109,7 +109,8 @@ export class E2eStack extends Stack {
     const pipeline = this.platform.pipeline!;
     const deployment = this.platform.deployment!;
     const monitor = this.platform.monitor!;
-    data.bucket.grantRead(pipeline, data.s3ObjectKey);
+    // The channel is an S3 prefix: SageMaker reads every object whose key starts with it.
+    data.bucket.grantRead(pipeline, `${data.s3ObjectKey}*`);
 
     const stage = deployment.stage(E2E_STAGE);
     const endpointName = stage.endpointName;

@@ -111,11 +111,11 @@ describe('DriftBaselineStep', () => {
     // GIVEN / WHEN
     const { template } = build(definition());
     const policies = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
-    // THEN: aws-cdk-lib's bucket.grantRead(pipeline, objectKey): the bucket (to list the prefix) and the one object.
+    // THEN: aws-cdk-lib's bucket.grantRead(pipeline, objectKey*): the bucket (to list the prefix) and the objects of the prefix.
     const assetArns = [...policies.matchAll(/:s3:::(cdk-hnb659fds-assets-111111111111-us-east-1[^"]*)"/g)].map((m) => m[1]);
     expect(assetArns).toEqual([
       'cdk-hnb659fds-assets-111111111111-us-east-1',
-      expect.stringMatching(/^cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.zip$/),
+      expect.stringMatching(/^cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.zip\*$/),
     ]);
   });
 

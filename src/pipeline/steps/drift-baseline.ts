@@ -286,7 +286,8 @@ export class DriftBaselineStep extends PipelineStep {
       // The pipeline's jobs read the code from the CDK asset bucket (the MlPipeline is the grantee of its jobs).
       const pipeline = ctx.scope as IConstruct & Partial<iam.IGrantable>;
       if (pipeline.grantPrincipal) {
-        code.bucket.grantRead(pipeline as iam.IGrantable, code.s3ObjectKey);
+        // Processing inputs are S3 prefixes: SageMaker reads every object whose key starts with it.
+        code.bucket.grantRead(pipeline as iam.IGrantable, `${code.s3ObjectKey}*`);
       }
       codeUri = PipelineValue.of(code.s3ObjectUrl);
     }
