@@ -19,7 +19,7 @@ import { ApprovalDeployment } from '../../src/deployment';
 import { MonitoringManagedRole } from '../../src/monitoring/private/managed-role';
 import { DRIFT_NAMESPACE, JOB_PREFIX } from '../../src/monitoring/processing-engine';
 import {
-  DriftBaselineStep, PipelineDefinition, PipelineParameter, PipelineValue, RegisterModelStep, SageMakerImage, TrainingStep,
+  DriftBaselineStep, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep,
 } from '../../src/pipeline';
 import { MlopsPlatform } from '../../src/platform';
 import { acknowledge, acknowledgeOwnWildcards } from '../../src/private/acknowledgements';
@@ -60,19 +60,19 @@ export function e2eDefinition(trainingDataUri: string): PipelineDefinition {
   });
   const train = new TrainingStep('Train', {
     image: SageMakerImage.xgboost(),
-    instanceType: PipelineValue.of('ml.m5.large'),
+    instanceType: MlInstanceType.of('ml.m5.large'),
     channels: [{ channelName: 'train', s3Uri: trainingData.value, contentType: 'text/csv' }],
     hyperparameters: {
-      objective: PipelineValue.of('binary:logistic'),
-      num_round: PipelineValue.of('20'),
-      max_depth: PipelineValue.of('3'),
+      objective: 'binary:logistic',
+      num_round: '20',
+      max_depth: '3',
     },
   });
   const baseline = new DriftBaselineStep('DriftBaseline', {
     trainingData: trainingData.value,
     hasHeader: false,
     labelColumn: 'c0',
-    instanceType: PipelineValue.of('ml.t3.medium'),
+    instanceType: MlInstanceType.of('ml.t3.medium'),
   });
   const register = new RegisterModelStep('Register', {
     image: SageMakerImage.xgboost(),
@@ -109,7 +109,8 @@ export class E2eStack extends Stack {
     const pipeline = this.platform.pipeline!;
     const deployment = this.platform.deployment!;
     const monitor = this.platform.monitor!;
-    pipeline.grantReadData(data.bucket, data.s3ObjectKey);
+    // The channel is an S3 prefix: SageMaker reads every object whose key starts with it.
+    data.bucket.grantRead(pipeline, `${data.s3ObjectKey}*`);
 
     const stage = deployment.stage(E2E_STAGE);
     const endpointName = stage.endpointName;

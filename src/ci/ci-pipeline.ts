@@ -409,7 +409,7 @@ export class CiPipeline extends CiPipelineBase {
     if (update.mode === 'definition') {
       props.pipeline.grantUpdate(runGrantee);
     }
-    props.pipeline.grantStartExecution(runGrantee);
+    props.pipeline.grantStartPipelineExecution(runGrantee);
     if (wait) {
       // Polls with ListPipelineExecutions on the pipeline ARN only; no
       // permission on execution ARNs (which would need a wildcard).

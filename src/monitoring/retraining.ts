@@ -204,7 +204,7 @@ export function buildRetraining(scope: Construct, props: RetrainingProps): Retra
     actions: ['states:DescribeExecution'],
     resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
   }));
-  props.pipeline.grantStartExecution(role);
+  props.pipeline.grantStartPipelineExecution(role);
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] }));
   const logGroup = createSecureLogGroup(scope, 'RetrainingWorkflowLogs', { encryptionKey: props.encryptionKey, retention: props.logRetention, removalPolicy: props.removalPolicy });
   const stateMachine = new sfn.StateMachine(scope, 'RetrainingWorkflow', {

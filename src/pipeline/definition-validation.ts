@@ -61,27 +61,12 @@ export function validateStepGraph(v: PropsValidator, topLevel: PipelineStep[], p
     }
   }
 
-  const paramNames = new Set<string>();
   for (const p of parameters) {
     if (!NAME.test(p.name)) {
       v.add({ prop: 'parameters[].name', value: p.name, allowed: '1 to 64 letters, digits, hyphens or underscores', fix: `rename parameter '${p.name}'.` });
     }
-    if (paramNames.has(p.name)) {
-      v.add({ prop: 'parameters[].name', value: p.name, allowed: 'unique parameter names', fix: `remove or rename the second parameter '${p.name}'.` });
-    }
     if (!p._defaultMatchesType()) {
       v.add({ prop: `parameters[${p.name}].defaultValue`, value: p.defaultAsString, allowed: `a value of type ${p.parameterType}`, fix: `give parameter '${p.name}' a default of type ${p.parameterType}.` });
-    }
-    paramNames.add(p.name);
-  }
-  for (const ref of ctx.parameterReferences) {
-    if (!paramNames.has(ref.name)) {
-      v.add({
-        prop: `steps[${ref.from}]`,
-        value: `Parameters.${ref.name}`,
-        allowed: `a parameter of the definition (${[...paramNames].join(', ') || 'none declared'})`,
-        fix: `add PipelineParameter '${ref.name}' to parameters of fromSteps().`,
-      });
     }
   }
 
@@ -140,4 +125,41 @@ function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The parameters of a typed definition: those listed (in their order), then
+ * those the steps use and the list leaves out (in the order the steps first
+ * use them). One name, one parameter: the same object or an equal
+ * declaration is listed once; two different declarations of one name are a
+ * problem naming the parameter.
+ */
+export function collectParameters(v: PropsValidator, listed: PipelineParameter[], ctx: RenderContext): PipelineParameter[] {
+  const byName = new Map<string, PipelineParameter>();
+  const conflicting = new Set<string>();
+  const candidates = [
+    ...listed.map((parameter) => ({ parameter, where: 'parameters of fromSteps()' })),
+    ...ctx.parameterReferences.map((ref) => ({ parameter: ref.parameter, where: `step '${ref.from}'` })),
+  ];
+  for (const { parameter, where } of candidates) {
+    const known = byName.get(parameter.name);
+    if (!known) {
+      byName.set(parameter.name, parameter);
+    } else if (!known._sameAs(parameter) && !conflicting.has(parameter.name)) {
+      conflicting.add(parameter.name);
+      v.add({
+        prop: `parameters[${parameter.name}]`,
+        value: `${describe(known)} and, in ${where}, ${describe(parameter)}`,
+        allowed: 'one declaration per parameter name (same type, default and description)',
+        fix: `use one PipelineParameter object for '${parameter.name}' everywhere, or rename one of them.`,
+      });
+    }
+  }
+  return [...byName.values()];
+}
+
+function describe(p: PipelineParameter): string {
+  const d = p._render();
+  return [p.parameterType, d.DefaultValue === undefined ? undefined : `default ${d.DefaultValue}`,
+    d.Description === undefined ? undefined : `description '${d.Description}'`].filter((x) => x !== undefined).join(' ');
 }

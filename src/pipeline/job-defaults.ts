@@ -1,6 +1,8 @@
+import { MlInstanceType } from '../common';
 import { MlEndpointService } from '../network';
 import { JobSecurityOptions } from './job-security';
 import { RenderContext } from './render-context';
+import { pickValue } from './steps/render-util';
 import { PipelineValue } from './values';
 
 /** The endpoints a job in the VPC needs. */
@@ -62,16 +64,38 @@ const INSTANCE_TYPE = /^ml\.[a-z0-9]+[a-z0-9-]*\.[a-z0-9]+$/;
  * Validate an instance type when it is a literal.
  * @internal
  */
-export function checkInstanceType(ctx: RenderContext, prop: string, value: PipelineValue): void {
+function checkInstanceType(ctx: RenderContext, prop: string, value: PipelineValue): void {
   const literal = value.literalString;
   if (literal !== undefined && value.isLiteral && !INSTANCE_TYPE.test(literal)) {
     ctx.problem({
       prop: `steps[${ctx.currentStep}].${prop}`,
       value: literal,
       allowed: 'a SageMaker instance type like ml.m5.xlarge (ml.<family>.<size>)',
-      fix: "use the 'ml.' prefix and a family and size, e.g. PipelineValue.of('ml.m5.xlarge'), or a pipeline parameter.",
+      fix: "use the 'ml.' prefix and a family and size, e.g. MlInstanceType.ML_M5_XLARGE or MlInstanceType.of('ml.m5.xlarge'), or a pipeline parameter in instanceTypeValue.",
     });
   }
+}
+
+/**
+ * The instance type of a job from its literal prop and its run-time twin
+ * (`instanceTypeValue`), validated when literal.
+ * @internal
+ */
+export function instanceTypeOf(ctx: RenderContext, literal: MlInstanceType | undefined, value: PipelineValue | undefined): PipelineValue {
+  const type = pickValue(ctx, 'instanceType', literal && PipelineValue.of(literal.name), value) ?? PipelineValue.of(MlInstanceType.ML_M5_XLARGE.name);
+  checkInstanceType(ctx, value ? 'instanceTypeValue' : 'instanceType', type);
+  return type;
+}
+
+/**
+ * The instance count of a job from its literal prop and its run-time twin
+ * (`instanceCountValue`), validated when literal.
+ * @internal
+ */
+export function instanceCountOf(ctx: RenderContext, literal: number | undefined, value: PipelineValue | undefined): PipelineValue {
+  const count = pickValue(ctx, 'instanceCount', literal === undefined ? undefined : PipelineValue.ofNumber(literal), value) ?? PipelineValue.ofNumber(1);
+  checkPositiveInteger(ctx, value ? 'instanceCountValue' : 'instanceCount', count, 100);
+  return count;
 }
 
 /**

@@ -1,26 +1,17 @@
-import { IResource } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 
 /**
  * A SageMaker Pipeline (model building pipeline), as the other layers see it.
+ *
+ * It is an aws-cdk-lib `aws_sagemaker.IPipeline` (`pipelineArn`,
+ * `pipelineName`, `pipelineRef`, `grantStartPipelineExecution`), so it plugs
+ * into aws-cdk-lib's own targets, e.g.
+ * `new aws_scheduler_targets.SageMakerStartPipelineExecution(pipeline)`.
  */
-export interface IMlPipeline extends IResource {
-  /**
-   * The name of the pipeline.
-   * @attribute
-   */
-  readonly pipelineName: string;
-  /**
-   * The ARN of the pipeline.
-   * @attribute
-   */
-  readonly pipelineArn: string;
-  /**
-   * Grant `sagemaker:StartPipelineExecution` on this pipeline.
-   */
-  grantStartExecution(grantee: iam.IGrantable): iam.Grant;
+export interface IMlPipeline extends sagemaker.IPipeline {
   /**
    * Grant what a CI job needs to update the pipeline definition:
    * `UpdatePipeline` and `DescribePipeline`, plus `iam:PassRole` of the

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Resource, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { ISecureMlNetwork } from '../network';
 import { DEFAULT_INLINE_LIMIT } from './definition-placement';
@@ -15,7 +16,10 @@ import { pipelineArnFromName } from './pipeline-arn';
 import { PipelineDefinition, PipelineDefinitionConfig } from './pipeline-definition';
 import { pipelineRoleStatements } from './pipeline-role';
 import { ManagedPolicyGrantee } from '../private/managed-policy-grantee';
+import { fail } from '../private/validation';
 import { acknowledgePipelineWildcards } from './private/acknowledgements';
+import { PipelineGrantee } from './private/pipeline-grantee';
+import { ScheduleRole } from './private/schedule-role';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { IModelRegistry, IModelSource, ModelSource } from '../registry';
 
@@ -94,18 +98,22 @@ export interface MlPipelineProps {
 
 /** Options of a schedule. */
 export interface PipelineScheduleOptions {
-  /** When to run, e.g. `events.Schedule.cron({ hour: '3', minute: '0' })` or `events.Schedule.rate(Duration.days(1))`. */
-  readonly schedule: events.Schedule;
+  /**
+   * When to run, e.g. `scheduler.ScheduleExpression.cron({ hour: '3', minute: '0' })`
+   * or `scheduler.ScheduleExpression.rate(Duration.days(1))`.
+   */
+  readonly schedule: scheduler.ScheduleExpression;
+  /**
+   * Time zone the expression is evaluated in. Set it here or in the
+   * expression (`cron({ timeZone })`, `expression(expr, timeZone)`), not in both.
+   * @default - the expression's time zone, else UTC
+   */
+  readonly timeZone?: TimeZone;
   /**
    * Pipeline parameters of the executions.
    * @default - the parameters' defaults
    */
   readonly parameters?: { [name: string]: string };
-  /**
-   * Time zone of a cron expression (IANA name).
-   * @default 'UTC'
-   */
-  readonly timeZone?: string;
   /**
    * Whether the schedule is enabled.
    * @default true
@@ -116,6 +124,28 @@ export interface PipelineScheduleOptions {
    * @default - none
    */
   readonly description?: string;
+}
+
+/**
+ * The schedule expression of `options` in its time zone: the one given in
+ * `timeZone`, else the expression's, else UTC (rendered `UTC`, as before
+ * the L2). aws-cdk-lib gives a cron expression without a time zone
+ * `Etc/UTC`, so that one counts as unset.
+ */
+function scheduleIn(scope: Construct, options: PipelineScheduleOptions): scheduler.ScheduleExpression {
+  const fromExpression = options.schedule.timeZone;
+  const own = fromExpression && fromExpression.timezoneName !== TimeZone.ETC_UTC.timezoneName ? fromExpression : undefined;
+  const given = options.timeZone;
+  if (given && own && given.timezoneName !== own.timezoneName) {
+    fail(scope, 'MlPipeline.addSchedule', {
+      prop: 'timeZone',
+      value: given.timezoneName,
+      allowed: `the time zone of the schedule expression (${own.timezoneName}) or none`,
+      fix: 'set the time zone in one place: in timeZone, or in the schedule expression.',
+    });
+  }
+  const zone = given ?? own ?? TimeZone.of('UTC');
+  return zone === fromExpression ? options.schedule : scheduler.ScheduleExpression.expression(options.schedule.expressionString, zone);
 }
 
 /** The CloudWatch namespace of SageMaker Pipelines metrics. */
@@ -132,7 +162,13 @@ abstract class MlPipelineBase extends Resource implements IMlPipeline {
   /** The pipeline's execution role, when known. */
   public abstract readonly role?: iam.IRole;
 
-  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+  /** A reference to this pipeline for aws-cdk-lib's L1 and L2 constructs. */
+  public get pipelineRef(): sagemaker.PipelineReference {
+    return { pipelineName: this.pipelineName };
+  }
+
+  /** Grant `sagemaker:StartPipelineExecution` on this pipeline. */
+  public grantStartPipelineExecution(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:StartPipelineExecution'],
@@ -237,10 +273,35 @@ abstract class MlPipelineBase extends Resource implements IMlPipeline {
  * inter-container encryption, KMS volumes and outputs), schedules, events
  * and metrics.
  */
-export class MlPipeline extends MlPipelineBase implements IModelSource {
-  /** Import a pipeline by name. */
+export class MlPipeline extends MlPipelineBase implements IModelSource, iam.IGrantable {
+  /** Import a pipeline of this stack's account and region by name. */
   public static fromPipelineName(scope: Construct, id: string, pipelineName: string): IMlPipeline {
     return MlPipeline.fromPipelineAttributes(scope, id, { pipelineName });
+  }
+
+  /**
+   * Import a pipeline by ARN, possibly of another account or region (its
+   * `env` is the ARN's). The name is the ARN's resource name, which SageMaker
+   * writes in lower case: metrics are published under the name as it was
+   * created, so import a pipeline whose name has capitals with
+   * `fromPipelineAttributes` when you use its metrics.
+   */
+  public static fromPipelineArn(scope: Construct, id: string, pipelineArn: string): IMlPipeline {
+    if (!Token.isUnresolved(pipelineArn) && !/^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\d{12}:pipeline\/[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(pipelineArn)) {
+      fail(scope, 'MlPipeline.fromPipelineArn', {
+        prop: 'pipelineArn',
+        value: pipelineArn,
+        allowed: 'a SageMaker pipeline ARN, arn:<partition>:sagemaker:<region>:<account>:pipeline/<name>',
+        fix: 'pass the ARN of a pipeline (DescribePipeline PipelineArn), or import it by name with fromPipelineName.',
+      });
+    }
+    const name = Arn.split(pipelineArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+    class Imported extends MlPipelineBase {
+      public readonly pipelineName = name;
+      public readonly pipelineArn = pipelineArn;
+      public readonly role = undefined;
+    }
+    return new Imported(scope, id, { environmentFromArn: pipelineArn });
   }
 
   /** Import a pipeline by name, with its role when known. */
@@ -265,6 +326,13 @@ export class MlPipeline extends MlPipelineBase implements IModelSource {
   public readonly jobNamePrefix: string;
   /** The rendered definition (inline body or S3 location, and what it starts). */
   public readonly definitionConfig: PipelineDefinitionConfig;
+  /**
+   * The principal of the pipeline's jobs, so aws-cdk-lib grants work in
+   * their direction: `bucket.grantRead(pipeline, 'abalone/*')` lets the
+   * jobs read that data. With the pipeline's own role, the statements go to
+   * its managed policy; with a role you bring, to that role.
+   */
+  public readonly grantPrincipal: iam.IPrincipal;
   private readonly ownRole?: iam.Role;
   private readonly policy?: iam.ManagedPolicy;
 
@@ -297,6 +365,7 @@ export class MlPipeline extends MlPipelineBase implements IModelSource {
       });
       this.role = this.ownRole;
     }
+    this.grantPrincipal = this.policy ? new PipelineGrantee(this.role, this.policy) : this.role;
     this.pipelineArn = pipelineArnFromName(Stack.of(this), name);
 
     this.definitionConfig = props.definition.bind(this, {
@@ -355,66 +424,37 @@ export class MlPipeline extends MlPipelineBase implements IModelSource {
   }
 
   /**
-   * Let the pipeline's jobs read input data from a bucket (objects under
-   * `keyPrefix`), and decrypt them when the bucket has a KMS key. The
-   * statements go to the pipeline's managed policy.
-   *
-   * @param keyPrefix object key prefix, e.g. 'abalone/'
-   * @default - the whole bucket
+   * Run the pipeline on a schedule with EventBridge Scheduler: an
+   * aws-cdk-lib `scheduler.Schedule` whose target is
+   * `SageMakerStartPipelineExecution` of this pipeline, with its own role
+   * (allowed to start this pipeline only, and to decrypt with the
+   * pipeline's key, which encrypts the schedule), 3 retries within an hour.
+   * SageMaker names every execution, so no job names collide between runs.
    */
-  public grantReadData(bucket: s3.IBucket, keyPrefix?: string): void {
-    const statements = [
-      new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${keyPrefix ?? ''}*`)] }),
-    ];
-    if (bucket.encryptionKey) {
-      statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [bucket.encryptionKey.keyArn] }));
-    }
-    const principal = this.jobPrincipal.grantPrincipal;
-    for (const statement of statements) {
-      principal.addToPrincipalPolicy(statement);
-    }
-    if (this.policy) {
-      acknowledgePipelineWildcards(this.policy, statements);
-    }
-  }
-
-  /**
-   * Run the pipeline on a schedule with EventBridge Scheduler (its own role,
-   * allowed to start this pipeline only). SageMaker names every execution,
-   * so no job names collide between runs.
-   */
-  public addSchedule(id: string, options: PipelineScheduleOptions): scheduler.CfnSchedule {
-    const role = new iam.Role(this, `${id}Role`, {
+  public addSchedule(id: string, options: PipelineScheduleOptions): scheduler.Schedule {
+    const role = new ScheduleRole(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
       description: `EventBridge Scheduler: start SageMaker pipeline ${this.pipelineName}`,
+      policyDescription: `Start SageMaker pipeline ${this.pipelineName} on schedule ${id}`,
     });
-    const policy = new iam.ManagedPolicy(this, `${id}Policy`, {
-      description: `Start SageMaker pipeline ${this.pipelineName} on schedule ${id}`,
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution'], resources: [this.pipelineArn] }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.encryptionKey.keyArn] }),
-      ],
-    });
-    const params = Object.entries(options.parameters ?? {}).map(([Name, Value]) => ({ name: Name, value: Value }));
-    const schedule = new scheduler.CfnSchedule(this, id, {
+    const params = Object.entries(options.parameters ?? {}).map(([name, value]) => ({ name, value }));
+    const schedule = new scheduler.Schedule(this, id, {
       description: options.description,
-      scheduleExpression: options.schedule.expressionString,
-      scheduleExpressionTimezone: options.timeZone ?? 'UTC',
-      state: options.enabled === false ? 'DISABLED' : 'ENABLED',
-      flexibleTimeWindow: { mode: 'OFF' },
-      kmsKeyArn: this.encryptionKey.keyArn,
-      target: {
-        arn: this.pipelineArn,
-        roleArn: role.roleArn,
-        sageMakerPipelineParameters: params.length > 0 ? { pipelineParameterList: params } : undefined,
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-      },
+      schedule: scheduleIn(this, options),
+      enabled: options.enabled ?? true,
+      timeWindow: scheduler.TimeWindow.off(),
+      key: this.encryptionKey,
+      target: new schedulerTargets.SageMakerStartPipelineExecution(this, {
+        role,
+        pipelineParameterList: params.length > 0 ? params : undefined,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
     });
-    schedule.node.addDependency(policy);
+    // The role's policy must exist before the first run.
+    schedule.node.addDependency(role.policy);
     schedule.node.addDependency(this.node.defaultChild!);
     return schedule;
   }

@@ -9,7 +9,7 @@ import { PropsValidator } from '../private/validation';
 import { IModelRegistry } from '../registry';
 import { scanDefinition, SERVICE_JOB_PREFIX } from './definition-import';
 import { DEFAULT_INLINE_LIMIT, placeDefinition } from './definition-placement';
-import { validateStepGraph } from './definition-validation';
+import { collectParameters, validateStepGraph } from './definition-validation';
 import { JobKind, RenderContext, tuningJobNamePrefix } from './render-context';
 import { PipelineStep } from './steps/step';
 import { PipelineParameter } from './values';
@@ -135,8 +135,11 @@ export interface StepsDefinitionProps {
   /** The steps, in any order (branch steps live in their condition step). */
   readonly steps: PipelineStep[];
   /**
-   * Parameters of the pipeline.
-   * @default - none
+   * Parameters of the pipeline, in this order. The parameters the steps use
+   * are added without being listed here (after these, in the order the steps
+   * use them): list one to fix its place or to declare one no step uses. Two
+   * different parameters of one name fail.
+   * @default - the parameters the steps use
    */
   readonly parameters?: PipelineParameter[];
 }
@@ -153,7 +156,10 @@ export interface StepsDefinitionProps {
  * characters (the service limit) always fails.
  */
 export abstract class PipelineDefinition {
-  /** A definition from typed steps and parameters. */
+  /**
+   * A definition from typed steps. Its parameters are those the steps use
+   * (`parameter.value`), plus any you list in `parameters`.
+   */
   public static fromSteps(props: StepsDefinitionProps): PipelineDefinition {
     return new StepsDefinition(props);
   }
@@ -198,8 +204,9 @@ class StepsDefinition extends PipelineDefinition {
       options.jobNamePrefix, options.network, options.registry);
     const validator = new PropsValidator(scope, 'PipelineDefinition');
     const steps = this.props.steps.map((s) => s._render(ctx));
-    const parameters = (this.props.parameters ?? []).map((p) => p._render());
-    validateStepGraph(validator, this.props.steps, this.props.parameters ?? [], ctx);
+    const declared = collectParameters(validator, this.props.parameters ?? [], ctx);
+    const parameters = declared.map((p) => p._render());
+    validateStepGraph(validator, this.props.steps, declared, ctx);
     for (const p of ctx.problems) {
       validator.add(p);
     }

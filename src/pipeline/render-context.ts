@@ -6,6 +6,7 @@ import { IConstruct } from 'constructs';
 import { ISecureMlNetwork } from '../network';
 import { Problem } from '../private/validation';
 import { IModelRegistry } from '../registry';
+import type { PipelineParameter } from './values';
 
 /** The kinds of SageMaker work a definition starts, for the pipeline role. */
 export enum JobKind {
@@ -59,7 +60,8 @@ export interface StepReference {
  */
 export class RenderContext {
   public readonly references: StepReference[] = [];
-  public readonly parameterReferences: Array<{ from: string; name: string }> = [];
+  /** The parameters steps use, in the order they are first rendered. */
+  public readonly parameterReferences: Array<{ from: string; parameter: PipelineParameter }> = [];
   public readonly problems: Problem[] = [];
   public readonly jobKinds = new Set<JobKind>();
   public readonly registries: IModelRegistry[] = [];

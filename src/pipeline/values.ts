@@ -101,7 +101,7 @@ export class PipelineValue {
 
   /** The value of a pipeline parameter at run time. */
   public static fromParameter(parameter: PipelineParameter): PipelineValue {
-    return new PipelineValue(ValueKind.PARAMETER, parameter.name);
+    return new PipelineValue(ValueKind.PARAMETER, parameter);
   }
 
   /**
@@ -151,7 +151,7 @@ export class PipelineValue {
   /** A readable form for error messages and debugging. */
   public toString(): string {
     switch (this.kind) {
-      case ValueKind.PARAMETER: return `Parameters.${this.data}`;
+      case ValueKind.PARAMETER: return `Parameters.${this.data.name}`;
       case ValueKind.EXECUTION: return `Execution.${this.data}`;
       case ValueKind.STEP_PROPERTY: return `Steps.${this.data.step.stepName}.${this.data.path}`;
       case ValueKind.JSON_GET: return `JsonGet(${this.data.step.stepName}.${this.data.propertyFile.name}, ${this.data.jsonPath})`;
@@ -172,8 +172,8 @@ export class PipelineValue {
       case ValueKind.BOOLEAN:
         return this.data;
       case ValueKind.PARAMETER:
-        ctx.parameterReferences.push({ from: ctx.currentStep, name: this.data });
-        return { Get: `Parameters.${this.data}` };
+        ctx.parameterReferences.push({ from: ctx.currentStep, parameter: this.data });
+        return { Get: `Parameters.${this.data.name}` };
       case ValueKind.EXECUTION:
         return { Get: `Execution.${this.data}` };
       case ValueKind.STEP_PROPERTY:
@@ -316,6 +316,15 @@ export class PipelineParameter {
       ...(this.defaultValue !== undefined ? { DefaultValue: this.defaultValue } : {}),
       ...(this.description !== undefined ? { Description: this.description } : {}),
     };
+  }
+
+  /**
+   * True when `other` declares the same parameter: same name, type, default
+   * and description (the same object, or an equal one).
+   * @internal
+   */
+  public _sameAs(other: PipelineParameter): boolean {
+    return other === this || JSON.stringify(other._render()) === JSON.stringify(this._render());
   }
 
   /** @internal */

@@ -10,7 +10,7 @@ import { ApprovalDeployment, DeploymentStage, DeploymentTargetKind } from '../de
 import { ExplorationDomain } from '../exploration';
 import { DriftBaseline, DriftMonitor } from '../monitoring';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
-import { DriftBaselineStep, MlPipeline, PipelineDefinition, PipelineParameter, PipelineValue, RegisterModelStep, SageMakerImage, TrainingStep } from '../pipeline';
+import { DriftBaselineStep, MlPipeline, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep } from '../pipeline';
 import { baselineSourcesOfPipeline } from '../private/baseline-sources';
 import { tagLayer } from '../private/platform-layer-tag';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
@@ -383,7 +383,7 @@ function starterDefinition(): PipelineDefinition {
     channels: [{ channelName: 'train', s3Uri: trainingData.value, contentType: 'text/csv' }],
     // num_round is the one hyperparameter the built-in XGBoost algorithm requires
     // (SageMaker Developer Guide, "XGBoost hyperparameters").
-    hyperparameters: { num_round: PipelineValue.of('100') },
+    hyperparameters: { num_round: '100' },
   });
   // XGBoost's CSV has no header and the label first: the features are c1, c2, ... in capture order.
   const baseline = new DriftBaselineStep('DriftBaseline', {

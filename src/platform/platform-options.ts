@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { CiSource, PipelineUpdate } from '../ci';
 import { DeploymentStageOptions } from '../deployment';
 import { AuthMode, ExperimentTracking, StudioUserProfileOptions } from '../exploration';
@@ -140,7 +140,7 @@ export interface PlatformPipelineOptions {
    * Run the pipeline on a schedule (EventBridge Scheduler).
    * @default - no schedule
    */
-  readonly schedule?: events.Schedule;
+  readonly schedule?: scheduler.ScheduleExpression;
 }
 
 /** Settings of the CI layer of an MlopsPlatform. */

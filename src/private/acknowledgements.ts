@@ -256,7 +256,7 @@ export const ACKNOWLEDGEMENTS = {
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::<arn>]',
-        reason: 'SageMaker Pipelines appends a unique suffix to the job name prefix of every job it starts, S3 object keys of job outputs contain the execution id, and SageMaker names job log streams per job; the wildcard is limited to this pipeline\'s job name prefix (or the service\'s pipelines- prefix for SDK definitions without one), to objects of this pipeline\'s artifact bucket (or of a data bucket passed to grantReadData, under the given prefix), to the /aws/sagemaker/<JobType>Jobs log groups, to models, whose names the service chooses, and to the network interfaces EC2 creates for jobs in the VPC (id assigned by EC2; deletion limited to the network\'s VPC by condition), in this account and region.',
+        reason: 'SageMaker Pipelines appends a unique suffix to the job name prefix of every job it starts, S3 object keys of job outputs contain the execution id, and SageMaker names job log streams per job; the wildcard is limited to this pipeline\'s job name prefix (or the service\'s pipelines- prefix for SDK definitions without one), to objects of this pipeline\'s artifact bucket (or of a data bucket granted to the pipeline with bucket.grantRead(pipeline, keyPattern), under that pattern), to the /aws/sagemaker/<JobType>Jobs log groups, to models, whose names the service chooses, and to the network interfaces EC2 creates for jobs in the VPC (id assigned by EC2; deletion limited to the network\'s VPC by condition), in this account and region.',
       },
     ],
     checkov: [],
@@ -288,6 +288,24 @@ export const ACKNOWLEDGEMENTS = {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'sagemaker:List* calls, ecr:GetAuthorizationToken, sagemaker-mlflow:AccessUI (the MLflow UI; the presigned URL that opens it is scoped to the domain\'s tracking resource), the EC2 Describe* calls SageMaker makes to place jobs in the VPC and cloudwatch:PutMetricData (limited to the /aws/sagemaker/ namespaces by condition) support no resource-level permissions (Service Authorization Reference); every other statement names its resources.',
+      },
+    ],
+    checkov: [],
+    cfnLint: [],
+  } as AcknowledgementEntry,
+
+  /**
+   * MlPipeline as a grantee (`bucket.grantRead(pipeline)`): aws-cdk-lib's
+   * S3 read grant writes its actions as wildcards. Applied by the pipeline's
+   * grantee with `acknowledgeArns`, `<arn>` replaced by each of those
+   * actions, and only for statements that grant nothing but S3 and KMS reads.
+   */
+  pipelineGrantedReadActions: {
+    resource: 'the managed policy of an MlPipeline execution role',
+    nag: [
+      {
+        id: 'AwsSolutions-IAM5[Action::<arn>]',
+        reason: 'aws-cdk-lib\'s bucket.grantRead(pipeline) names the S3 read actions as s3:GetObject*, s3:GetBucket* and s3:List* (every action they match is a read: Service Authorization Reference, Amazon S3); the statement is limited to the one bucket granted and to its objects under the granted key pattern.',
       },
     ],
     checkov: [],

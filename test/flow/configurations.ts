@@ -113,7 +113,7 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
     network,
     registry,
   });
-  pipeline.grantReadData(data, 'train/');
+  data.grantRead(pipeline, 'train/*');
   // A rollback alarm of the user's own, besides the three the construct creates.
   const latencyP99 = new cloudwatch.Alarm(stack, 'ProductionLatencyP99', {
     metric: new cloudwatch.Metric({

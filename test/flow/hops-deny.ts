@@ -137,7 +137,7 @@ function composedDenials(flow: Flow, facts: PipelineFacts): void {
   flow.deny('Another account reads a model artifact', OUTSIDER, 's3:GetObject', facts.modelArtifact!,
     'the registry has no consumer accounts, so nobody outside reads artifacts', { identityPolicies: ADMIN });
   flow.deny('Pipeline reads outside its training-data prefix', m.roleByLogicalId('TrainingRole').arn, 's3:GetObject',
-    'arn:aws:s3:::churn-training-data/finance/salaries.csv', 'grantReadData(bucket, "train/") grants that prefix only', { resourceAccount: TOOLING });
+    'arn:aws:s3:::churn-training-data/finance/salaries.csv', 'bucket.grantRead(pipeline, "train/*") grants that prefix only', { resourceAccount: TOOLING });
   flow.deny('Model execution role reads the training data', m.roleByLogicalId('DeploymentModelExecutionRole').arn, 's3:GetObject',
     'arn:aws:s3:::churn-training-data/train/train.csv', 'serving models read model artifacts, not training data', { resourceAccount: TOOLING });
   flow.deny('Drift check job starts the retraining pipeline itself', m.roleByLogicalId('DriftCheckJobRole').arn, 'sagemaker:StartPipelineExecution',

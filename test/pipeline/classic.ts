@@ -26,7 +26,7 @@ export function classicPipeline(registry?: IModelRegistry): Classic {
 
   const preprocess = new ProcessingStep('Preprocess', {
     image: SageMakerImage.sklearn(),
-    instanceCount: instanceCount.value,
+    instanceCountValue: instanceCount.value,
     entrypoint: ['python3', '/opt/ml/processing/input/code/preprocess.py'],
     inputs: [
       { inputName: 'input', source: inputData.value, destination: '/opt/ml/processing/input' },
@@ -42,12 +42,12 @@ export function classicPipeline(registry?: IModelRegistry): Classic {
   });
   const train = new TrainingStep('Train', {
     image: SageMakerImage.xgboost(),
-    instanceType: instanceType.value,
+    instanceTypeValue: instanceType.value,
     channels: [
       { channelName: 'train', s3Uri: preprocess.outputUri('train'), contentType: 'text/csv' },
       { channelName: 'validation', s3Uri: preprocess.outputUri('validation'), contentType: 'text/csv' },
     ],
-    hyperparameters: { objective: PipelineValue.of('reg:squarederror'), num_round: PipelineValue.of('50') },
+    hyperparameters: { objective: 'reg:squarederror', num_round: '50' },
   });
   const report = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });
   const evaluate = new ProcessingStep('Evaluate', {
@@ -75,7 +75,7 @@ export function classicPipeline(registry?: IModelRegistry): Classic {
       mseThreshold.value,
     )],
     ifSteps: [register],
-    elseSteps: [new FailStep('MseTooHigh', { errorMessage: PipelineValue.join([PipelineValue.of('MSE above'), mseThreshold.value], ' ') })],
+    elseSteps: [new FailStep('MseTooHigh', { errorMessageValue: PipelineValue.join([PipelineValue.of('MSE above'), mseThreshold.value], ' ') })],
   });
   const definition = PipelineDefinition.fromSteps({
     steps: [preprocess, train, evaluate, check],

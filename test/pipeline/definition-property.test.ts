@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { definitionOf, expectSchemaValid } from './definition-schema';
+import { MlInstanceType } from '../../src/common';
 import {
   Condition, ConditionStep, FailStep, MlPipeline, PipelineDefinition, PipelineParameter, PipelineStep, PipelineValue,
   ProcessingStep, SageMakerImage, TrainingStep,
@@ -35,13 +36,13 @@ function buildSteps(specs: StepSpec[], instanceType: PipelineParameter, threshol
     const earlier = (ids: number[]) => [...new Set(ids.filter((d) => d < i).map((d) => built[d]))];
     const dataSources = earlier(spec.dataFrom).filter((s): s is ProcessingStep | TrainingStep => !(s instanceof ConditionStep))
       .map((s) => (s instanceof ProcessingStep ? s.outputUri('out') : s.modelArtifactsUri));
-    const type = spec.useParameter ? instanceType.value : PipelineValue.of(INSTANCE_TYPES[spec.instance]);
+    const type = spec.useParameter ? { instanceTypeValue: instanceType.value } : { instanceType: MlInstanceType.of(INSTANCE_TYPES[spec.instance]) };
     const common = { dependsOn: earlier(spec.dependsOn) };
     if (spec.kind === 'processing') {
       built.push(new ProcessingStep(`Process${i}`, {
         ...common,
         image: SageMakerImage.sklearn(),
-        instanceType: type,
+        ...type,
         inputs: dataSources.map((source, j) => ({ inputName: `in${j}`, source, destination: `/opt/ml/processing/in${j}` })),
         outputs: [{ outputName: 'out', source: '/opt/ml/processing/out' }],
       }));
@@ -49,7 +50,7 @@ function buildSteps(specs: StepSpec[], instanceType: PipelineParameter, threshol
       built.push(new TrainingStep(`Train${i}`, {
         ...common,
         image: SageMakerImage.xgboost(),
-        instanceType: type,
+        ...type,
         channels: dataSources.length > 0
           ? dataSources.map((s3Uri, j) => ({ channelName: `c${j}`, s3Uri }))
           : [{ channelName: 'train', s3Uri: PipelineValue.of('s3://data/train') }],
@@ -58,7 +59,7 @@ function buildSteps(specs: StepSpec[], instanceType: PipelineParameter, threshol
       built.push(new ConditionStep(`Check${i}`, {
         ...common,
         conditions: [Condition.lessThanOrEqualTo(threshold.value, PipelineValue.ofNumber(i))],
-        elseSteps: Array.from({ length: spec.branchFails }, (_, k) => new FailStep(`Fail${i}x${k}`, { errorMessage: PipelineValue.of(`failed at ${i}`) })),
+        elseSteps: Array.from({ length: spec.branchFails }, (_, k) => new FailStep(`Fail${i}x${k}`, { errorMessage: `failed at ${i}` })),
       }));
     }
   });
@@ -66,7 +67,7 @@ function buildSteps(specs: StepSpec[], instanceType: PipelineParameter, threshol
 }
 
 describe('PipelineDefinition (property)', () => {
-  test('random valid step graphs render schema-valid definitions whose references all resolve', () => {
+  test('random valid step graphs render schema-valid definitions whose references all resolve, with the parameters they use', () => {
     fc.assert(fc.property(specArb, (specs) => {
       // GIVEN
       const stack = new Stack(new App(), 'Property', { env: { account: '111111111111', region: 'us-east-1' } });
@@ -74,7 +75,8 @@ describe('PipelineDefinition (property)', () => {
       const threshold = PipelineParameter.float('Threshold', { defaultValue: 0.5 });
       const steps = buildSteps(specs, instanceType, threshold);
       // WHEN
-      new MlPipeline(stack, 'Pipeline', { definition: PipelineDefinition.fromSteps({ steps, parameters: [instanceType, threshold] }) });
+      // (no parameter list: the definition declares the parameters the steps use)
+      new MlPipeline(stack, 'Pipeline', { definition: PipelineDefinition.fromSteps({ steps }) });
       const definition = definitionOf(Template.fromStack(stack).toJSON());
       // THEN
       // Only what every processing and training step needs (defaults, output locations).
@@ -97,6 +99,10 @@ describe('PipelineDefinition (property)', () => {
           expect(names.has(d)).toBe(true);
         }
       }
+      const used = new Set([...text.matchAll(/"Get":"Parameters\.([A-Za-z0-9]+)"/g)].map((m) => m[1]));
+      expect(definition.Parameters.map((p: any) => p.Name).sort()).toEqual([...used].sort());
+      expect(definition.Parameters.filter((p: any) => p.Name === 'InstanceType')).toEqual(
+        used.has('InstanceType') ? [{ Name: 'InstanceType', Type: 'String', DefaultValue: 'ml.m5.xlarge' }] : []);
     }), { numRuns: 40 });
   });
 });

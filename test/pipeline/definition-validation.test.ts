@@ -1,7 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { newStack } from './helpers';
+import { MlInstanceType } from '../../src/common';
 import {
-  Condition, ConditionStep, CreateModelStep, FailStep, MlPipeline, PipelineDefinition, PipelineParameter, PipelineValue, ProcessingStep,
+  Condition, ConditionStep, CreateModelStep, ExecutionVariable, FailStep, MlPipeline, PipelineDefinition, PipelineParameter, PipelineValue,
+  ProcessingStep,
   PropertyFile, QualityCheckStep, QualityCheckType, RegisterModelStep, RetryExceptionType, RetryPolicy, SageMakerImage, TrainingStep,
 } from '../../src/pipeline';
 import { testApp } from '../harness/compliance';
@@ -47,10 +49,45 @@ describe('PipelineDefinition validation', () => {
     expect(build(definition)).toThrow(/steps\[Second\]: got 'dependsOn of step 'First''; allowed: references to steps of this definition/);
   });
 
-  test('fails when a step uses a parameter the definition does not declare', () => {
-    const type = PipelineParameter.string('InstanceType');
-    const definition = PipelineDefinition.fromSteps({ steps: [processing('Prepare', { instanceType: type.value })] });
-    expect(build(definition)).toThrow(/steps\[Prepare\]: got 'Parameters.InstanceType'; allowed: a parameter of the definition \(none declared\)\. Fix: add PipelineParameter 'InstanceType'/);
+  test('fails when two steps use different parameters of one name', () => {
+    const definition = PipelineDefinition.fromSteps({
+      steps: [
+        processing('Prepare', { instanceTypeValue: PipelineParameter.string('InstanceType', { defaultValue: 'ml.m5.xlarge' }).value }),
+        processing('Evaluate', { instanceTypeValue: PipelineParameter.string('InstanceType', { defaultValue: 'ml.c5.xlarge' }).value }),
+      ],
+    });
+    expect(build(definition)).toThrow(/PipelineDefinition has 1 invalid problem:\n- parameters\[InstanceType\]: got 'String default ml\.m5\.xlarge and, in step 'Evaluate', String default ml\.c5\.xlarge'; allowed: one declaration per parameter name \(same type, default and description\)\. Fix: use one PipelineParameter object for 'InstanceType' everywhere, or rename one of them\./);
+  });
+
+  test('fails when a literal prop and its run-time twin are both set', () => {
+    const type = PipelineParameter.string('Type', { defaultValue: 'ml.m5.xlarge' });
+    const definition = PipelineDefinition.fromSteps({
+      steps: [
+        processing('Prepare', { instanceType: MlInstanceType.ML_C5_XLARGE, instanceTypeValue: type.value, instanceCount: 2, instanceCountValue: PipelineValue.ofNumber(3) }),
+        new TrainingStep('Train', {
+          image: SageMakerImage.xgboost(),
+          channels: [{ channelName: 'train', s3Uri: PipelineValue.of('s3://data/train') }],
+          hyperparameters: { eta: '0.2' },
+          hyperparameterValues: { eta: type.value },
+        }),
+        new FailStep('Stop', { errorMessage: 'stop', errorMessageValue: ExecutionVariable.PIPELINE_NAME }),
+        processing('Evaluate', { arguments: ['--x'], argumentValues: [type.value] }),
+      ],
+    });
+    expect(build(definition)).toThrow(/PipelineDefinition has 5 invalid problems:/);
+    expect(build(definition)).toThrow(/- steps\[Prepare\]\.instanceTypeValue: got 'instanceType ml\.c5\.xlarge and instanceTypeValue Parameters\.Type'; allowed: instanceType \(a literal\) or instanceTypeValue \(a run-time value such as a parameter\), not both\. Fix: drop instanceType or instanceTypeValue\./);
+    expect(build(definition)).toThrow(/- steps\[Prepare\]\.instanceCountValue: got 'instanceCount 2 and instanceCountValue 3'; allowed: instanceCount \(a literal\) or instanceCountValue/);
+    expect(build(definition)).toThrow(/- steps\[Train\]\.hyperparameterValues: got 'eta'; allowed: each key in hyperparameters or in hyperparameterValues, not both\. Fix: remove 'eta' from hyperparameters or from hyperparameterValues\./);
+    expect(build(definition)).toThrow(/- steps\[Stop\]\.errorMessageValue: got 'errorMessage stop and errorMessageValue Execution\.PipelineName'/);
+    expect(build(definition)).toThrow(/- steps\[Evaluate\]\.argumentValues: got 'arguments \[--x\] and argumentValues \[Parameters\.Type\]'; allowed: arguments \(literals\) or argumentValues \(the whole list, when an item is a run-time value\), not both\. Fix: put every item in argumentValues/);
+  });
+
+  test('fails when a listed parameter and the one a step uses differ only in description', () => {
+    const definition = PipelineDefinition.fromSteps({
+      steps: [processing('Prepare', { instanceCountValue: PipelineParameter.integer('Count', { defaultValue: 1 }).value })],
+      parameters: [PipelineParameter.integer('Count', { defaultValue: 1, description: 'instances' })],
+    });
+    expect(build(definition)).toThrow(/parameters\[Count\]: got 'Integer default 1 description 'instances' and, in step 'Prepare', Integer default 1'; allowed: one declaration per parameter name/);
   });
 
   test('fails when dependsOn forms a cycle', () => {
@@ -69,12 +106,12 @@ describe('PipelineDefinition validation', () => {
   });
 
   test('fails when an instance type is malformed', () => {
-    const definition = PipelineDefinition.fromSteps({ steps: [processing('Prepare', { instanceType: PipelineValue.of('m5.xlarge') })] });
+    const definition = PipelineDefinition.fromSteps({ steps: [processing('Prepare', { instanceType: MlInstanceType.of('m5.xlarge') })] });
     expect(build(definition)).toThrow(/steps\[Prepare\]\.instanceType: got 'm5.xlarge'; allowed: a SageMaker instance type like ml\.m5\.xlarge/);
   });
 
   test('fails when an instance count is not a positive integer', () => {
-    const definition = PipelineDefinition.fromSteps({ steps: [processing('Prepare', { instanceCount: PipelineValue.ofNumber(0) })] });
+    const definition = PipelineDefinition.fromSteps({ steps: [processing('Prepare', { instanceCount: 0 })] });
     expect(build(definition)).toThrow(/steps\[Prepare\]\.instanceCount: got 0; allowed: an integer from 1 to 100/);
   });
 
@@ -127,10 +164,10 @@ describe('PipelineDefinition validation', () => {
   test('fails when two parameters have the same name or a default of the wrong type', () => {
     const count = PipelineParameter.integer('Count', { defaultValue: 1.5 });
     const definition = PipelineDefinition.fromSteps({
-      steps: [processing('Prepare', { instanceCount: count.value })],
+      steps: [processing('Prepare', { instanceCountValue: count.value })],
       parameters: [count, PipelineParameter.integer('Count')],
     });
-    expect(build(definition)).toThrow(/parameters\[\]\.name: got 'Count'; allowed: unique parameter names/);
+    expect(build(definition)).toThrow(/parameters\[Count\]: got 'Integer default 1\.5 and, in parameters of fromSteps\(\), Integer'; allowed: one declaration per parameter name/);
     expect(build(definition)).toThrow(/parameters\[Count\]\.defaultValue: got '1.5'; allowed: a value of type Integer/);
   });
 
@@ -198,7 +235,7 @@ describe('PipelineDefinition validation', () => {
 
   test('collects every definition problem into one error', () => {
     const definition = PipelineDefinition.fromSteps({
-      steps: [processing('Prepare', { instanceType: PipelineValue.of('large') }), processing('Prepare', { instanceCount: PipelineValue.ofNumber(-1) })],
+      steps: [processing('Prepare', { instanceType: MlInstanceType.of('large') }), processing('Prepare', { instanceCount: -1 })],
     });
     expect(build(definition)).toThrow(/PipelineDefinition has 3 invalid problems/);
   });

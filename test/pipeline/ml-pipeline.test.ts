@@ -1,10 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { classicPipeline } from './classic';
 import { definitionOf, expectSchemaValid } from './definition-schema';
 import { SecureMlNetwork } from '../../src/network';
@@ -160,7 +162,7 @@ describe('MlPipeline', () => {
     const ci = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
     // WHEN
     const imported = MlPipeline.fromPipelineName(stack, 'Imported', 'Churn-Training');
-    imported.grantStartExecution(ci);
+    imported.grantStartPipelineExecution(ci);
     imported.grantUpdate(ci);
     imported.onExecutionFailed('Failed');
     // THEN
@@ -206,21 +208,78 @@ describe('MlPipeline', () => {
     });
   });
 
-  test('grants the jobs read access to input data under a prefix', () => {
+  test('is a grantee: bucket.grantRead(pipeline, prefix) lets its jobs read that data, in the managed policy', () => {
     // GIVEN
     const stack = newStack();
     const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
     const data = s3.Bucket.fromBucketName(stack, 'Data', 'team-data');
     // WHEN
-    pipeline.grantReadData(data, 'abalone/');
+    const grant = data.grantRead(pipeline, 'abalone/*');
     // THEN
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+    expect(grant.success).toBe(true);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^TrainingRole') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::team-data/abalone/*']] } }),
+          Match.objectLike({
+            Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+            Resource: [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::team-data']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::team-data/abalone/*']] },
+            ],
+          }),
         ]),
       },
     });
+    // No inline policy on the pipeline's role.
+    expect(Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles).includes('TrainingRole'))).toEqual([]);
+  });
+
+  test('is a grantee with the role you bring: grants go to that role', () => {
+    // GIVEN
+    const stack = newStack();
+    const role = new iam.Role(stack, 'OwnRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const pipeline = new MlPipeline(stack, 'Training', { role, definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    // WHEN
+    s3.Bucket.fromBucketName(stack, 'Data', 'team-data').grantRead(pipeline);
+    // THEN
+    expect(pipeline.grantPrincipal).toBe(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^OwnRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'] })]) },
+    });
+  });
+
+  test('bucket.grantRead(pipeline) of a KMS-encrypted bucket lets the jobs decrypt with its key, acknowledged like its own data statements', () => {
+    // GIVEN
+    const stack = newStack();
+    const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    const dataKey = createSecureKey(stack, 'DataKey', { description: 'training data' });
+    const data = createSecureBucket(stack, 'Data', { encryptionKey: dataKey });
+    // WHEN
+    data.grantRead(pipeline, 'abalone/*');
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^TrainingRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] } }),
+        ]),
+      },
+    });
+    const policy = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+      .find(([id]) => id.startsWith('TrainingPolicy'))!;
+    const acknowledged = Object.keys(Object.assign({}, ...(stack.node.findChild('Training').node.findChild('Policy').node.metadata
+      .filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data))));
+    expect(policy).toBeDefined();
+    expect(acknowledged).toEqual(expect.arrayContaining([
+      'annotation::AwsSolutions-IAM5[Action::s3:GetObject*]',
+      'annotation::AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      'annotation::AwsSolutions-IAM5[Action::s3:List*]',
+      expect.stringMatching(/^annotation::AwsSolutions-IAM5\[Resource::<Data[0-9A-F]+\.Arn>\/abalone\/\*\]$/),
+    ]));
   });
 
   test('adds its grants to a role you bring, and imports with the role for grantUpdate', () => {
@@ -245,27 +304,141 @@ describe('MlPipeline', () => {
     });
   });
 
-  test('schedules executions with EventBridge Scheduler and parameters', () => {
+  test('schedules executions with the EventBridge Scheduler L2: role, target, parameters, KMS, state and retries as before', () => {
     // GIVEN
     const stack = newStack();
     const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
     // WHEN
-    pipeline.addSchedule('Nightly', { schedule: events.Schedule.cron({ hour: '3', minute: '0' }), parameters: { MseThreshold: '5.5' } });
+    const schedule = pipeline.addSchedule('Nightly', {
+      schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '0' }),
+      parameters: { MseThreshold: '5.5' },
+      description: 'nightly retraining',
+    });
     // THEN
+    expect(schedule).toBeInstanceOf(scheduler.Schedule);
     const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Description: 'nightly retraining',
       ScheduleExpression: 'cron(0 3 * * ? *)',
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingKey'), 'Arn'] },
       Target: {
-        Arn: Match.anyValue(),
+        Arn: stack.resolve(pipeline.pipelineArn),
         RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingNightlyRole'), 'Arn'] },
         SageMakerPipelineParameters: { PipelineParameterList: [{ Name: 'MseThreshold', Value: '5.5' }] },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+    // The schedule waits for the pipeline and for the role's permissions.
+    const [id, resource] = Object.entries(template.findResources('AWS::Scheduler::Schedule'))[0];
+    expect(id).toMatch(/^TrainingNightly[0-9A-F]{8}$/);
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^TrainingNightlyPolicy/), expect.stringMatching(/^Training[0-9A-F]{8}$/)]));
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+        })],
       },
     });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sagemaker:StartPipelineExecution' })]) },
+      Roles: [{ Ref: Match.stringLikeRegexp('^TrainingNightlyRole') }],
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: 'sagemaker:StartPipelineExecution', Resource: stack.resolve(pipeline.pipelineArn) },
+          { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingKey'), 'Arn'] } },
+        ],
+      },
     });
+    // No inline policy: the packs reject them.
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('schedules in the time zone given, disabled when asked', () => {
+    // GIVEN
+    const stack = newStack();
+    const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    // WHEN
+    pipeline.addSchedule('Nightly', {
+      schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '0' }),
+      timeZone: TimeZone.EUROPE_BERLIN,
+      enabled: false,
+    });
+    pipeline.addSchedule('Weekly', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 ? * MON *)', TimeZone.ASIA_TOKYO) });
+    pipeline.addSchedule('Daily', { schedule: scheduler.ScheduleExpression.rate(Duration.days(1)) });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 3 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin', State: 'DISABLED' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 4 ? * MON *)', ScheduleExpressionTimezone: 'Asia/Tokyo', State: 'ENABLED' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 day)', ScheduleExpressionTimezone: 'UTC' });
+  });
+
+  test('fails when addSchedule gets two different time zones', () => {
+    // GIVEN
+    const stack = newStack();
+    const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    // WHEN / THEN
+    expect(() => pipeline.addSchedule('Nightly', {
+      schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '0', timeZone: TimeZone.ASIA_TOKYO }),
+      timeZone: TimeZone.EUROPE_BERLIN,
+    })).toThrow(/MlPipeline\.addSchedule has 1 invalid problem:\n- timeZone: got 'Europe\/Berlin'; allowed: the time zone of the schedule expression \(Asia\/Tokyo\) or none\. Fix: set the time zone in one place/);
+  });
+
+  test('is an aws-cdk-lib IPipeline: SageMakerStartPipelineExecution starts it', () => {
+    // GIVEN
+    const stack = newStack();
+    const pipeline = new MlPipeline(stack, 'Training', { definition: classicPipeline(new ModelRegistry(stack, 'Registry')).definition });
+    const imported = MlPipeline.fromPipelineArn(stack, 'Other', 'arn:aws:sagemaker:us-east-1:111111111111:pipeline/other-training');
+    const key = createSecureKey(stack, 'ScheduleKey', { description: 'schedules' });
+    // WHEN
+    for (const [id, target] of [['Own', pipeline], ['Imported', imported]] as Array<[string, sagemaker.IPipeline]>) {
+      new scheduler.Schedule(stack, id, {
+        schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+        key,
+        target: new schedulerTargets.SageMakerStartPipelineExecution(target, { pipelineParameterList: [{ name: 'Mode', value: 'full' }] }),
+      });
+    }
+    // THEN
+    const template = Template.fromStack(stack);
+    for (const arn of [stack.resolve(pipeline.pipelineArn), 'arn:aws:sagemaker:us-east-1:111111111111:pipeline/other-training']) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Target: { Arn: arn, SageMakerPipelineParameters: { PipelineParameterList: [{ Name: 'Mode', Value: 'full' }] } },
+      });
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sagemaker:StartPipelineExecution', Resource: arn }]) },
+      });
+    }
+    expect(pipeline.pipelineRef).toEqual({ pipelineName: pipeline.pipelineName });
+  });
+
+  test('imports by ARN, with the ARN\'s account and region', () => {
+    // GIVEN
+    const stack = newStack();
+    const ci = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    // WHEN
+    const imported = MlPipeline.fromPipelineArn(stack, 'Imported', 'arn:aws:sagemaker:eu-west-1:222222222222:pipeline/churn-training');
+    imported.grantStartPipelineExecution(ci);
+    // THEN
+    expect(imported.pipelineName).toBe('churn-training');
+    expect(imported.pipelineRef).toEqual({ pipelineName: 'churn-training' });
+    expect(imported.env).toEqual({ account: '222222222222', region: 'eu-west-1' });
+    expect(imported.metricExecutionFailed().dimensions).toEqual({ PipelineName: 'churn-training' });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: 'sagemaker:StartPipelineExecution', Resource: 'arn:aws:sagemaker:eu-west-1:222222222222:pipeline/churn-training' }],
+      },
+    });
+  });
+
+  test('fails when fromPipelineArn gets an ARN that is not a pipeline\'s', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN / THEN
+    expect(() => MlPipeline.fromPipelineArn(stack, 'Imported', 'arn:aws:sagemaker:us-east-1:111111111111:model-package-group/churn'))
+      .toThrow(/MlPipeline\.fromPipelineArn has 1 invalid problem:\n- pipelineArn: got 'arn:aws:sagemaker:us-east-1:111111111111:model-package-group\/churn'; allowed: a SageMaker pipeline ARN, arn:<partition>:sagemaker:<region>:<account>:pipeline\/<name>\. Fix: pass the ARN of a pipeline/);
   });
 
   test('accepts a definition written by the SageMaker Python SDK unchanged', () => {
@@ -302,9 +475,9 @@ describe('MlPipeline', () => {
     const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'abalone' });
     // WHEN
     const pipeline = new MlPipeline(stack, 'Training', { registry, definition: classicPipeline().definition });
-    pipeline.addSchedule('Nightly', { schedule: events.Schedule.rate(Duration.days(1)) });
+    pipeline.addSchedule('Nightly', { schedule: scheduler.ScheduleExpression.rate(Duration.days(1)) });
     const dataKey = createSecureKey(stack, 'DataKey', { description: 'training data' });
-    pipeline.grantReadData(createSecureBucket(stack, 'Data', { encryptionKey: dataKey }), 'abalone/');
+    createSecureBucket(stack, 'Data', { encryptionKey: dataKey }).grantRead(pipeline, 'abalone/*');
     // THEN
     expectCompliant(app);
   });

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { classicPipeline } from './classic';
 import { definitionOf, expectSchemaValid } from './definition-schema';
 import { newStack, render } from './helpers';
+import { MlInstanceType } from '../../src/common';
 import { SecureMlNetwork } from '../../src/network';
 import {
   CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, CreateModelStep, EmrStep, ExecutionVariable,
@@ -45,8 +46,8 @@ describe('PipelineDefinition', () => {
       image: SageMakerImage.of('156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer'),
       inputs: [{ inputName: 'baseline_dataset_input', source: data.value, destination: '/opt/ml/processing/input/baseline_dataset_input' }],
       outputs: [{ outputName: 'quality_check_output', source: '/opt/ml/processing/output' }],
-      skipCheck: PipelineValue.ofBoolean(true),
-      registerNewBaseline: PipelineValue.ofBoolean(true),
+      skipCheck: true,
+      registerNewBaseline: true,
     });
     const bias = new ClarifyCheckStep('DataBias', {
       checkType: ClarifyCheckType.DATA_BIAS,
@@ -56,7 +57,7 @@ describe('PipelineDefinition', () => {
     });
     const tune = new TuningStep('Tune', {
       image: SageMakerImage.xgboost(),
-      instanceType: instanceType.value,
+      instanceTypeValue: instanceType.value,
       channels: [{ channelName: 'train', s3Uri: data.value, contentType: 'text/csv' }],
       objectiveMetricName: 'validation:rmse',
       ranges: [HyperparameterRange.continuous('eta', 0.1, 0.5), HyperparameterRange.integer('max_depth', 3, 9), HyperparameterRange.categorical('booster', ['gbtree', 'dart'])],
@@ -68,7 +69,7 @@ describe('PipelineDefinition', () => {
     const transform = new TransformStep('Transform', { modelName: model.modelName, inputUri: data.value });
     const notify = new LambdaStep('Notify', { function: fn, inputs: { uri: transform.outputUri }, outputs: [{ name: 'status', outputType: ParameterType.STRING }] });
     const approve = new CallbackStep('Approve', { queue, inputs: { model: train.modelArtifactsUri }, outputs: [{ name: 'decision' }] });
-    const emr = new EmrStep('Spark', { clusterId: 'j-ABCDEF123456', jar: PipelineValue.of('command-runner.jar'), args: [PipelineValue.of('spark-submit'), data.value] });
+    const emr = new EmrStep('Spark', { clusterId: 'j-ABCDEF123456', jar: 'command-runner.jar', argValues: [PipelineValue.of('spark-submit'), data.value] });
     const register = new RegisterModelStep('Register', {
       registry,
       image: SageMakerImage.xgboost(),
@@ -92,7 +93,7 @@ describe('PipelineDefinition', () => {
         ),
       ],
       ifSteps: [register],
-      elseSteps: [new FailStep('Rejected', { errorMessage: PipelineValue.join([PipelineValue.of('rejected in'), ExecutionVariable.PIPELINE_EXECUTION_ID], ' ') })],
+      elseSteps: [new FailStep('Rejected', { errorMessageValue: PipelineValue.join([PipelineValue.of('rejected in'), ExecutionVariable.PIPELINE_EXECUTION_ID], ' ') })],
     });
     // WHEN
     const definition = render(PipelineDefinition.fromSteps({
@@ -277,10 +278,10 @@ describe('PipelineDefinition', () => {
     const flag = PipelineParameter.boolean('Flag', { defaultValue: true });
     const step = new ProcessingStep('Split', {
       image: SageMakerImage.sklearn('1.0-1'),
-      instanceType: type.value,
-      instanceCount: count.value,
-      arguments: [PipelineValue.of('--ratio'), ratio.value, PipelineValue.of('--shuffle'), flag.value],
-      environment: { RUN: ExecutionVariable.PIPELINE_EXECUTION_ARN },
+      instanceTypeValue: type.value,
+      instanceCountValue: count.value,
+      argumentValues: [PipelineValue.of('--ratio'), ratio.value, PipelineValue.of('--shuffle'), flag.value],
+      environmentValues: { RUN: ExecutionVariable.PIPELINE_EXECUTION_ARN },
     });
     // WHEN
     const definition = render(PipelineDefinition.fromSteps({ steps: [step], parameters: [type, count, ratio, flag] }));
@@ -296,6 +297,72 @@ describe('PipelineDefinition', () => {
     }));
     expect(definition.Steps[0].Arguments.Environment).toEqual({ RUN: { Get: 'Execution.PipelineExecutionArn' } });
     expect(expectSchemaValid(definition)).toEqual([]);
+  });
+
+  test('declares the parameters the steps use: listed ones first, then in the order of first use, each once', () => {
+    // GIVEN
+    const input = PipelineParameter.string('InputData', { defaultValue: 's3://data/in.csv' });
+    const type = PipelineParameter.string('TrainingInstanceType', { defaultValue: 'ml.m5.xlarge' });
+    const threshold = PipelineParameter.float('MseThreshold', { defaultValue: 6 });
+    const unused = PipelineParameter.boolean('DryRun', { defaultValue: false });
+    const prep = new ProcessingStep('Prep', {
+      image: SageMakerImage.sklearn(),
+      inputs: [{ inputName: 'in', source: input.value, destination: '/opt/ml/processing/in' }],
+      outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }],
+    });
+    const train = new TrainingStep('Train', {
+      image: SageMakerImage.xgboost(),
+      instanceTypeValue: type.value,
+      channels: [{ channelName: 'train', s3Uri: prep.outputUri('train') }],
+      hyperparameterValues: { input: input.value },
+    });
+    // Same declaration, another object: one parameter.
+    const again = PipelineParameter.float('MseThreshold', { defaultValue: 6 });
+    const check = new ConditionStep('Check', {
+      conditions: [Condition.lessThanOrEqualTo(threshold.value, again.value)],
+      elseSteps: [new FailStep('Fail', { errorMessageValue: PipelineValue.join([PipelineValue.of('over'), threshold.value], ' ') })],
+    });
+    // WHEN
+    const inferred = render(PipelineDefinition.fromSteps({ steps: [prep, train, check] }));
+    const ordered = render(PipelineDefinition.fromSteps({ steps: [prep, train, check], parameters: [threshold, unused] }));
+    // THEN
+    expect(inferred.Parameters).toEqual([
+      { Name: 'InputData', Type: 'String', DefaultValue: 's3://data/in.csv' },
+      { Name: 'TrainingInstanceType', Type: 'String', DefaultValue: 'ml.m5.xlarge' },
+      { Name: 'MseThreshold', Type: 'Float', DefaultValue: 6 },
+    ]);
+    expect(ordered.Parameters.map((p: any) => p.Name)).toEqual(['MseThreshold', 'DryRun', 'InputData', 'TrainingInstanceType']);
+    expect(expectSchemaValid(inferred)).toEqual(['schema: AppManaged on processing inputs and outputs', 'schema: ProfilerConfig on training jobs', 'schema: Std:Join run-time values']);
+  });
+
+  test('takes literals where SageMaker takes a run-time value: instance type, count, volume, hyperparameters, environment, arguments, messages, check switches', () => {
+    // GIVEN
+    const step = new ProcessingStep('Split', {
+      image: SageMakerImage.sklearn(),
+      instanceType: MlInstanceType.ML_C5_XLARGE,
+      instanceCount: 2,
+      volumeSizeGiB: 50,
+      arguments: ['--ratio', '0.2'],
+      environment: { STAGE: 'dev' },
+      environmentValues: { RUN: ExecutionVariable.PIPELINE_EXECUTION_ID },
+    });
+    const check = new QualityCheckStep('Quality', {
+      checkType: QualityCheckType.DATA_QUALITY,
+      image: SageMakerImage.of('111111111111.dkr.ecr.us-east-1.amazonaws.com/monitor:1'),
+      skipCheck: true,
+      skipCheckValue: undefined,
+      failOnViolation: false,
+      modelPackageGroupName: 'churn',
+    });
+    // WHEN
+    const definition = render(PipelineDefinition.fromSteps({ steps: [step, check, new FailStep('Stop', { errorMessage: 'stopped' })] }));
+    // THEN
+    expect(definition.Steps[0].Arguments.ProcessingResources.ClusterConfig).toEqual(expect.objectContaining({ InstanceType: 'ml.c5.xlarge', InstanceCount: 2, VolumeSizeInGB: 50 }));
+    expect(definition.Steps[0].Arguments.AppSpecification.ContainerArguments).toEqual(['--ratio', '0.2']);
+    expect(definition.Steps[0].Arguments.Environment).toEqual({ STAGE: 'dev', RUN: { Get: 'Execution.PipelineExecutionId' } });
+    expect(definition.Steps[1]).toEqual(expect.objectContaining({ SkipCheck: true, FailOnViolation: false, RegisterNewBaseline: false, ModelPackageGroupName: 'churn' }));
+    expect(definition.Steps[2].Arguments).toEqual({ ErrorMessage: 'stopped' });
+    expect(definition.Parameters).toEqual([]);
   });
 
   test('lets a step override the secure defaults', () => {

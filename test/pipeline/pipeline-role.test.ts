@@ -116,7 +116,7 @@ describe('pipeline role scope and job names', () => {
   test('warns that an EMR step\'s actionOnFailure is ignored, and writes only HadoopJarStep', () => {
     // GIVEN
     const stack = newStack();
-    const emr = new EmrStep('Spark', { clusterId: 'j-ABC123', jar: PipelineValue.of('command-runner.jar'), actionOnFailure: EmrActionOnFailure.TERMINATE_CLUSTER });
+    const emr = new EmrStep('Spark', { clusterId: 'j-ABC123', jar: 'command-runner.jar', actionOnFailure: EmrActionOnFailure.TERMINATE_CLUSTER });
     // WHEN
     new MlPipeline(stack, 'Pipeline', { definition: PipelineDefinition.fromSteps({ steps: [emr] }) });
     // THEN

@@ -1,5 +1,5 @@
 import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { CiSource } from '../../src/ci';
 import { ExperimentTracking } from '../../src/exploration';
 import { MlopsAccounts, MlopsPlatform } from '../../src/platform';
@@ -52,7 +52,7 @@ describe('no deprecated aws-cdk-lib API during synth', () => {
         ],
         platform: {
           explorationOptions: { userProfiles: [{ userProfileName: 'alice' }], idleTimeout: Duration.hours(2) },
-          pipelineOptions: { schedule: events.Schedule.cron({ hour: '3', minute: '0' }) },
+          pipelineOptions: { schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '0' }) },
           ciOptions: {
             source: CiSource.connection({
               connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',

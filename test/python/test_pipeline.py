@@ -7,7 +7,10 @@ import json
 
 import aws_cdk as cdk
 from aws_cdk import assertions
-from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
 
 import cdk_mlops
 
@@ -42,9 +45,9 @@ def _classic(registry) -> cdk_mlops.PipelineDefinition:
     train = cdk_mlops.TrainingStep(
         "Train",
         image=cdk_mlops.SageMakerImage.xgboost(),
-        instance_type=instance_type.value,
+        instance_type_value=instance_type.value,
         channels=[cdk_mlops.TrainingChannel(channel_name="train", s3_uri=preprocess.output_uri("train"), content_type="text/csv")],
-        hyperparameters={"objective": cdk_mlops.PipelineValue.of("reg:squarederror"), "num_round": cdk_mlops.PipelineValue.of("50")},
+        hyperparameters={"objective": "reg:squarederror", "num_round": "50"},
     )
     report = cdk_mlops.PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
     evaluate = cdk_mlops.ProcessingStep(
@@ -72,19 +75,20 @@ def _classic(registry) -> cdk_mlops.PipelineDefinition:
         "CheckMse",
         conditions=[cdk_mlops.Condition.less_than_or_equal_to(mse, mse_threshold.value)],
         if_steps=[register],
-        else_steps=[cdk_mlops.FailStep("MseTooHigh", error_message=cdk_mlops.PipelineValue.of("MSE above threshold"))],
+        else_steps=[cdk_mlops.FailStep("MseTooHigh", error_message="MSE above threshold")],
     )
-    return cdk_mlops.PipelineDefinition.from_steps(
-        steps=[preprocess, train, evaluate, check],
-        parameters=[input_data, instance_type, mse_threshold],
-    )
+    # No parameter list: the definition declares the parameters the steps use.
+    return cdk_mlops.PipelineDefinition.from_steps(steps=[preprocess, train, evaluate, check])
 
 
 def test_classic_pipeline_from_typed_steps_registers_into_the_registry():
     stack = _stack()
     registry = cdk_mlops.ModelRegistry(stack, "Registry", model_package_group_name="abalone")
     pipeline = cdk_mlops.MlPipeline(stack, "Training", pipeline_name="abalone-training", definition=_classic(registry))
-    pipeline.add_schedule("Nightly", schedule=events.Schedule.cron(hour="3", minute="0"), parameters={"MseThreshold": "5.5"})
+    schedule = pipeline.add_schedule(
+        "Nightly", schedule=scheduler.ScheduleExpression.cron(hour="3", minute="0"), parameters={"MseThreshold": "5.5"})
+    # The pipeline is a grantee: its jobs read the data bucket.
+    s3.Bucket.from_bucket_name(stack, "Data", "example-data").grant_read(pipeline, "abalone/*")
 
     template = assertions.Template.from_stack(stack)
     template.resource_count_is("AWS::SageMaker::Pipeline", 1)
@@ -97,8 +101,19 @@ def test_classic_pipeline_from_typed_steps_registers_into_the_registry():
     assert "PendingManualApproval" in text
     assert "Std:JsonGet" in text
     assert "abalone-training-train" in text
+    for name in ("InputData", "TrainingInstanceType", "MseThreshold"):
+        assert f'\\"Name\\":\\"{name}\\"' in text
+    assert isinstance(schedule, scheduler.Schedule)
     template.has_resource_properties("AWS::Scheduler::Schedule", {
         "ScheduleExpression": "cron(0 3 * * ? *)",
+        "Target": assertions.Match.object_like({
+            "SageMakerPipelineParameters": {"PipelineParameterList": [{"Name": "MseThreshold", "Value": "5.5"}]},
+        }),
+    })
+    template.has_resource_properties("AWS::IAM::ManagedPolicy", {
+        "PolicyDocument": {"Statement": assertions.Match.array_with([assertions.Match.object_like({
+            "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"],
+        })])},
     })
     template.has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Retain"})
     assert pipeline.pipeline_name == "abalone-training"
@@ -123,10 +138,28 @@ def test_sdk_json_and_imported_pipeline():
     assert metric.metric_name == "ExecutionFailed"
 
 
+def test_an_ml_pipeline_is_an_aws_cdk_ipipeline_for_scheduler_targets():
+    stack = _stack()
+    imported = cdk_mlops.MlPipeline.from_pipeline_arn(
+        stack, "Imported", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/churn-training")
+    scheduler.Schedule(stack, "Weekly",
+        schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(7)),
+        target=targets.SageMakerStartPipelineExecution(imported))
+    runner = iam.Role(stack, "Runner", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    imported.grant_start_pipeline_execution(runner)
+
+    template = assertions.Template.from_stack(stack)
+    template.has_resource_properties("AWS::Scheduler::Schedule", {
+        "Target": assertions.Match.object_like({"Arn": "arn:aws:sagemaker:us-east-1:111111111111:pipeline/churn-training"}),
+    })
+    assert imported.pipeline_name == "churn-training"
+    assert imported.pipeline_ref.pipeline_name == "churn-training"
+
+
 def test_invalid_definition_raises_with_the_fix():
     stack = _stack()
     step = cdk_mlops.ProcessingStep(
-        "Prepare", image=cdk_mlops.SageMakerImage.sklearn(), instance_type=cdk_mlops.PipelineValue.of("m5.xlarge"))
+        "Prepare", image=cdk_mlops.SageMakerImage.sklearn(), instance_type=cdk_mlops.MlInstanceType.of("m5.xlarge"))
     try:
         cdk_mlops.MlPipeline(stack, "Bad", definition=cdk_mlops.PipelineDefinition.from_steps(steps=[step]))
     except Exception as e:  # jsii raises the ValidationError as a RuntimeError

@@ -4,10 +4,10 @@
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import type { Fault, Generated, Layer } from './generators';
@@ -66,7 +66,7 @@ const pipelineData: fc.Arbitrary<PipelineData> = fc.record({
 function pipelineDefinition(d: PipelineData): PipelineDefinition {
   const prepare = new ProcessingStep('Prepare', {
     image: SageMakerImage.sklearn(),
-    instanceCount: PipelineValue.ofNumber(d.processingCount),
+    instanceCount: d.processingCount,
     entrypoint: ['python3', '/opt/ml/processing/input/code/prepare.py'],
     inputs: [
       { inputName: 'raw', source: PipelineValue.of('s3://fuzz-data/raw/'), destination: '/opt/ml/processing/input' },
@@ -76,9 +76,9 @@ function pipelineDefinition(d: PipelineData): PipelineDefinition {
   });
   const fit = new TrainingStep('Fit', {
     image: SageMakerImage.xgboost(),
-    instanceType: PipelineValue.of(d.instanceType),
+    instanceType: MlInstanceType.of(d.instanceType),
     channels: [{ channelName: 'train', s3Uri: prepare.outputUri('train'), contentType: 'text/csv' }],
-    hyperparameters: { num_round: PipelineValue.of(String(d.rounds)) },
+    hyperparameters: { num_round: String(d.rounds) },
   });
   const steps = d.registry
     ? [prepare, fit, new RegisterModelStep('Register', { image: SageMakerImage.xgboost(), modelDataUrl: fit.modelArtifactsUri })]
@@ -98,7 +98,7 @@ function buildPipeline(stack: Stack, d: PipelineData): void {
     removalPolicy: d.removalPolicy,
   });
   if (d.scheduleDays !== undefined) {
-    pipeline.addSchedule('Retrain', { schedule: events.Schedule.rate(Duration.days(d.scheduleDays)) });
+    pipeline.addSchedule('Retrain', { schedule: scheduler.ScheduleExpression.rate(Duration.days(d.scheduleDays)) });
   }
 }
 

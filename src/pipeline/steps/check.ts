@@ -2,7 +2,7 @@ import { RenderContext } from '../render-context';
 import { PipelineValue } from '../values';
 import { ProcessingJobProps } from './processing';
 import { renderProcessingArgs } from './processing-args';
-import { compact } from './render-util';
+import { compact, pickValue } from './render-util';
 import { PipelineStep, RetryExceptionType } from './step';
 
 /** What a quality check step checks. */
@@ -29,17 +29,29 @@ export interface CheckStepProps extends ProcessingJobProps {
    * Skip the comparison against the previous baseline (first run).
    * @default false
    */
-  readonly skipCheck?: PipelineValue;
+  readonly skipCheck?: boolean;
+  /**
+   * Whether to skip the comparison, set at run time (e.g. a boolean
+   * parameter's `value`, instead of `skipCheck`).
+   * @default - skipCheck
+   */
+  readonly skipCheckValue?: PipelineValue;
   /**
    * Make the newly calculated baseline the one registered with the model.
    * @default false
    */
-  readonly registerNewBaseline?: PipelineValue;
+  readonly registerNewBaseline?: boolean;
+  /**
+   * Whether to register the new baseline, set at run time (e.g. a boolean
+   * parameter's `value`, instead of `registerNewBaseline`).
+   * @default - registerNewBaseline
+   */
+  readonly registerNewBaselineValue?: PipelineValue;
   /**
    * Fail the step (and the execution) when the check finds a violation.
    * @default true
    */
-  readonly failOnViolation?: PipelineValue;
+  readonly failOnViolation?: boolean;
   /**
    * Baseline constraints to compare against instead of the latest approved version's.
    * @default - the baseline of the latest approved version of the registry's group
@@ -49,7 +61,7 @@ export interface CheckStepProps extends ProcessingJobProps {
    * Model package group whose latest approved version provides the baseline.
    * @default - none
    */
-  readonly modelPackageGroupName?: PipelineValue;
+  readonly modelPackageGroupName?: string;
 }
 
 /** Properties of a quality check step. */
@@ -63,13 +75,17 @@ export interface QualityCheckStepProps extends CheckStepProps {
   readonly suppliedBaselineStatistics?: PipelineValue;
 }
 
+function flag(value: boolean | undefined): PipelineValue | undefined {
+  return value === undefined ? undefined : PipelineValue.ofBoolean(value);
+}
+
 function checkFields(ctx: RenderContext, p: CheckStepProps): any {
   return compact({
-    SkipCheck: (p.skipCheck ?? PipelineValue.ofBoolean(false))._render(ctx),
-    FailOnViolation: (p.failOnViolation ?? PipelineValue.ofBoolean(true))._render(ctx),
-    RegisterNewBaseline: (p.registerNewBaseline ?? PipelineValue.ofBoolean(false))._render(ctx),
+    SkipCheck: (pickValue(ctx, 'skipCheck', flag(p.skipCheck), p.skipCheckValue) ?? PipelineValue.ofBoolean(false))._render(ctx),
+    FailOnViolation: p.failOnViolation ?? true,
+    RegisterNewBaseline: (pickValue(ctx, 'registerNewBaseline', flag(p.registerNewBaseline), p.registerNewBaselineValue) ?? PipelineValue.ofBoolean(false))._render(ctx),
     SuppliedBaselineConstraints: p.suppliedBaselineConstraints?._render(ctx),
-    ModelPackageGroupName: p.modelPackageGroupName?._render(ctx),
+    ModelPackageGroupName: p.modelPackageGroupName,
   });
 }
 

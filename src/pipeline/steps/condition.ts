@@ -1,6 +1,6 @@
 import { RenderContext } from '../render-context';
 import { PipelineValue } from '../values';
-import { compact } from './render-util';
+import { compact, pickValue } from './render-util';
 import { PipelineStep, StepProps } from './step';
 
 enum ConditionKind {
@@ -169,7 +169,13 @@ export interface FailStepProps extends StepProps {
    * The error message of the failed execution.
    * @default - an empty message
    */
-  readonly errorMessage?: PipelineValue;
+  readonly errorMessage?: string;
+  /**
+   * The error message built at run time, e.g. `PipelineValue.join([...])`
+   * of step properties and parameters (instead of `errorMessage`).
+   * @default - errorMessage
+   */
+  readonly errorMessageValue?: PipelineValue;
 }
 
 /**
@@ -190,6 +196,8 @@ export class FailStep extends PipelineStep {
 
   /** @internal */
   protected _renderBody(ctx: RenderContext): any {
-    return { Arguments: { ErrorMessage: (this.props.errorMessage ?? PipelineValue.of(''))._render(ctx) } };
+    const literal = this.props.errorMessage === undefined ? undefined : PipelineValue.of(this.props.errorMessage);
+    const message = pickValue(ctx, 'errorMessage', literal, this.props.errorMessageValue) ?? PipelineValue.of('');
+    return { Arguments: { ErrorMessage: message._render(ctx) } };
   }
 }

@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
+import { MlInstanceType } from '../../common';
 import { DRIFT_CHECK_ASSET, DRIFT_CHECK_CODE_PATH, LAUNCHER } from '../../private/drift-check';
 import { SageMakerImage } from '../images';
 import { JobSecurityOptions } from '../job-security';
@@ -157,14 +158,20 @@ export interface DriftBaselineStepProps extends CacheableStepProps {
   readonly codeUri?: PipelineValue;
   /**
    * Instance type.
-   * @default PipelineValue.of('ml.m5.xlarge')
+   * @default - MlInstanceType.ML_M5_XLARGE, unless instanceTypeValue is set
    */
-  readonly instanceType?: PipelineValue;
+  readonly instanceType?: MlInstanceType;
+  /**
+   * Instance type set at run time, e.g. a pipeline parameter's `value`
+   * (instead of `instanceType`).
+   * @default - instanceType
+   */
+  readonly instanceTypeValue?: PipelineValue;
   /**
    * ML storage volume, in GiB.
-   * @default PipelineValue.ofNumber(30)
+   * @default 30
    */
-  readonly volumeSizeGiB?: PipelineValue;
+  readonly volumeSizeGiB?: number;
   /**
    * Upper bound of the job.
    * @default Duration.hours(2)
@@ -276,19 +283,23 @@ export class DriftBaselineStep extends PipelineStep {
     let codeUri = p.codeUri;
     if (!codeUri) {
       const code = driftCheckCode(ctx.scope);
-      // The pipeline's jobs read the code from the CDK asset bucket (MlPipeline.grantReadData).
-      const pipeline = ctx.scope as IConstruct & { grantReadData?: (bucket: s3.IBucket, keyPrefix?: string) => void };
-      pipeline.grantReadData?.(code.bucket, code.s3ObjectKey);
+      // The pipeline's jobs read the code from the CDK asset bucket (the MlPipeline is the grantee of its jobs).
+      const pipeline = ctx.scope as IConstruct & Partial<iam.IGrantable>;
+      if (pipeline.grantPrincipal) {
+        // Processing inputs are S3 prefixes: SageMaker reads every object whose key starts with it.
+        code.bucket.grantRead(pipeline as iam.IGrantable, `${code.s3ObjectKey}*`);
+      }
       codeUri = PipelineValue.of(code.s3ObjectUrl);
     }
     return {
       Arguments: renderProcessingArgs(ctx, this.stepName, {
         image: p.image ?? SageMakerImage.sklearn(p.sklearnVersion ?? '1.2-1'),
         instanceType: p.instanceType,
+        instanceTypeValue: p.instanceTypeValue,
         volumeSizeGiB: p.volumeSizeGiB,
-        instanceCount: PipelineValue.ofNumber(1),
+        instanceCount: 1,
         entrypoint: ['python3', '-c', LAUNCHER, 'baseline'],
-        arguments: this._arguments().map((a) => PipelineValue.of(a)),
+        arguments: this._arguments(),
         inputs: [
           { inputName: 'code', source: codeUri, destination: DRIFT_CHECK_CODE_PATH },
           { inputName: 'dataset', source: p.trainingData, destination: '/opt/ml/processing/input/dataset' },

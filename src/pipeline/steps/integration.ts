@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { RenderContext } from '../render-context';
 import { ParameterType, PipelineValue } from '../values';
-import { compact, renderMap } from './render-util';
+import { compact, pickList, renderMap } from './render-util';
 import { PipelineStep, StepProps } from './step';
 
 /** An output parameter of a Lambda or callback step. */
@@ -135,17 +135,24 @@ export interface EmrStepProps extends StepProps {
   /** Id of a running EMR cluster (`j-...`). */
   readonly clusterId: string;
   /** The JAR to run, e.g. `command-runner.jar` or an S3 URI. */
-  readonly jar: PipelineValue;
+  readonly jar: string;
   /**
    * Arguments of the JAR.
    * @default - none
    */
-  readonly args?: PipelineValue[];
+  readonly args?: string[];
+  /**
+   * Arguments of the JAR when one of them is set at run time (a parameter,
+   * a step property): the whole list, literals as `PipelineValue.of(...)`
+   * (instead of `args`).
+   * @default - args
+   */
+  readonly argValues?: PipelineValue[];
   /**
    * Main class of the JAR.
    * @default - the JAR's manifest
    */
-  readonly mainClass?: PipelineValue;
+  readonly mainClass?: string;
   /**
    * Ignored: SageMaker Pipelines names the EMR step and chooses its failure
    * action itself; the definition carries only `HadoopJarStep` in
@@ -185,9 +192,9 @@ export class EmrStep extends PipelineStep {
         // Only HadoopJarStep: the SageMaker Python SDK's EMRStepConfig writes nothing else here.
         StepConfig: {
           HadoopJarStep: compact({
-            Jar: this.props.jar._render(ctx),
-            Args: this.props.args?.map((a) => a._render(ctx)),
-            MainClass: this.props.mainClass?._render(ctx),
+            Jar: this.props.jar,
+            Args: pickList(ctx, 'args', 'argValues', this.props.args, this.props.argValues)?.map((a) => a._render(ctx)),
+            MainClass: this.props.mainClass,
           }),
         },
       },

@@ -1,7 +1,8 @@
+import { MlInstanceType } from '../../common';
 import { recordBaselineSource } from '../../private/baseline-sources';
 import { IModelRegistry } from '../../registry';
 import { SageMakerImage } from '../images';
-import { checkInstanceType, checkPositiveInteger, resolveJobSecurity } from '../job-defaults';
+import { instanceCountOf, instanceTypeOf, resolveJobSecurity } from '../job-defaults';
 import { JobSecurityOptions } from '../job-security';
 import { JobKind, RenderContext } from '../render-context';
 import { PipelineValue } from '../values';
@@ -75,14 +76,14 @@ export interface RegisterModelStepProps extends CacheableStepProps {
   readonly responseTypes?: string[];
   /**
    * Instance types for real-time inference.
-   * @default ['ml.m5.large', 'ml.m5.xlarge']
+   * @default [MlInstanceType.ML_M5_LARGE, MlInstanceType.ML_M5_XLARGE]
    */
-  readonly inferenceInstanceTypes?: string[];
+  readonly inferenceInstanceTypes?: MlInstanceType[];
   /**
    * Instance types for batch transform.
-   * @default ['ml.m5.xlarge']
+   * @default [MlInstanceType.ML_M5_XLARGE]
    */
-  readonly transformInstanceTypes?: string[];
+  readonly transformInstanceTypes?: MlInstanceType[];
   /**
    * Metrics of this version (evaluation results), shown in the registry.
    * @default - none
@@ -98,7 +99,7 @@ export interface RegisterModelStepProps extends CacheableStepProps {
    * Description of the version.
    * @default - none
    */
-  readonly modelPackageDescription?: PipelineValue;
+  readonly modelPackageDescription?: string;
   /**
    * A drift baseline step of the same pipeline: its `baseline.json` is
    * registered with the version as the data-quality statistics of
@@ -197,13 +198,14 @@ export class RegisterModelStep extends PipelineStep {
           Containers: [{ Image: p.image._render(ctx), ModelDataUrl: p.modelDataUrl._render(ctx) }],
           SupportedContentTypes: p.contentTypes ?? ['text/csv'],
           SupportedResponseMIMETypes: p.responseTypes ?? ['text/csv'],
-          SupportedRealtimeInferenceInstanceTypes: p.inferenceInstanceTypes ?? ['ml.m5.large', 'ml.m5.xlarge'],
-          SupportedTransformInstanceTypes: p.transformInstanceTypes ?? ['ml.m5.xlarge'],
+          SupportedRealtimeInferenceInstanceTypes: (p.inferenceInstanceTypes ?? [MlInstanceType.ML_M5_LARGE, MlInstanceType.ML_M5_XLARGE])
+            .map((t) => t.name),
+          SupportedTransformInstanceTypes: (p.transformInstanceTypes ?? [MlInstanceType.ML_M5_XLARGE]).map((t) => t.name),
         },
         ModelApprovalStatus: p.approvalStatus ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
         ModelMetrics: renderQualityFiles(ctx, withBaseline(p.modelMetrics), false),
         DriftCheckBaselines: renderQualityFiles(ctx, withBaseline(p.driftCheckBaselines), true),
-        ModelPackageDescription: p.modelPackageDescription?._render(ctx),
+        ModelPackageDescription: p.modelPackageDescription,
         // Validate the model package (the CreateModelPackage default, written as the SageMaker Python SDK writes it).
         SkipModelValidation: 'None',
       }),
@@ -285,14 +287,26 @@ export interface TransformStepProps extends CacheableStepProps {
   readonly outputUri?: PipelineValue;
   /**
    * Instance type.
-   * @default PipelineValue.of('ml.m5.xlarge')
+   * @default - MlInstanceType.ML_M5_XLARGE, unless instanceTypeValue is set
    */
-  readonly instanceType?: PipelineValue;
+  readonly instanceType?: MlInstanceType;
+  /**
+   * Instance type set at run time, e.g. a pipeline parameter's `value`
+   * (instead of `instanceType`).
+   * @default - instanceType
+   */
+  readonly instanceTypeValue?: PipelineValue;
   /**
    * Instance count.
-   * @default PipelineValue.ofNumber(1)
+   * @default - 1, unless instanceCountValue is set
    */
-  readonly instanceCount?: PipelineValue;
+  readonly instanceCount?: number;
+  /**
+   * Instance count set at run time, e.g. an integer parameter's `value`
+   * (instead of `instanceCount`).
+   * @default - instanceCount
+   */
+  readonly instanceCountValue?: PipelineValue;
   /**
    * Output and volume keys (VPC and isolation come from the model).
    * @default - the pipeline's key
@@ -320,10 +334,8 @@ export class TransformStep extends PipelineStep {
   protected _renderBody(ctx: RenderContext): any {
     ctx.jobKinds.add(JobKind.TRANSFORM);
     const p = this.props;
-    const instanceType = p.instanceType ?? PipelineValue.of('ml.m5.xlarge');
-    const instanceCount = p.instanceCount ?? PipelineValue.ofNumber(1);
-    checkInstanceType(ctx, 'instanceType', instanceType);
-    checkPositiveInteger(ctx, 'instanceCount', instanceCount, 100);
+    const instanceType = instanceTypeOf(ctx, p.instanceType, p.instanceTypeValue);
+    const instanceCount = instanceCountOf(ctx, p.instanceCount, p.instanceCountValue);
     const security = resolveJobSecurity(ctx, { ...p.security, runInVpc: false }, false);
     return {
       Arguments: {

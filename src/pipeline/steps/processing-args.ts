@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { checkInstanceType, checkPositiveInteger, resolveJobSecurity } from '../job-defaults';
+import { checkPositiveInteger, instanceCountOf, instanceTypeOf, resolveJobSecurity } from '../job-defaults';
 import { JobKind, RenderContext } from '../render-context';
 import { ExecutionVariable, PipelineValue } from '../values';
 import type { ProcessingJobProps } from './processing';
-import { compact, renderMap } from './render-util';
+import { compact, mergeMaps, pickList, renderMap } from './render-util';
 
 /**
  * Render the Arguments of a processing job (shared by processing, quality
@@ -12,11 +12,10 @@ import { compact, renderMap } from './render-util';
  */
 export function renderProcessingArgs(ctx: RenderContext, stepName: string, props: ProcessingJobProps): any {
   ctx.jobKinds.add(JobKind.PROCESSING);
-  const instanceType = props.instanceType ?? PipelineValue.of('ml.m5.xlarge');
-  const instanceCount = props.instanceCount ?? PipelineValue.ofNumber(1);
-  checkInstanceType(ctx, 'instanceType', instanceType);
-  checkPositiveInteger(ctx, 'instanceCount', instanceCount, 100);
-  checkPositiveInteger(ctx, 'volumeSizeGiB', props.volumeSizeGiB, 16384);
+  const instanceType = instanceTypeOf(ctx, props.instanceType, props.instanceTypeValue);
+  const instanceCount = instanceCountOf(ctx, props.instanceCount, props.instanceCountValue);
+  const volumeSize = PipelineValue.ofNumber(props.volumeSizeGiB ?? 30);
+  checkPositiveInteger(ctx, 'volumeSizeGiB', volumeSize, 16384);
   const security = resolveJobSecurity(ctx, props.security, false);
   checkUnique(ctx, 'inputs', (props.inputs ?? []).map((i) => i.inputName));
   checkUnique(ctx, 'outputs', (props.outputs ?? []).map((o) => o.outputName));
@@ -26,14 +25,14 @@ export function renderProcessingArgs(ctx: RenderContext, stepName: string, props
       ClusterConfig: {
         InstanceType: instanceType._render(ctx),
         InstanceCount: instanceCount._render(ctx),
-        VolumeSizeInGB: (props.volumeSizeGiB ?? PipelineValue.ofNumber(30))._render(ctx),
+        VolumeSizeInGB: volumeSize._render(ctx),
         VolumeKmsKeyId: security.volumeKeyArn,
       },
     },
     AppSpecification: compact({
       ImageUri: props.image._render(ctx),
       ContainerEntrypoint: props.entrypoint,
-      ContainerArguments: props.arguments?.map((a) => a._render(ctx)),
+      ContainerArguments: pickList(ctx, 'arguments', 'argumentValues', props.arguments, props.argumentValues)?.map((a) => a._render(ctx)),
     }),
     RoleArn: ctx.roleArn,
     ProcessingInputs: props.inputs && props.inputs.length > 0 ? props.inputs.map((i) => ({
@@ -66,7 +65,7 @@ export function renderProcessingArgs(ctx: RenderContext, stepName: string, props
       VpcConfig: security.vpcConfig,
     }),
     StoppingCondition: { MaxRuntimeInSeconds: (props.maxRuntime ?? Duration.hours(24)).toSeconds() },
-    Environment: renderMap(ctx, props.environment),
+    Environment: renderMap(ctx, mergeMaps(ctx, 'environment', 'environmentValues', props.environment, props.environmentValues)),
   });
 }
 

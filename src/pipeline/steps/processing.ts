@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { MlInstanceType } from '../../common';
 import { SageMakerImage } from '../images';
 import { JobSecurityOptions } from '../job-security';
 import { RenderContext } from '../render-context';
@@ -36,19 +37,31 @@ export interface ProcessingJobProps extends CacheableStepProps {
   readonly image: SageMakerImage;
   /**
    * Instance type.
-   * @default PipelineValue.of('ml.m5.xlarge')
+   * @default - MlInstanceType.ML_M5_XLARGE, unless instanceTypeValue is set
    */
-  readonly instanceType?: PipelineValue;
+  readonly instanceType?: MlInstanceType;
+  /**
+   * Instance type set at run time, e.g. a pipeline parameter's `value`
+   * (instead of `instanceType`).
+   * @default - instanceType
+   */
+  readonly instanceTypeValue?: PipelineValue;
   /**
    * Instance count.
-   * @default PipelineValue.ofNumber(1)
+   * @default - 1, unless instanceCountValue is set
    */
-  readonly instanceCount?: PipelineValue;
+  readonly instanceCount?: number;
+  /**
+   * Instance count set at run time, e.g. an integer parameter's `value`
+   * (instead of `instanceCount`).
+   * @default - instanceCount
+   */
+  readonly instanceCountValue?: PipelineValue;
   /**
    * Size of the ML storage volume per instance, in GiB.
-   * @default PipelineValue.ofNumber(30)
+   * @default 30
    */
-  readonly volumeSizeGiB?: PipelineValue;
+  readonly volumeSizeGiB?: number;
   /**
    * Container entrypoint, e.g. `['python3', '/opt/ml/processing/input/code/preprocess.py']`.
    * @default - the image's entrypoint
@@ -58,12 +71,25 @@ export interface ProcessingJobProps extends CacheableStepProps {
    * Arguments passed to the entrypoint.
    * @default - none
    */
-  readonly arguments?: PipelineValue[];
+  readonly arguments?: string[];
+  /**
+   * Arguments passed to the entrypoint when one of them is set at run time
+   * (a parameter, a step property): the whole list, literals as
+   * `PipelineValue.of(...)` (instead of `arguments`).
+   * @default - arguments
+   */
+  readonly argumentValues?: PipelineValue[];
   /**
    * Environment variables of the container.
    * @default - none
    */
-  readonly environment?: { [name: string]: PipelineValue };
+  readonly environment?: { [name: string]: string };
+  /**
+   * Environment variables set at run time (a parameter, a step property),
+   * besides those of `environment`.
+   * @default - none
+   */
+  readonly environmentValues?: { [name: string]: PipelineValue };
   /**
    * Inputs.
    * @default - none

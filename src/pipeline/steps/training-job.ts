@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { checkInstanceType, checkPositiveInteger, resolveJobSecurity } from '../job-defaults';
+import { checkPositiveInteger, instanceCountOf, instanceTypeOf, resolveJobSecurity } from '../job-defaults';
 import { RenderContext } from '../render-context';
 import { PipelineValue } from '../values';
 import { defaultOutputUri } from './processing-args';
-import { compact, renderMap } from './render-util';
+import { compact, mergeMaps, renderMap } from './render-util';
 import type { TrainingJobProps } from './training';
 
 /**
@@ -11,11 +11,10 @@ import type { TrainingJobProps } from './training';
  * @internal
  */
 export function renderTrainingJob(ctx: RenderContext, stepName: string, props: TrainingJobProps, forTuning: boolean): any {
-  const instanceType = props.instanceType ?? PipelineValue.of('ml.m5.xlarge');
-  const instanceCount = props.instanceCount ?? PipelineValue.ofNumber(1);
-  checkInstanceType(ctx, 'instanceType', instanceType);
-  checkPositiveInteger(ctx, 'instanceCount', instanceCount, 100);
-  checkPositiveInteger(ctx, 'volumeSizeGiB', props.volumeSizeGiB, 16384);
+  const instanceType = instanceTypeOf(ctx, props.instanceType, props.instanceTypeValue);
+  const instanceCount = instanceCountOf(ctx, props.instanceCount, props.instanceCountValue);
+  const volumeSize = PipelineValue.ofNumber(props.volumeSizeGiB ?? 30);
+  checkPositiveInteger(ctx, 'volumeSizeGiB', volumeSize, 16384);
   const security = resolveJobSecurity(ctx, props.security, true);
   return compact({
     AlgorithmSpecification: compact({
@@ -32,7 +31,7 @@ export function renderTrainingJob(ctx: RenderContext, stepName: string, props: T
     [forTuning ? 'HyperParameterTuningResourceConfig' : 'ResourceConfig']: {
       InstanceType: instanceType._render(ctx),
       InstanceCount: instanceCount._render(ctx),
-      VolumeSizeInGB: (props.volumeSizeGiB ?? PipelineValue.ofNumber(30))._render(ctx),
+      VolumeSizeInGB: volumeSize._render(ctx),
       VolumeKmsKeyId: security.volumeKeyArn,
     },
     RoleArn: ctx.roleArn,
@@ -48,11 +47,11 @@ export function renderTrainingJob(ctx: RenderContext, stepName: string, props: T
         },
       },
     })),
-    HyperParameters: forTuning ? undefined : renderMap(ctx, props.hyperparameters),
+    HyperParameters: forTuning ? undefined : renderMap(ctx, mergeMaps(ctx, 'hyperparameters', 'hyperparameterValues', props.hyperparameters, props.hyperparameterValues)),
     EnableNetworkIsolation: security.networkIsolation,
     EnableInterContainerTrafficEncryption: security.interContainerEncryption,
     VpcConfig: security.vpcConfig,
-    Environment: renderMap(ctx, props.environment),
+    Environment: renderMap(ctx, mergeMaps(ctx, 'environment', 'environmentValues', props.environment, props.environmentValues)),
     // No SageMaker Debugger profiling (it writes to S3 outside the job's output
     // location); explicit, as the SDK writes it with disable_profiler=True.
     ProfilerConfig: forTuning ? undefined : { DisableProfiler: true },

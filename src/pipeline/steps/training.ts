@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { MlInstanceType } from '../../common';
 import { SageMakerImage } from '../images';
 import { JobSecurityOptions } from '../job-security';
 import { JobKind, RenderContext } from '../render-context';
@@ -33,19 +34,31 @@ export interface TrainingJobProps {
   readonly image: SageMakerImage;
   /**
    * Instance type.
-   * @default PipelineValue.of('ml.m5.xlarge')
+   * @default - MlInstanceType.ML_M5_XLARGE, unless instanceTypeValue is set
    */
-  readonly instanceType?: PipelineValue;
+  readonly instanceType?: MlInstanceType;
+  /**
+   * Instance type set at run time, e.g. a pipeline parameter's `value`
+   * (instead of `instanceType`).
+   * @default - instanceType
+   */
+  readonly instanceTypeValue?: PipelineValue;
   /**
    * Instance count.
-   * @default PipelineValue.ofNumber(1)
+   * @default - 1, unless instanceCountValue is set
    */
-  readonly instanceCount?: PipelineValue;
+  readonly instanceCount?: number;
+  /**
+   * Instance count set at run time, e.g. an integer parameter's `value`
+   * (instead of `instanceCount`).
+   * @default - instanceCount
+   */
+  readonly instanceCountValue?: PipelineValue;
   /**
    * ML storage volume per instance, in GiB.
-   * @default PipelineValue.ofNumber(30)
+   * @default 30
    */
-  readonly volumeSizeGiB?: PipelineValue;
+  readonly volumeSizeGiB?: number;
   /** Input channels. */
   readonly channels: TrainingChannel[];
   /**
@@ -57,7 +70,13 @@ export interface TrainingJobProps {
    * Hyperparameters (SageMaker passes them to the container as strings).
    * @default - none
    */
-  readonly hyperparameters?: { [name: string]: PipelineValue };
+  readonly hyperparameters?: { [name: string]: string };
+  /**
+   * Hyperparameters set at run time (a parameter, a step property), besides
+   * those of `hyperparameters`.
+   * @default - none
+   */
+  readonly hyperparameterValues?: { [name: string]: PipelineValue };
   /**
    * Metrics parsed from the logs.
    * @default - none
@@ -72,7 +91,13 @@ export interface TrainingJobProps {
    * Environment variables of the container.
    * @default - none
    */
-  readonly environment?: { [name: string]: PipelineValue };
+  readonly environment?: { [name: string]: string };
+  /**
+   * Environment variables set at run time (a parameter, a step property),
+   * besides those of `environment`.
+   * @default - none
+   */
+  readonly environmentValues?: { [name: string]: PipelineValue };
   /**
    * Security settings of the job.
    * @default - VPC of the pipeline's network, network isolation on, inter-container encryption, the pipeline's key

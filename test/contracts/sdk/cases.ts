@@ -16,6 +16,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { MlInstanceType } from '../../../src/common';
 import { SecureMlNetwork } from '../../../src/network';
 import {
   BiasFacet, CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, CreateModelStep, DriftBaselineStep, EmrStep,
@@ -62,12 +63,12 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
       displayName: 'Prepare-data',
       description: 'Split the data',
       image: ctx.image,
-      instanceType: PipelineValue.of('ml.m5.xlarge'),
-      instanceCount: count.value,
-      volumeSizeGiB: PipelineValue.ofNumber(50),
+      instanceType: MlInstanceType.ML_M5_XLARGE,
+      instanceCountValue: count.value,
+      volumeSizeGiB: 50,
       entrypoint: ['python3', '/opt/ml/processing/input/code/prep.py'],
-      arguments: [PipelineValue.of('--test-ratio'), PipelineValue.of('0.2')],
-      environment: { STAGE: PipelineValue.of('oracle') },
+      arguments: ['--test-ratio', '0.2'],
+      environment: { STAGE: 'oracle' },
       inputs: [
         { inputName: 'input', source: input.value, destination: '/opt/ml/processing/input' },
         { inputName: 'code', source: CODE('prep.py'), destination: '/opt/ml/processing/input/code' },
@@ -95,14 +96,14 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
     const prep = processing(ctx, 'Prep', ['train', 'validation']);
     const train = new TrainingStep('Train', {
       image: ctx.image,
-      instanceType: type.value,
+      instanceTypeValue: type.value,
       channels: [
         { channelName: 'train', s3Uri: prep.outputUri('train'), contentType: 'text/csv' },
         { channelName: 'validation', s3Uri: prep.outputUri('validation'), contentType: 'text/csv' },
       ],
-      hyperparameters: { objective: PipelineValue.of('reg:squarederror'), num_round: PipelineValue.of('50') },
+      hyperparameters: { objective: 'reg:squarederror', num_round: '50' },
       metricDefinitions: [{ name: 'validation:rmse', regex: 'validation-rmse:([0-9\\.]+)' }],
-      environment: { MODE: PipelineValue.of('oracle') },
+      environment: { MODE: 'oracle' },
       maxRuntime: Duration.hours(2),
       retryPolicies: [
         new RetryPolicy({ exceptionType: RetryExceptionType.SAGEMAKER_JOB_INTERNAL_ERROR, maxAttempts: 2, interval: Duration.seconds(30) }),
@@ -143,8 +144,8 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
     const score = new TransformStep('Score', {
       modelName: model.modelName,
       inputUri: PipelineValue.of(`s3://${INPUTS.bucket}/data/batch`),
-      instanceType: PipelineValue.of('ml.c5.xlarge'),
-      instanceCount: PipelineValue.ofNumber(2),
+      instanceType: MlInstanceType.of('ml.c5.xlarge'),
+      instanceCount: 2,
       cacheExpireAfter: Duration.days(7),
     });
     return { steps: [train, model, score] };
@@ -159,9 +160,9 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
       approvalStatus: ModelApprovalStatus.APPROVED,
       contentTypes: ['text/csv'],
       responseTypes: ['application/json'],
-      inferenceInstanceTypes: ['ml.m5.large'],
-      transformInstanceTypes: ['ml.m5.xlarge'],
-      modelPackageDescription: PipelineValue.of('oracle model'),
+      inferenceInstanceTypes: [MlInstanceType.ML_M5_LARGE],
+      transformInstanceTypes: [MlInstanceType.ML_M5_XLARGE],
+      modelPackageDescription: 'oracle model',
       modelMetrics: {
         modelQualityStatistics: file('model-statistics'),
         modelQualityConstraints: file('model-constraints'),
@@ -189,16 +190,16 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
       checkType: QualityCheckType.DATA_QUALITY,
       image: SageMakerImage.of(INPUTS.qualityImage),
       environment: {
-        dataset_format: PipelineValue.of('{"csv": {"header": false, "output_columns_position": "START"}}'),
-        dataset_source: PipelineValue.of('/opt/ml/processing/input/baseline_dataset_input'),
-        output_path: PipelineValue.of('/opt/ml/processing/output'),
-        publish_cloudwatch_metrics: PipelineValue.of('Disabled'),
+        dataset_format: '{"csv": {"header": false, "output_columns_position": "START"}}',
+        dataset_source: '/opt/ml/processing/input/baseline_dataset_input',
+        output_path: '/opt/ml/processing/output',
+        publish_cloudwatch_metrics: 'Disabled',
       },
       inputs: [{ inputName: 'baseline_dataset_input', source: PipelineValue.of(data), destination: '/opt/ml/processing/input/baseline_dataset_input' }],
       outputs: [{ outputName: 'quality_check_output', source: '/opt/ml/processing/output', destination: PipelineValue.of(`s3://${INPUTS.bucket}/checks/quality`) }],
-      skipCheck: PipelineValue.ofBoolean(true),
-      registerNewBaseline: PipelineValue.ofBoolean(true),
-      modelPackageGroupName: PipelineValue.of(INPUTS.group),
+      skipCheck: true,
+      registerNewBaseline: true,
+      modelPackageGroupName: INPUTS.group,
       cacheExpireAfter: Duration.days(1),
     });
     const bias = new ClarifyCheckStep('DataBias', {
@@ -209,9 +210,9 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
         { inputName: 'dataset', source: PipelineValue.of(data), destination: '/opt/ml/processing/input/data' },
       ],
       outputs: [{ outputName: 'analysis_result', source: '/opt/ml/processing/output', destination: PipelineValue.of(`s3://${INPUTS.bucket}/checks/bias`) }],
-      skipCheck: PipelineValue.ofBoolean(false),
-      registerNewBaseline: PipelineValue.ofBoolean(false),
-      failOnViolation: PipelineValue.ofBoolean(false),
+      skipCheck: false,
+      registerNewBaseline: false,
+      failOnViolation: false,
     });
     return { steps: [quality, bias] };
   },
@@ -246,8 +247,8 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
           Condition.lessThan(evaluate.property("ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"), PipelineValue.of('s3://z')),
         ),
       ],
-      ifSteps: [new FailStep('Accepted', { errorMessage: PipelineValue.join([PipelineValue.of('accepted'), x.PIPELINE_EXECUTION_ID, threshold.value], '-') })],
-      elseSteps: [new FailStep('Rejected', { errorMessage: PipelineValue.of('MSE too high'), displayName: 'Reject', description: 'MSE above threshold' })],
+      ifSteps: [new FailStep('Accepted', { errorMessageValue: PipelineValue.join([PipelineValue.of('accepted'), x.PIPELINE_EXECUTION_ID, threshold.value], '-') })],
+      elseSteps: [new FailStep('Rejected', { errorMessage: 'MSE too high', displayName: 'Reject', description: 'MSE above threshold' })],
     });
     return { steps: [evaluate, gate], parameters: [threshold, minimum, enabled, stage] };
   },
@@ -273,9 +274,9 @@ export const CASES: { [name: string]: (ctx: CaseContext) => OracleCase } = {
     });
     const spark = new EmrStep('Spark', {
       clusterId: INPUTS.clusterId,
-      jar: PipelineValue.of('command-runner.jar'),
-      args: [PipelineValue.of('spark-submit'), PipelineValue.of(`s3://${INPUTS.bucket}/code/job.py`), data.value],
-      mainClass: PipelineValue.of('com.example.Main'),
+      jar: 'command-runner.jar',
+      argValues: [PipelineValue.of('spark-submit'), PipelineValue.of(`s3://${INPUTS.bucket}/code/job.py`), data.value],
+      mainClass: 'com.example.Main',
       dependsOn: [approve],
       displayName: 'Spark-job',
     });
