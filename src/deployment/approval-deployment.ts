@@ -58,7 +58,7 @@ export interface IApprovalDeployment extends IConstruct {
    * on `*`: the actions have no resource-level permission, the task token
    * names the gate).
    */
-  grantApprove(grantee: iam.IGrantable): iam.Grant;
+  grantGateDecision(grantee: iam.IGrantable): iam.Grant;
   /** `Invocations` of a stage's endpoint (sum per 5 minutes). */
   metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** `Invocation5XXErrors` of a stage's endpoint (sum per 5 minutes). */
@@ -147,7 +147,7 @@ export interface ApprovalDeploymentProps {
    * alias and bucket; stages with an `account` use them.
    * @default 'cdk-mlops'
    */
-  readonly crossAccountPrefix?: string;
+  readonly namePrefix?: string;
   /**
    * Upper bound of one deployment, approvals included.
    * @default Duration.days(14)
@@ -217,7 +217,7 @@ abstract class ApprovalDeploymentBase extends Construct implements IApprovalDepl
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  public grantApprove(grantee: iam.IGrantable): iam.Grant {
+  public grantGateDecision(grantee: iam.IGrantable): iam.Grant {
     // SendTaskSuccess/Failure/Heartbeat have no resource type in the Service
     // Authorization Reference: a statement naming the state machine (as
     // aws-cdk-lib's grantTaskResponse writes it) never matches. The task
@@ -392,14 +392,14 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     if (props.modelExecutionRole) {
       props.registry.grantReadModelArtifacts(props.modelExecutionRole);
     }
-    const crossAccountPrefix = props.crossAccountPrefix ?? 'cdk-mlops';
+    const namePrefix = props.namePrefix ?? 'cdk-mlops';
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
     const resolver = new StageResolver({
       scope: this,
       prefix,
       topic,
-      crossAccountPrefix,
+      namePrefix,
       dataCaptureBucket: this.dataCaptureBucket,
       modelExecutionRole: this.modelExecutionRole,
       encryptionKey: this.encryptionKey,

@@ -104,7 +104,7 @@ export class EndpointStates {
     }
     const isolation = { EnableNetworkIsolation: stage.networkIsolation ?? this.t.ctx.networkIsolation };
     if (stage.account && stage.taskRole) {
-      const name = targetNetworkParameterName(stage.crossAccountPrefix!);
+      const name = targetNetworkParameterName(stage.namePrefix!);
       const find = this.t.call(s, 'FindNetwork', n('Find network'), 'getParameter', { Name: name },
         [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${stage.account}:parameter${name}`], stage, {
           service: 'ssm',

@@ -271,7 +271,7 @@ describe('ApprovalDeployment', () => {
     const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
 
     // WHEN
-    deployment.grantApprove(role);
+    deployment.grantGateDecision(role);
     deployment.grantStartExecution(role);
     deployment.onDeploymentSucceeded('Ok');
 
