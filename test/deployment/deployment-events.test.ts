@@ -5,6 +5,8 @@
  * on…() rules with EventBridge's pattern semantics, and allowed by the
  * workflow role's policy.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { deploymentStack } from './fixtures';
@@ -48,11 +50,25 @@ function matchedBy(stack: Stack, event: any): string[] {
 
 const endpoint = (stage: string) => `deploy-deployment-918808bd-${stage}`;
 
+/** Every event the runs of this file saw (the last test compares their detail with the documented one). */
+const seen: any[] = [];
+
+/** A fake account whose events are also collected in `seen`. */
+function fakeAccount(): FakeAccount {
+  const account = new FakeAccount();
+  const push = account.events.push.bind(account.events);
+  account.events.push = (...items: any[]) => {
+    seen.push(...items);
+    return push(...items);
+  };
+  return account;
+}
+
 describe('deployment events on EventBridge', () => {
   test('a gated deployment emits Model Deployed per stage and Deployment Awaiting Approval, with the documented detail', async () => {
     // GIVEN
     const { stack, main } = build();
-    const account = new FakeAccount();
+    const account = fakeAccount();
 
     // WHEN
     await execute(main, DEPLOY(3), account, 'v3');
@@ -97,7 +113,7 @@ describe('deployment events on EventBridge', () => {
   test('SageMaker\'s rollback of an update emits Model Rolled Back (SAGEMAKER_ROLLBACK) with the config still live', async () => {
     // GIVEN
     const { stack, main } = build();
-    const account = new FakeAccount();
+    const account = fakeAccount();
     account.existing(endpoint('staging'), 'mlops-staging-v2-old');
     account.silentRollback = true;
 
@@ -114,7 +130,7 @@ describe('deployment events on EventBridge', () => {
   test('a failed smoke test emits Model Rolled Back (SMOKE_TEST_FAILED) once the previous config is restored', async () => {
     // GIVEN
     const { stack, main } = build();
-    const account = new FakeAccount();
+    const account = fakeAccount();
     account.existing(endpoint('staging'), 'mlops-staging-v2-old');
     account.smokeTestFails = true;
 
@@ -131,7 +147,7 @@ describe('deployment events on EventBridge', () => {
   test('a requested rollback emits Model Rolled Back (REQUESTED) with the config it put back', async () => {
     // GIVEN production updated once by the workflow
     const { stack, main } = build();
-    const account = new FakeAccount();
+    const account = fakeAccount();
     account.existing(endpoint('production'), 'mlops-production-v2-old');
     await execute(main, DEPLOY(3), account, 'v3');
     account.events.length = 0;
@@ -155,7 +171,7 @@ describe('deployment events on EventBridge', () => {
   test('a run whose version a newer approval overtook emits Deployment Superseded, and deploys nothing', async () => {
     // GIVEN v4 approved after v3
     const { stack, main } = build();
-    const account = new FakeAccount();
+    const account = fakeAccount();
     account.approve(3);
     account.approve(4);
 
@@ -172,7 +188,7 @@ describe('deployment events on EventBridge', () => {
   test('an event EventBridge refuses does not stop the deployment (best effort after retries)', async () => {
     // GIVEN the first event fails on every attempt (one try and three retries)
     const { main } = build();
-    const account = new FakeAccount();
+    const account = fakeAccount();
     account.failEvents = 4;
 
     // WHEN
@@ -182,6 +198,25 @@ describe('deployment events on EventBridge', () => {
     expect(account.calls.filter((c) => c === 'events:putEvents')).toHaveLength(6);
     expect(account.events.map((e) => e.detail.stage)).toEqual(['production', 'production']);
     expect(account.notifications.map((n) => n.event)).toEqual(['STARTED', 'STAGE_DEPLOYED', 'AWAITING_APPROVAL', 'STAGE_DEPLOYED', 'SUCCEEDED']);
+  });
+
+  test('the detail of every event seen is the documented one (docs/deployment.md, "EventBridge events")', () => {
+    // GIVEN the section's backticked names
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'deployment.md'), 'utf8');
+    const section = doc.split('## EventBridge events')[1].split('\n## ')[0];
+    const documented = new Set([...section.matchAll(/`([A-Za-z_]+)`/g)].map((m) => m[1]));
+    // THEN every detail key and detail type the runs produced is documented
+    const types = new Set(seen.map((e) => e['detail-type']));
+    expect([...types].sort()).toEqual(['Deployment Awaiting Approval', 'Deployment Superseded', 'Model Deployed', 'Model Rolled Back']);
+    for (const type of types) {
+      expect(section).toContain(`| \`${type}\` |`);
+    }
+    const keys = new Set(seen.flatMap((e) => Object.keys(e.detail)));
+    expect([...keys].filter((k) => !documented.has(k))).toEqual([]);
+    const reasons = new Set(seen.map((e) => e.detail.reason).filter((r) => r !== undefined));
+    expect([...reasons].filter((r) => !documented.has(r))).toEqual([]);
+    // positive control: an undocumented key is found
+    expect(['stage', 'promotedBy'].filter((k) => !documented.has(k))).toEqual(['promotedBy']);
   });
 
   test('the workflow role may put events with its own source on the default bus only', () => {
