@@ -89,7 +89,9 @@ OPTIMIZED = {
     'states': ('stepfunctions', 'StepFunctions', 'AWSStepFunctionsException', ()),
     'sns': ('sns', None, None, ()),
     'sqs': ('sqs', None, None, ()),
-    'events': ('events', None, None, ()),
+    # "If the response from PutEvents contains a non-zero FailedEntryCount then the Task
+    # state fails with the error EventBridge.FailedEntry" (connect-eventbridge).
+    'events': ('events', 'EventBridge', None, ('FailedEntry',)),
     'ecs': ('ecs', None, None, ()),
     'glue': ('glue', None, None, ()),
     'batch': ('batch', None, None, ()),
@@ -111,7 +113,7 @@ JSON_MEMBERS = {
     ('sns', 'Publish'): {'Message'},
     ('lambda', 'Invoke'): {'Payload'},
     ('sqs', 'SendMessage'): {'MessageBody'},
-    ('events', 'PutEvents'): {'Detail'},
+    ('events', 'PutEvents'): {'Entries[].Detail'},  # a nested member: its path with [] for list items
 }
 
 STATES_ERRORS = {

@@ -11,6 +11,7 @@ pattern checks; they are counted.
 """
 import collections
 import difflib
+import re
 
 from aws_models import pascal, pattern_matches
 
@@ -115,7 +116,7 @@ class ShapeChecker:
             present.add(member)
             if dynamic:
                 self.report.counts['run-time values (paths)'] += 1
-            elif not path and name in self.json_members:
+            elif (not path and name in self.json_members) or re.sub(r'\[\d+\]', '[]', where) in self.json_members:
                 self.report.counts['JSON-serialized members'] += 1
             else:
                 self.check(v, mshape, where, False)

@@ -9,15 +9,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
+import { ApprovalDeploymentBase } from './approval-deployment-base';
+import { ApprovalDeploymentAttributes, IApprovalDeployment } from './approval-deployment-interface';
 import { createBatchRunners } from './batch-deployment';
 import { createModelExecutionRole } from './deployment-permissions';
 import { DeploymentStage, DeploymentStageOptions } from './deployment-stage';
 import { createStarter } from './deployment-starter';
 import { validateStages, warnServerlessStages } from './deployment-validation';
 import {
-  DeploymentWorkflow, endpointArn, endpointConfigArns, modelArns, ResolvedStage, scalableTargetArns, VARIANT_NAME,
+  DeploymentWorkflow, endpointArn, endpointConfigArns, modelArns, ResolvedStage, scalableTargetArns,
 } from './deployment-workflow';
+import { StageEndpoint } from './stage-endpoint';
 import { flattenTarget, kindOf, needsCaptureBucket, StageResolver } from './stage-resolution';
 import { validateTargets } from './target-validation';
 import { TrafficShift } from './traffic-shift';
@@ -25,63 +28,8 @@ import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { DeploymentManagedRole } from './private/managed-role';
-import { grantWithWildcards } from '../private/registry-acknowledgements';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
-import { fail } from '../private/validation';
 import { IModelRegistry } from '../registry';
-
-/**
- * An approval-driven deployment of a model registry's versions, as other
- * layers (drift monitoring, dashboards, the platform) see it.
- */
-export interface IApprovalDeployment extends IConstruct {
-  /** The deployment workflow. Start it with `{ "Action": "ROLLBACK", "StageName": "<stage>" }` to roll a stage back. */
-  readonly stateMachine: sfn.IStateMachine;
-  /** The stages, in deployment order. */
-  readonly stages: DeploymentStage[];
-  /** The key of captured data, endpoint volumes, notifications and logs. */
-  readonly encryptionKey: kms.IKey;
-  /** The topic that receives deployment notifications (started, awaiting approval, succeeded, failed, rolled back). */
-  readonly notificationTopic: sns.ITopic;
-  /** The stage with this name; throws when there is none. */
-  stage(stageName: string): DeploymentStage;
-  /** The endpoint name of a stage. */
-  endpointName(stageName: string): string;
-  /** An EventBridge rule for deployment executions that failed, timed out or were aborted. */
-  onDeploymentFailed(id: string, options?: events.OnEventOptions): events.Rule;
-  /** An EventBridge rule for deployment executions that succeeded. */
-  onDeploymentSucceeded(id: string, options?: events.OnEventOptions): events.Rule;
-  /** Allow starting the workflow by hand, e.g. a rollback. */
-  grantStartExecution(grantee: iam.IGrantable): iam.Grant;
-  /**
-   * Allow approving or rejecting a manual gate (`SendTaskSuccess`/`SendTaskFailure`,
-   * on `*`: the actions have no resource-level permission, the task token
-   * names the gate).
-   */
-  grantApprove(grantee: iam.IGrantable): iam.Grant;
-  /** `Invocations` of a stage's endpoint (sum per 5 minutes). */
-  metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** `Invocation5XXErrors` of a stage's endpoint (sum per 5 minutes). */
-  metricInvocation5XXErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** `Invocation4XXErrors` of a stage's endpoint (sum per 5 minutes). */
-  metricInvocation4XXErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** `InvocationModelErrors` of a stage's endpoint (sum per 5 minutes). */
-  metricInvocationModelErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** `ModelLatency` of a stage's endpoint in microseconds (average per 5 minutes). */
-  metricModelLatency(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-}
-
-/** Attributes of a deployment built elsewhere. */
-export interface ApprovalDeploymentAttributes {
-  /** The ARN of the deployment state machine. */
-  readonly stateMachineArn: string;
-  /** The stages. */
-  readonly stages: DeploymentStage[];
-  /** The encryption key. */
-  readonly encryptionKey: kms.IKey;
-  /** The notification topic. */
-  readonly notificationTopic: sns.ITopic;
-}
 
 /** Properties of an ApprovalDeployment. */
 export interface ApprovalDeploymentProps {
@@ -147,7 +95,7 @@ export interface ApprovalDeploymentProps {
    * alias and bucket; stages with an `account` use them.
    * @default 'cdk-mlops'
    */
-  readonly crossAccountPrefix?: string;
+  readonly namePrefix?: string;
   /**
    * Upper bound of one deployment, approvals included.
    * @default Duration.days(14)
@@ -180,100 +128,6 @@ export interface ApprovalDeploymentProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
-}
-
-abstract class ApprovalDeploymentBase extends Construct implements IApprovalDeployment {
-  public abstract readonly stateMachine: sfn.IStateMachine;
-  public abstract readonly stages: DeploymentStage[];
-  public abstract readonly encryptionKey: kms.IKey;
-  public abstract readonly notificationTopic: sns.ITopic;
-
-  public stage(stageName: string): DeploymentStage {
-    const found = this.stages.find((s) => s.stageName === stageName);
-    if (!found) {
-      fail(this, 'ApprovalDeployment', {
-        prop: 'stageName',
-        value: stageName,
-        allowed: this.stages.map((s) => `'${s.stageName}'`).join(', '),
-        fix: 'use the name of one of the deployment\'s stages.',
-      });
-    }
-    return found;
-  }
-
-  public endpointName(stageName: string): string {
-    return this.stage(stageName).endpointName;
-  }
-
-  public onDeploymentFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return this.executionRule(id, options, ['FAILED', 'TIMED_OUT', 'ABORTED']);
-  }
-
-  public onDeploymentSucceeded(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return this.executionRule(id, options, ['SUCCEEDED']);
-  }
-
-  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantStartExecution(grantee);
-  }
-
-  public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    // SendTaskSuccess/Failure/Heartbeat have no resource type in the Service
-    // Authorization Reference: a statement naming the state machine (as
-    // aws-cdk-lib's grantTaskResponse writes it) never matches. The task
-    // token sent to the notification topic identifies the gate.
-    return grantWithWildcards({
-      grantee,
-      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-      resourceArns: ['*'],
-    }, ['*'], 'deploymentApprovalTaskTokens');
-  }
-
-  public metricInvocations(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.endpointMetric(stageName, 'Invocations', 'Sum', props);
-  }
-
-  public metricInvocation5XXErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.endpointMetric(stageName, 'Invocation5XXErrors', 'Sum', props);
-  }
-
-  public metricInvocation4XXErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.endpointMetric(stageName, 'Invocation4XXErrors', 'Sum', props);
-  }
-
-  public metricInvocationModelErrors(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.endpointMetric(stageName, 'InvocationModelErrors', 'Sum', props);
-  }
-
-  public metricModelLatency(stageName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.endpointMetric(stageName, 'ModelLatency', 'Average', props);
-  }
-
-  private endpointMetric(stageName: string, metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/SageMaker',
-      metricName,
-      dimensionsMap: { EndpointName: this.endpointName(stageName), VariantName: VARIANT_NAME },
-      statistic,
-      period: Duration.minutes(5),
-      ...props,
-    });
-  }
-
-  private executionRule(id: string, options: events.OnEventOptions, statuses: string[]): events.Rule {
-    const rule = new events.Rule(this, id, {
-      description: options.description,
-      ruleName: options.ruleName,
-      crossStackScope: options.crossStackScope,
-    });
-    rule.addEventPattern({
-      source: ['aws.states'],
-      detailType: ['Step Functions Execution Status Change'],
-      detail: { status: statuses, stateMachineArn: [this.stateMachine.stateMachineArn] },
-    });
-    rule.addTarget(options.target);
-    return rule;
-  }
 }
 
 /**
@@ -323,7 +177,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       public readonly encryptionKey = attrs.encryptionKey;
       public readonly notificationTopic = attrs.notificationTopic;
     }
-    return new Imported(scope, id);
+    return new Imported(scope, id, { environmentFromArn: attrs.stateMachineArn });
   }
 
   /** The default stages: `staging`, then a manual approval, then `production`. */
@@ -392,14 +246,14 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     if (props.modelExecutionRole) {
       props.registry.grantReadModelArtifacts(props.modelExecutionRole);
     }
-    const crossAccountPrefix = props.crossAccountPrefix ?? 'cdk-mlops';
+    const namePrefix = props.namePrefix ?? 'cdk-mlops';
 
     const prefix = Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
     const resolver = new StageResolver({
       scope: this,
       prefix,
       topic,
-      crossAccountPrefix,
+      namePrefix,
       dataCaptureBucket: this.dataCaptureBucket,
       modelExecutionRole: this.modelExecutionRole,
       encryptionKey: this.encryptionKey,
@@ -475,21 +329,28 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       logRetention,
       removalPolicy,
     });
-    this.stages = resolved.map((r) => DeploymentStage.fromStageAttributes({
-      stageName: r.stageName,
-      endpointName: r.endpointName,
-      serverless: r.serverless,
-      kind: kindOf(stageOptions.find((o) => o.stageName === r.stageName)!),
-      transformStateMachine: runners[r.stageName]?.stateMachine,
-      // A batch stage captures manifests of its input and output (DriftMonitor reads them with the input).
-      dataCaptureBucket: r.captureUri ? resolver.captureBucketOf(r) : undefined,
-      dataCapturePrefix: r.captureUri ? `data-capture/${r.stageName}/` : undefined,
-      transformInputBucket: r.batch?.inputBucket,
-      transformInputPrefix: r.batch?.inputPrefix,
-      transformContentType: r.batch?.contentType,
-      encryptionKey: r.account ? undefined : this.encryptionKey,
-      account: r.account,
-    }));
+    this.stages = resolved.map((r) => {
+      const kind = kindOf(stageOptions.find((o) => o.stageName === r.stageName)!);
+      return DeploymentStage.fromStageAttributes({
+        stageName: r.stageName,
+        endpointName: r.endpointName,
+        serverless: r.serverless,
+        kind,
+        transformStateMachine: runners[r.stageName]?.stateMachine,
+        // A batch stage captures manifests of its input and output (DriftMonitor reads them with the input).
+        dataCaptureBucket: r.captureUri ? resolver.captureBucketOf(r) : undefined,
+        dataCapturePrefix: r.captureUri ? `data-capture/${r.stageName}/` : undefined,
+        transformInputBucket: r.batch?.inputBucket,
+        transformInputPrefix: r.batch?.inputPrefix,
+        transformContentType: r.batch?.contentType,
+        encryptionKey: r.account ? undefined : this.encryptionKey,
+        account: r.account,
+        // A handle (no CloudFormation resource): the workflow creates and updates the endpoint.
+        endpoint: r.batch ? undefined : StageEndpoint.fromEndpointAttributes(this, `Endpoint-${r.stageName}`, {
+          endpointName: r.endpointName, account: r.account, asynchronous: r.asyncInference !== undefined,
+        }),
+      });
+    });
 
     const starter = createStarter(this, {
       machine, groupName: props.registry.modelPackageGroupName, encryptionKey: this.encryptionKey, retention: logRetention, removalPolicy,

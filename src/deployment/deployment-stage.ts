@@ -1,12 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, UnscopedValidationError } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DeploymentTarget, DeploymentTargetKind } from './deployment-target';
 import { MlInstanceType } from '../common';
 import { TrafficShift } from './traffic-shift';
+import { VARIANT_NAME } from './workflow-common';
 
 /**
  * One stage of an approval deployment: an endpoint the approved model version
@@ -238,6 +240,12 @@ export interface DeploymentStageAttributes {
    * @default - the deployment's account
    */
   readonly account?: string;
+  /**
+   * The stage's endpoint as aws-cdk-lib sees it (`StageEndpoint.fromEndpointAttributes()`),
+   * for `grantInvoke` and aws-cdk-lib's own SageMaker targets.
+   * @default - none: `endpoint` throws (metrics work from `endpointName` alone)
+   */
+  readonly endpoint?: sagemaker.IEndpoint;
 }
 
 /**
@@ -274,6 +282,7 @@ export class DeploymentStage {
   public readonly transformInputPrefix: string;
   /** The MIME type of a batch stage's transform input. */
   public readonly transformContentType?: string;
+  private readonly endpointHandle?: sagemaker.IEndpoint;
 
   private constructor(attrs: DeploymentStageAttributes) {
     this.stageName = attrs.stageName;
@@ -288,6 +297,82 @@ export class DeploymentStage {
     this.transformInputBucket = attrs.transformInputBucket;
     this.transformInputPrefix = attrs.transformInputPrefix ?? '';
     this.transformContentType = attrs.transformContentType;
+    this.endpointHandle = attrs.endpoint;
+  }
+
+  /**
+   * The stage's SageMaker endpoint (`grantInvoke`, `endpointArn`, with the
+   * endpoint's account for a stage in another account). A batch stage has no
+   * endpoint: it throws a ValidationError naming the stage.
+   */
+  public get endpoint(): sagemaker.IEndpoint {
+    this.requireEndpoint('endpoint');
+    if (!this.endpointHandle) {
+      throw new UnscopedValidationError('CdkMlopsInvalidProps' as any,
+        `DeploymentStage ${this.stageName}: endpoint: got undefined; allowed: the stage's endpoint handle. `
+        + 'Fix: use deployment.stage(name), or give endpoint: StageEndpoint.fromEndpointAttributes(...) to DeploymentStage.fromStageAttributes().');
+    }
+    return this.endpointHandle;
+  }
+
+  /**
+   * A CloudWatch metric of the stage's endpoint: namespace `AWS/SageMaker`,
+   * dimensions `EndpointName` and `VariantName` (every stage has one variant,
+   * `AllTraffic`), as SageMaker publishes endpoint invocation metrics
+   * ("Amazon SageMaker AI metrics in Amazon CloudWatch", SageMaker Developer
+   * Guide). A stage in another account gets that account on the metric
+   * (cross-account dashboards and alarms need CloudWatch cross-account
+   * observability). Throws for a batch stage (no endpoint).
+   * @param metricName the metric, e.g. `InvocationsPerInstance`
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.requireEndpoint(`metric('${metricName}')`);
+    return new cloudwatch.Metric({
+      namespace: 'AWS/SageMaker',
+      metricName,
+      dimensionsMap: { EndpointName: this.endpointName, VariantName: VARIANT_NAME },
+      period: Duration.minutes(5),
+      account: this.account,
+      ...props,
+    });
+  }
+
+  /** `Invocations`: requests sent to the endpoint (sum per 5 minutes). */
+  public metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Invocations', { statistic: 'Sum', ...props });
+  }
+
+  /** `Invocation4XXErrors`: requests the model answered with a 4xx code (sum per 5 minutes). */
+  public metricInvocation4XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Invocation4XXErrors', { statistic: 'Sum', ...props });
+  }
+
+  /** `Invocation5XXErrors`: requests the model answered with a 5xx code (sum per 5 minutes). */
+  public metricInvocation5XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Invocation5XXErrors', { statistic: 'Sum', ...props });
+  }
+
+  /** `InvocationModelErrors`: requests whose model answer was not 2xx (sum per 5 minutes). */
+  public metricInvocationModelErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('InvocationModelErrors', { statistic: 'Sum', ...props });
+  }
+
+  /** `ModelLatency`: time the model took to answer, in microseconds (average per 5 minutes). */
+  public metricModelLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ModelLatency', { statistic: 'Average', ...props });
+  }
+
+  /** `OverheadLatency`: time SageMaker added to the model's, in microseconds (average per 5 minutes). */
+  public metricOverheadLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('OverheadLatency', { statistic: 'Average', ...props });
+  }
+
+  private requireEndpoint(what: string): void {
+    if (this.kind === DeploymentTargetKind.BATCH) {
+      throw new UnscopedValidationError('CdkMlopsInvalidProps' as any,
+        `DeploymentStage ${this.stageName}: ${what}: got a batch stage; allowed: real-time, serverless and asynchronous stages. `
+        + `Fix: batch stage ${this.stageName} has no endpoint; use its transformStateMachine (and its ExecutionsFailed metric) instead.`);
+    }
   }
 
   /** True when the stage captures requests and responses. */

@@ -33,7 +33,7 @@ export interface DeploymentTargetAccountProps {
    * Prefix of the fixed names both sides agree on: roles
    * `<prefix>-deployer` and `<prefix>-model-execution`, key alias
    * `alias/<prefix>-deployment`, bucket `<prefix>-capture-<account>-<region>`.
-   * Must equal the ApprovalDeployment's `crossAccountPrefix`.
+   * Must equal the ApprovalDeployment's `namePrefix`.
    * @default 'cdk-mlops'
    */
   readonly namePrefix?: string;

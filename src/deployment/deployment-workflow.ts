@@ -11,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DeploymentEvents } from './deployment-events';
 import { asyncInferenceConfig } from './workflow-async';
 import { switchModel } from './workflow-batch';
 import {
@@ -18,6 +19,7 @@ import {
   endpointArn, endpointConfigArns, modelArns, oneOf,
 } from './workflow-common';
 import { EndpointStates, holdBound } from './workflow-endpoint';
+import { awaitingApprovalEvent, modelDeployedEvent, rolledBackEvent, ROLLBACK_REASON } from './workflow-events';
 import { eventBudget } from './workflow-history';
 import { LeaseStates } from './workflow-lease';
 import { prune, pruneListSize } from './workflow-prune';
@@ -78,7 +80,14 @@ export class DeploymentWorkflow {
       });
     }
     definition.States[PREPARE].Parameters.EventBudget = budget;
-    return { definition, policyStatements: mergeStatements(this.scope, graph.policyStatements), eventBudget: budget };
+    const statements = graph.policyStatements;
+    for (const st of statements.filter((x) => x.actions.includes('events:PutEvents'))) {
+      // The workflow puts its own events only. events:source is multivalued (every entry's source, Service
+      // Authorization Reference): each must be ours, and the key must be there (ForAllValues holds on an empty set).
+      st.addCondition('ForAllValues:StringEquals', { 'events:source': [DeploymentEvents.SOURCE] });
+      st.addCondition('Null', { 'events:source': 'false' });
+    }
+    return { definition, policyStatements: mergeStatements(this.scope, statements), eventBudget: budget };
   }
 
   /** The whole definition. */
@@ -201,17 +210,18 @@ export class DeploymentWorkflow {
       after = after.next(this.endpoint.register(s, stage, n, 'Deploy', false));
     }
     const last = this.t.notify(s, 'NotifyStage', n('Notify stage deployed'), 'STAGE_DEPLOYED', undefined, stage.stageName);
+    const deployed = modelDeployedEvent(s, stage, n).next(last);
     const release = this.lease.release(s, 'Release', n('lease: release'), stage);
     // Best effort: a lease left behind expires when this execution ends.
     const ignored = new sfn.Pass(s, 'ReleaseIgnored', { stateName: n('lease: left to expire'), resultPath: sfn.JsonPath.DISCARD });
     release.addCatch(ignored, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-    ignored.next(last);
+    ignored.next(deployed);
     if (this.ctx.keepVersions !== undefined && !stage.batch) {
       after = after.next(prune(this.t, s, stage, n, this.ctx.keepVersions, release));
     } else {
       after = after.next(release);
     }
-    release.next(last);
+    release.next(deployed);
 
     const leaseChain = this.lease.acquire(s, stage, n, holdBound(stage, this.ctx.endpointWaitTimeout));
     const named = leaseChain.next(this.lease.checkNewest(s, stage, n)).next(names);
@@ -222,7 +232,9 @@ export class DeploymentWorkflow {
     } else {
       models.next(createConfig).next(this.endpoint.deploy(s, stage, n, verified));
     }
-    const first: sfn.IChainable = stage.approvalRequired ? this.gate(s, stage, n).next(leaseChain) : leaseChain;
+    const first: sfn.IChainable = stage.approvalRequired
+      ? awaitingApprovalEvent(this.t, s, stage, n).next(this.gate(s, stage, n)).next(leaseChain)
+      : leaseChain;
     return sfn.Chain.custom(first.startState, [last], last);
   }
 
@@ -274,9 +286,11 @@ export class DeploymentWorkflow {
     }
     const restore = this.t.call(s, 'Restore', n('Restore previous config'), 'updateEndpoint', params,
       [endpointArn(stage), ...endpointConfigArns(stage.account)], stage);
+    const event = rolledBackEvent(s, stage, n, 'EventSmokeTestRollback', 'rolled back after failed smoke test', ROLLBACK_REASON.smokeTest,
+      '$.Stage.Existing.EndpointConfigName');
     const restored = this.endpoint.autoscaled(stage)
-      ? sfn.Chain.start(restore).next(this.endpoint.register(s, stage, n, 'SmokeRestore', true, 'after failed smoke test: ')).next(failed)
-      : sfn.Chain.start(restore).next(failed);
+      ? sfn.Chain.start(restore).next(this.endpoint.register(s, stage, n, 'SmokeRestore', true, 'after failed smoke test: ')).next(event).next(failed)
+      : sfn.Chain.start(restore).next(event).next(failed);
     hadPrevious.when(sfn.Condition.isPresent('$.Stage.Existing.EndpointConfigName'), restored);
     hadPrevious.otherwise(failed);
     invoke.addCatch(hadPrevious, { errors: ['States.ALL'], resultPath: '$.Stage.SmokeTestError' });

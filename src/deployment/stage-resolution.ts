@@ -62,7 +62,7 @@ export interface StageResolverProps {
   readonly scope: Construct;
   readonly prefix: string;
   readonly topic: sns.ITopic;
-  readonly crossAccountPrefix: string;
+  readonly namePrefix: string;
   readonly dataCaptureBucket?: s3.IBucket;
   readonly modelExecutionRole: iam.IRole;
   readonly encryptionKey: kms.IKey;
@@ -89,7 +89,7 @@ export class StageResolver {
     const endpointName = s.endpointName ?? `${this.p.prefix}-${s.stageName}`;
     const captures = !serverless && s.dataCapture !== false;
     const captureBucketName = account
-      ? DeploymentTargetAccount.captureBucketName(account, stack.region, this.p.crossAccountPrefix)
+      ? DeploymentTargetAccount.captureBucketName(account, stack.region, this.p.namePrefix)
       : this.p.dataCaptureBucket?.bucketName;
     const captureUri = captures && captureBucketName ? `s3://${captureBucketName}/data-capture/${s.stageName}` : undefined;
     if (!serverless && !batch && instanceType.isInferentia1) {
@@ -103,7 +103,7 @@ export class StageResolver {
     }
     const alarmNames = account ? DeploymentTargetAccount.alarmNames(endpointName) : alarms.map((a) => a.alarmName);
     const initial = s.initialInstanceCount ?? 1;
-    const keyArn = account ? DeploymentTargetAccount.keyAliasArn(account, stack.region, this.p.crossAccountPrefix) : this.p.encryptionKey.keyArn;
+    const keyArn = account ? DeploymentTargetAccount.keyAliasArn(account, stack.region, this.p.namePrefix) : this.p.encryptionKey.keyArn;
     const asyncOptions = kind === DeploymentTargetKind.ASYNC ? s.target?.asyncOptions ?? {} : undefined;
     let autoscaling: ResolvedStage['autoscaling'] = s.maxCapacity !== undefined
       ? { min: s.minCapacity ?? initial, max: s.maxCapacity, target: s.targetInvocationsPerInstance ?? 100 }
@@ -130,13 +130,13 @@ export class StageResolver {
       rollbackAlarmNames: [...alarmNames, ...(s.additionalRollbackAlarms ?? []).map((a) => a.alarmName)],
       networkIsolation: s.networkIsolation,
       account,
-      crossAccountPrefix: account ? this.p.crossAccountPrefix : undefined,
+      namePrefix: account ? this.p.namePrefix : undefined,
       taskRole: account
         ? sfn.TaskRole.fromRole(iam.Role.fromRoleArn(scope, `Deployer-${s.stageName}`,
-          DeploymentTargetAccount.deployerRoleArn(account, this.p.crossAccountPrefix), { mutable: false }))
+          DeploymentTargetAccount.deployerRoleArn(account, this.p.namePrefix), { mutable: false }))
         : undefined,
       modelRoleArn: account
-        ? DeploymentTargetAccount.modelExecutionRoleArn(account, this.p.crossAccountPrefix)
+        ? DeploymentTargetAccount.modelExecutionRoleArn(account, this.p.namePrefix)
         : this.p.modelExecutionRole.roleArn,
       keyArn,
       autoscaling,
@@ -159,7 +159,7 @@ export class StageResolver {
     }
     const region = Stack.of(this.p.scope).region;
     return s3.Bucket.fromBucketAttributes(this.p.scope, `CaptureBucket-${stage.stageName}`, {
-      bucketName: DeploymentTargetAccount.captureBucketName(stage.account, region, this.p.crossAccountPrefix),
+      bucketName: DeploymentTargetAccount.captureBucketName(stage.account, region, this.p.namePrefix),
       account: stage.account,
       region,
     });

@@ -71,7 +71,7 @@ export interface ResolvedStage {
   /** The target account when it is not the workflow's. */
   readonly account?: string;
   /** Prefix of the names shared with the target account (its network parameter), for a cross-account stage. */
-  readonly crossAccountPrefix?: string;
+  readonly namePrefix?: string;
   /** The role tasks of a cross-account stage assume. */
   readonly taskRole?: sfn.TaskRole;
   /** The role SageMaker runs the model with. */

@@ -34,6 +34,7 @@ import {
   BUSY_STATUSES, NO_PREVIOUS_CONFIG, Namer, PREVIOUS_CONFIG_TAG, ResolvedStage, RETRY_POLL, RETRY_SAGEMAKER, SILENT_ROLLBACK_ERROR, VARIANT_NAME,
   WorkflowTasks, endpointArn, endpointConfigArns, oneOf, pollsFor, targetNetworkParameterName,
 } from './workflow-common';
+import { rolledBackEvent, ROLLBACK_REASON } from './workflow-events';
 import { LeaseStates } from './workflow-lease';
 
 /** Errors of an endpoint in a status the workflow cannot act on. */
@@ -104,7 +105,7 @@ export class EndpointStates {
     }
     const isolation = { EnableNetworkIsolation: stage.networkIsolation ?? this.t.ctx.networkIsolation };
     if (stage.account && stage.taskRole) {
-      const name = targetNetworkParameterName(stage.crossAccountPrefix!);
+      const name = targetNetworkParameterName(stage.namePrefix!);
       const find = this.t.call(s, 'FindNetwork', n('Find network'), 'getParameter', { Name: name },
         [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${stage.account}:parameter${name}`], stage, {
           service: 'ssm',
@@ -284,7 +285,11 @@ export class EndpointStates {
       sfn.Condition.isPresent('$.Stage.Live.EndpointConfigName'),
       sfn.Condition.stringEqualsJsonPath('$.Stage.Live.EndpointConfigName', '$.Stage.EndpointConfigName'),
     ), onVerified);
-    live.otherwise(this.autoscaled(stage) ? this.register(s, stage, n, `${kind}Restore`, true, 'after SageMaker rollback: ').next(rolledBack) : rolledBack);
+    // A deployment's update that SageMaker rolled back says so on EventBridge (a requested rollback has its own event).
+    const stop = kind === 'Deploy'
+      ? rolledBackEvent(s, stage, n, 'EventSageMakerRollback', 'rolled back by SageMaker', ROLLBACK_REASON.sageMaker, '$.Stage.Live.EndpointConfigName').next(rolledBack)
+      : rolledBack;
+    live.otherwise(this.autoscaled(stage) ? this.register(s, stage, n, `${kind}Restore`, true, 'after SageMaker rollback: ').next(stop) : stop);
     return reset;
   }
 

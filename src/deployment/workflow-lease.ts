@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import {
   Namer, ResolvedStage, RETRY_DYNAMODB, RETRY_SAGEMAKER, SUPERSEDED_ERROR, WorkflowTasks, pollsFor,
 } from './workflow-common';
+import { supersededEvent } from './workflow-events';
 
 /** Error of a run whose version is no longer approved. */
 export const NOT_APPROVED_ERROR = 'NoLongerApproved';
@@ -192,7 +193,7 @@ export class LeaseStates {
     list.next(newest);
     newest.when(sfn.Condition.and(sfn.Condition.isPresent(newer), sfn.Condition.numberEqualsJsonPath(newer, '$.ModelPackageVersion')), ok);
     newest.when(sfn.Condition.and(sfn.Condition.isPresent(newer), sfn.Condition.numberGreaterThanJsonPath(newer, '$.ModelPackageVersion')),
-      supersededCause.next(superseded));
+      supersededCause.next(supersededEvent(s, stage, n, newer)).next(superseded));
     newest.otherwise(notApprovedCause);
     return sfn.Chain.custom(explicit, [ok], ok);
   }

@@ -11,6 +11,7 @@ import { TrafficShift } from './traffic-shift';
 import { rollbackModel } from './workflow-batch';
 import { NO_PREVIOUS_CONFIG, PREVIOUS_CONFIG_TAG, RETRY_SAGEMAKER, WorkflowTasks, endpointArn, pollsFor } from './workflow-common';
 import { ENDPOINT_ERRORS, EndpointStates, holdBound, stageBounds } from './workflow-endpoint';
+import { requestedRollbackEvent } from './workflow-events';
 import { LeaseStates } from './workflow-lease';
 
 /** The rollback branch of the definition. */
@@ -30,7 +31,7 @@ export function rollback(t: WorkflowTasks, endpoint: EndpointStates, lease: Leas
     if (stage.batch) {
       const done = lease.release(st, 'Release', n('lease: release'), stage);
       const first = lease.acquire(st, stage, n, holdBound(stage, t.ctx.endpointWaitTimeout));
-      first.next(rollbackModel(t, st, stage, n, done));
+      first.next(rollbackModel(t, st, stage, n, requestedRollbackEvent(st, stage, n).next(done)));
       which.when(sfn.Condition.and(sfn.Condition.isPresent('$.StageName'), sfn.Condition.stringEquals('$.StageName', stage.stageName)), first);
       continue;
     }
@@ -64,7 +65,7 @@ export function rollback(t: WorkflowTasks, endpoint: EndpointStates, lease: Leas
     if (endpoint.autoscaled(stage)) {
       after = after.next(endpoint.register(st, stage, n, 'Rollback', false));
     }
-    after = after.next(lease.release(st, 'Release', n('lease: release'), stage));
+    after = after.next(requestedRollbackEvent(st, stage, n)).next(lease.release(st, 'Release', n('lease: release'), stage));
     const verify = endpoint.waitAndVerify(st, stage, n, 'Rollback', after, bounds.update);
     const update = endpoint.update(st, stage, n, 'Rollback', TrafficShift.allAtOnce({ waitInterval: Duration.seconds(0) }), true);
     has.when(sfn.Condition.and(

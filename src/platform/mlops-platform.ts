@@ -296,7 +296,7 @@ export class MlopsPlatform extends Construct {
         stages,
         network: this.network,
         networkIsolation: d.networkIsolation,
-        crossAccountPrefix: d.crossAccountPrefix,
+        namePrefix: d.crossAccountPrefix,
         removalPolicy,
       });
       tagLayer(this.deployment, PlatformLayer.DEPLOYMENT);

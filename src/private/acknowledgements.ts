@@ -160,9 +160,9 @@ export const ACKNOWLEDGEMENTS = {
     cfnLint: [],
   } as AcknowledgementEntry,
 
-  /** ApprovalDeployment.grantApprove: answering the manual gates. */
+  /** ApprovalDeployment.grantGateDecision: answering the manual gates. */
   deploymentApprovalTaskTokens: {
-    resource: 'the IAM policy of a principal granted ApprovalDeployment.grantApprove',
+    resource: 'the IAM policy of a principal granted ApprovalDeployment.grantGateDecision',
     nag: [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',

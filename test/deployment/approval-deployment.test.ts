@@ -254,7 +254,7 @@ describe('ApprovalDeployment', () => {
     expect(deployment.encryptionKey).toBe(key);
     expect(deployment.dataCaptureBucket).toBeUndefined();
     expect(imported.endpointName('prod')).toBe('churn-prod');
-    expect(stack.resolve(imported.metricModelLatency('prod').dimensions)).toEqual({ EndpointName: 'churn-prod', VariantName: 'AllTraffic' });
+    expect(stack.resolve(imported.stage('prod').metricModelLatency().dimensions)).toEqual({ EndpointName: 'churn-prod', VariantName: 'AllTraffic' });
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.states'],
@@ -271,7 +271,7 @@ describe('ApprovalDeployment', () => {
     const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
 
     // WHEN
-    deployment.grantApprove(role);
+    deployment.grantGateDecision(role);
     deployment.grantStartExecution(role);
     deployment.onDeploymentSucceeded('Ok');
 
@@ -284,10 +284,11 @@ describe('ApprovalDeployment', () => {
         ]),
       },
     });
-    expect(deployment.metricInvocations('staging').metricName).toBe('Invocations');
-    expect(deployment.metricInvocation5XXErrors('staging').statistic).toBe('Sum');
-    expect(deployment.metricInvocationModelErrors('staging').metricName).toBe('InvocationModelErrors');
-    expect(deployment.metricInvocation4XXErrors('staging').metricName).toBe('Invocation4XXErrors');
+    const staging = deployment.stage('staging');
+    expect(staging.metricInvocations().metricName).toBe('Invocations');
+    expect(staging.metricInvocation5XXErrors().statistic).toBe('Sum');
+    expect(staging.metricInvocationModelErrors().metricName).toBe('InvocationModelErrors');
+    expect(staging.metricInvocation4XXErrors().metricName).toBe('Invocation4XXErrors');
   });
 
   test('pruning can be turned off; Inf1 stages get a warning about guardrails', () => {

@@ -59,12 +59,12 @@ describe('ApprovalDeployment grants across layers', () => {
     expect(read.Resource).toContainEqual(stack.resolve(extra.alarmArn));
   });
 
-  test('grantApprove lets answer the gates with their task token: the actions have no resource type, so on "*"', () => {
+  test('grantGateDecision lets answer the gates with their task token: the actions have no resource type, so on "*"', () => {
     // GIVEN
     const { stack, deployment } = deploymentStack({}, new App());
     const role = new iam.Role(stack, 'Reviewer', { assumedBy: new iam.AccountRootPrincipal() });
     // WHEN
-    deployment.grantApprove(role);
+    deployment.grantGateDecision(role);
     // THEN
     expect(allStatements(Template.fromStack(stack))).toContainEqual({
       Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], Effect: 'Allow', Resource: '*',

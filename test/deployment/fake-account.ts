@@ -9,6 +9,8 @@ import { AwsError, describeExecutionAnswer } from '../harness/stepfunctions';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';
+/** The state machine every test execution belongs to (`executionArn` in workflow-harness.ts). */
+export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:deploy`;
 
 export { AwsError };
 
@@ -91,6 +93,10 @@ export class FakeAccount {
   public readonly transformJobs: any[] = [];
   /** The next transform job ends Failed (the `.sync` task fails with States.TaskFailed). */
   public failNextTransform = false;
+  /** Events on the default bus, as EventBridge delivers them to a rule's target. */
+  public readonly events: any[] = [];
+  /** How many putEvents calls fail with `EventBridge.FailedEntry` before they succeed. */
+  public failEvents = 0;
   private clock = 0;
 
   public async handle(resource: string, input: any, execution: string): Promise<any> {
@@ -118,6 +124,8 @@ export class FakeAccount {
       case 'sns:publish':
         this.notifications.push(typeof input.Message === 'string' ? JSON.parse(input.Message) : input.Message);
         return { MessageId: 'm' };
+      case 'events:putEvents':
+        return this.putEvents(input, execution);
       case 'sns:publish.waitForTaskToken': {
         this.notifications.push(typeof input.Message === 'string' ? JSON.parse(input.Message) : input.Message);
         await this.gateWaits.get(execution);
@@ -178,6 +186,37 @@ export class FakeAccount {
   /** The current modification time of a version, as in its approval event. */
   public modifiedTime(version: number): string {
     return iso(this.packages.find((p) => p.version === version)!.modified);
+  }
+
+  /**
+   * EventBridge PutEvents through Step Functions' optimized integration: the
+   * integration appends the execution's and the state machine's ARNs to each
+   * entry's Resources, and fails the task with `EventBridge.FailedEntry` when
+   * an entry fails ("Add EventBridge events with Step Functions"). Delivered
+   * events have the envelope EventBridge documents ("Amazon EventBridge events").
+   */
+  private putEvents(input: any, execution: string): any {
+    if (this.failEvents > 0) {
+      this.failEvents -= 1;
+      throw new AwsError('EventBridge.FailedEntry', 'ThrottlingException: Rate exceeded');
+    }
+    const executionArn = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${execution}`;
+    const ids = (input.Entries as any[]).map((entry) => {
+      const id = `event-${this.events.length + 1}`;
+      this.events.push({
+        'version': '0',
+        id,
+        'detail-type': entry.DetailType,
+        'source': entry.Source,
+        'account': ACCOUNT,
+        'time': '2026-11-27T00:00:00Z',
+        'region': REGION,
+        'resources': [...(entry.Resources ?? []), executionArn, STATE_MACHINE_ARN],
+        'detail': typeof entry.Detail === 'string' ? JSON.parse(entry.Detail) : entry.Detail,
+      });
+      return { EventId: id };
+    });
+    return { Entries: ids, FailedEntryCount: 0 };
   }
 
   private sagemaker(action: string, input: any): any {

@@ -5,11 +5,11 @@
  * would write in Step Functions.
  */
 import { Stack } from 'aws-cdk-lib';
-import { FakeAccount } from './fake-account';
+import { FakeAccount, STATE_MACHINE_ARN } from './fake-account';
 import { ACCOUNT, REGION, StateMachine, answerTask, render, stateMachineDefinitions, verifyMockedAnswers } from '../harness/stepfunctions';
 
 export { ACCOUNT, REGION, StateMachine, answerTask, render, FakeAccount };
-export { AwsError } from './fake-account';
+export { AwsError, STATE_MACHINE_ARN } from './fake-account';
 
 // Every answer the fake account gives is checked against botocore after each test file.
 verifyMockedAnswers();
@@ -46,7 +46,7 @@ export function allStates(definition: any): Record<string, any> {
 
 /** The ARN a test execution has (the lease holder id). */
 export function executionArn(name: string): string {
-  return `arn:aws:states:${REGION}:${ACCOUNT}:execution:deploy:${name}`;
+  return `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** What `execute` can also do. */

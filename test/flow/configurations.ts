@@ -160,7 +160,7 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
   const reviewers = new iam.Role(stack, 'Reviewers', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'churn-reviewers' });
   const reviewerPolicy = new iam.ManagedPolicy(stack, 'ReviewersPolicy', { roles: [reviewers] });
   registry.grantApprove(reviewerPolicy);
-  deployment.grantApprove(reviewerPolicy);
+  deployment.grantGateDecision(reviewerPolicy);
   return {
     name: 'composed',
     title: '(c) layers composed by hand: SecureMlNetwork, ModelRegistry, MlPipeline, ApprovalDeployment, DriftMonitor',

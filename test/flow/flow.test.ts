@@ -85,6 +85,11 @@ describe('the platform\'s data flow, hop by hop, through the IAM simulator', () 
     has(/^Retraining workflow: StartRetraining sagemaker:StartPipelineExecution$/);
     has(/^CloudWatch Logs encrypts log events kms:GenerateDataKey$/);
     has(/^states assumes its role sts:AssumeRole$/);
+    // issue 19: the deployment workflow's EventBridge events on the default bus
+    has(/^Deployment workflow: .*: event: model deployed events:PutEvents$/);
+    has(/^Deployment workflow: .*: event: awaiting approval events:PutEvents$/);
+    has(/^Deployment workflow: .*: event: rolled back by SageMaker events:PutEvents$/);
+    has(/^Deployment workflow: .*: event: superseded events:PutEvents$/);
     if (name !== 'composed') {
       has(/^CI run build starts the SageMaker pipeline sagemaker:StartPipelineExecution$/);
       has(/^Studio user logs runs to MLflow sagemaker:CallMlflowAppApi$/);

@@ -88,6 +88,9 @@ function platformDenials(flow: Flow, facts: PipelineFacts, p: string, stackName?
     'the schedule role starts only the drift check');
   flow.deny('Retraining workflow deletes the pipeline', role('MonitoringRetrainingWorkflowRole'), 'sagemaker:DeletePipeline', pipelineArn,
     'retraining only starts executions');
+  flow.deny('Deployment workflow puts an event in SageMaker\'s name', role('DeploymentWorkflowRole'), 'events:PutEvents',
+    `arn:aws:events:us-east-1:${TOOLING}:event-bus/default`, 'the workflow puts only events of its own source (events:source condition)',
+    { context: { 'events:source': ['aws.sagemaker'], 'events:detail-type': ['SageMaker Model Package State Change'] } });
 }
 
 /** Denials across the tooling, staging and production accounts. */

@@ -182,6 +182,14 @@ function callsOf(resource: string, c: TaskContext): TaskCall[] {
       return [{ action: 'sns:Publish', resource: p.TopicArn }];
     case 'states:startExecution':
       return [{ action: 'states:StartExecution', resource: p.StateMachineArn }];
+    case 'events:putEvents': {
+      // EventBusName absent: the account's default bus. The request sets the multivalued keys events:source and
+      // events:detail-type to the values of its entries (Service Authorization Reference, PutEvents).
+      const entries = p.Entries as any[];
+      const buses = [...new Set(entries.map((e) => e.EventBusName ?? arn(c, 'events', 'event-bus/default')))];
+      const context = { 'events:source': entries.map((e) => e.Source), 'events:detail-type': entries.map((e) => e.DetailType) };
+      return buses.map((bus) => ({ action: 'events:PutEvents', resource: bus, context }));
+    }
     case 'dynamodb:putItem':
     case 'dynamodb:getItem':
     case 'dynamodb:deleteItem': {

@@ -213,7 +213,7 @@ describe('the e2e app (examples/e2e)', () => {
     test('reads every creating call from every source: workflows, the pipeline definition, the custom resources', () => {
       const where = (pattern: RegExp) => c.created.filter((x) => pattern.test(x.where)).map((x) => x.operation);
       expect(where(/^PlatformPipeline[0-9A-F]{8}\//)).toEqual(['CreateTrainingJob', 'CreateProcessingJob', 'CreateModelPackage']);
-      expect(new Set(where(/^PlatformDeployment[0-9A-F]{8}\//))).toEqual(new Set(['PutItem', 'CreateModel', 'CreateEndpointConfig', 'CreateEndpoint']));
+      expect(new Set(where(/^PlatformDeployment[0-9A-F]{8}\//))).toEqual(new Set(['PutItem', 'CreateModel', 'CreateEndpointConfig', 'CreateEndpoint', 'PutEvents']));
       expect(new Set(where(/^Assertions/))).toEqual(new Set(['StartPipelineExecution', 'StartExecution']));
       // The one custom resource (aws-cdk-lib's default security group closer) only revokes and re-authorizes rules.
       expect(c.customResources).toEqual([expect.objectContaining({
@@ -225,7 +225,7 @@ describe('the e2e app (examples/e2e)', () => {
 
     test('fails when the cleanup no longer deletes models (positive control)', () => {
       const broken = JSON.parse(JSON.stringify(built.template).replace(/aws-sdk:sagemaker:deleteModel\b/g, 'aws-sdk:sagemaker:describeModel'));
-      expect(uncovered(coverage(broken))).toEqual(['cloudwatch:PutMetricData', 'dynamodb:PutItem', 'sagemaker:CreateModel']);
+      expect(uncovered(coverage(broken))).toEqual(['cloudwatch:PutMetricData', 'dynamodb:PutItem', 'events:PutEvents', 'sagemaker:CreateModel']);
     });
   });
 

@@ -4,6 +4,7 @@ import json
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
+from aws_cdk import aws_s3 as s3
 
 import cdk_mlops
 
@@ -103,3 +104,63 @@ def test_target_account_construct_matches_the_tooling_side_names():
     })
     for name in cdk_mlops.DeploymentTargetAccount.alarm_names("churn-prod"):
         template.has_resource_properties("AWS::CloudWatch::Alarm", {"AlarmName": name})
+
+
+def test_stages_plug_into_aws_cdk_lib_endpoints_metrics_and_events():
+    from aws_cdk import aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda_, aws_sns as sns
+
+    stack = _stack()
+    registry = cdk_mlops.ModelRegistry.from_model_package_group_name(stack, "Registry", "churn")
+    deployment = cdk_mlops.ApprovalDeployment(
+        stack, "Deployment", registry=registry, name_prefix="churn",
+        stages=[
+            cdk_mlops.DeploymentStageOptions(stage_name="staging"),
+            cdk_mlops.DeploymentStageOptions(stage_name="production", account=PROD, endpoint_name="churn-prod", approval_required=True),
+        ],
+    )
+    production = deployment.stage("production")
+    client = lambda_.Function(
+        stack, "Client", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return None"),
+    )
+
+    grant = production.endpoint.grant_invoke(client)
+    deployment.stage("staging").metric_model_latency().create_alarm(stack, "SlowModel", threshold=500_000, evaluation_periods=3)
+    releases = sns.Topic(stack, "Releases")
+    deployment.on_model_deployed("Released", stage=production, target=targets.SnsTopic(releases))
+    deployment.grant_gate_decision(iam.Role(stack, "Reviewer", assumed_by=iam.AccountRootPrincipal()))
+
+    assert grant.success
+    template = assertions.Template.from_stack(stack)
+    policy = json.dumps(template.find_resources("AWS::IAM::Policy"))
+    assert "sagemaker:InvokeEndpoint" in policy
+    assert f":sagemaker:us-east-1:{PROD}:endpoint/churn-prod" in policy
+    assert "states:SendTaskSuccess" in policy
+    template.has_resource_properties("AWS::CloudWatch::Alarm", {
+        "Namespace": "AWS/SageMaker", "MetricName": "ModelLatency",
+        "Dimensions": [{"Name": "EndpointName", "Value": deployment.endpoint_name("staging")}, {"Name": "VariantName", "Value": "AllTraffic"}],
+    })
+    template.has_resource_properties("AWS::Events::Rule", {
+        "EventPattern": {
+            "source": [cdk_mlops.DeploymentEvents.SOURCE],
+            "detail-type": [cdk_mlops.DeploymentEvents.MODEL_DEPLOYED],
+            "resources": [assertions.Match.any_value()],
+            "detail": {"stage": ["production"]},
+        },
+    })
+    assert "cdk-mlops.deployment" in _workflow(template)
+    # the cross-account stage uses the target account's names under the prefix
+    assert "churn-deployer" in json.dumps(template.to_json())
+
+
+def test_a_batch_stage_has_no_endpoint():
+    stack = _stack()
+    registry = cdk_mlops.ModelRegistry.from_model_package_group_name(stack, "Registry", "churn")
+    scoring = s3.Bucket.from_bucket_name(stack, "Scoring", "churn-scoring")
+    deployment = cdk_mlops.ApprovalDeployment(
+        stack, "Deployment", registry=registry,
+        stages=[cdk_mlops.DeploymentStageOptions(
+            stage_name="nightly", target=cdk_mlops.DeploymentTarget.batch(input_bucket=scoring, run_on_new_data=True))],
+    )
+    with pytest.raises(Exception, match="batch stage nightly has no endpoint"):
+        deployment.stage("nightly").endpoint

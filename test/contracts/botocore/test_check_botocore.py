@@ -103,10 +103,24 @@ def test_fails_when_an_error_name_is_not_modeled():
      'Sfn.ExecutionDoesNotExist', 'did you mean Sfn.ExecutionDoesNotExistException'),
     ('aws-sdk:sagemaker:describeEndpoint', {'EndpointName': 'e'}, 'States.Throttled', 'not a Step Functions error name'),
     ('sns:publish', {'TopicArn': 'arn:aws:sns:us-east-1:123456789012:t', 'Message': 'm'}, 'SNS.InvalidParameterException', 'no error prefix'),
+    # the optimized EventBridge integration documents EventBridge.FailedEntry only (connect-eventbridge)
+    ('events:putEvents', {'Entries': [{'Source': 's', 'DetailType': 'd', 'Detail': {'a': 1}}]}, 'EventBridge.FailedEntries',
+     'did you mean EventBridge.FailedEntry'),
 ])
 def test_fails_when_an_error_name_cannot_be_raised(resource, params, name, expected):
     what = one(machine(C=task(resource, params, Retry=[{'ErrorEquals': [name]}])))
     assert expected in what
+
+
+def test_an_eventbridge_put_events_task_is_checked_against_put_events():
+    # GIVEN the optimized integration as the deployment workflow writes it: Detail as a JSON object, FailedEntry retried
+    good = machine(E=task('events:putEvents', {'Entries': [{'Source': 'cdk-mlops.deployment', 'DetailType': 'Model Deployed',
+                                                            'Detail': {'stage': 'prod', 'modelPackageVersion.$': '$.v'}}]},
+                          Retry=[{'ErrorEquals': ['EventBridge.FailedEntry']}]))
+    assert findings(good)[0] == []
+    # THEN an unknown entry member is reported (positive control)
+    bad = machine(E=task('events:putEvents', {'Entries': [{'Source': 's', 'DetailKind': 'd'}]}))
+    assert 'DetailKind' in one(bad)
 
 
 def test_fails_when_an_enum_is_violated():
