@@ -89,14 +89,14 @@ abstract class DriftMonitorBase extends Resource implements IDriftMonitor {
 /** Properties of a DriftMonitor. */
 export interface DriftMonitorProps {
   /**
-   * The endpoint to monitor and where its captured data lands:
-   * `deployment.stage('prod')` of an ApprovalDeployment, or
+   * The deployment stage to monitor (its endpoint, and where its captured
+   * data lands): `deployment.stage('prod')` of an ApprovalDeployment, or
    * `DeploymentStage.fromStageAttributes({...})` for any endpoint with data capture.
    * A batch stage with data capture is monitored too: each check reads the
    * transform input named by the manifests captured in its window
    * (`DriftEngine.processing()` only, drift of the input features only).
    */
-  readonly endpoint: DeploymentStage;
+  readonly stage: DeploymentStage;
   /**
    * What computes drift.
    * @default DriftEngine.processing()
@@ -271,23 +271,23 @@ export class DriftMonitor extends DriftMonitorBase {
 
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
-    const endpoint = props.endpoint;
+    const stage = props.stage;
     const engine = props.engine ?? DriftEngine.processing();
     const schedule = props.schedule ?? DriftSchedule.hourly();
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const features = props.features ?? [];
     const v = new PropsValidator(this, 'DriftMonitor');
-    this.endpointName = endpoint.endpointName;
+    this.endpointName = stage.endpointName;
     this.engineName = engine.engineName;
 
     validateMonitorProps(v, props, schedule, features);
-    const key = props.encryptionKey ?? createSecureKey(this, 'Key', { description: `Drift monitor of ${endpoint.endpointName}`, removalPolicy });
+    const key = props.encryptionKey ?? createSecureKey(this, 'Key', { description: `Drift monitor of ${stage.endpointName}`, removalPolicy });
     this.encryptionKey = key;
     const reportBucket = props.reportBucket ?? createSecureBucket(this, 'Reports', { encryptionKey: key, removalPolicy });
     this.reportBucket = reportBucket;
     const ctx: EngineContext = {
       scope: this,
-      endpoint,
+      stage,
       baseline: props.baseline,
       schedule,
       encryptionKey: key,
@@ -312,7 +312,7 @@ export class DriftMonitor extends DriftMonitorBase {
       this.notificationTopic = props.notificationTopic;
     } else {
       this.notificationTopic = new sns.Topic(this, 'Notifications', {
-        displayName: `Drift of ${endpoint.endpointName}`,
+        displayName: `Drift of ${stage.endpointName}`,
         masterKey: key,
         enforceSSL: true,
       });
@@ -335,7 +335,7 @@ export class DriftMonitor extends DriftMonitorBase {
     const threshold = props.driftScoreThreshold ?? this.binding.driftScoreDefaultThreshold;
     const evaluationPeriods = props.alarmEvaluationPeriods ?? 1;
     this.driftAlarm = new cloudwatch.Alarm(this, 'DriftAlarm', {
-      alarmDescription: `Drift of endpoint ${endpoint.endpointName} reached ${threshold} (${this.engineName} engine)`,
+      alarmDescription: `Drift of endpoint ${stage.endpointName} reached ${threshold} (${this.engineName} engine)`,
       metric: this.binding.metricDriftScore(),
       threshold,
       evaluationPeriods,
@@ -348,7 +348,7 @@ export class DriftMonitor extends DriftMonitorBase {
     const featureThreshold = props.featureDriftThreshold ?? threshold;
     for (const feature of props.featureAlarms ?? []) {
       const alarm = new cloudwatch.Alarm(this, `FeatureAlarm${alarmId(feature)}`, {
-        alarmDescription: `Drift of feature ${feature} on endpoint ${endpoint.endpointName} reached ${featureThreshold}`,
+        alarmDescription: `Drift of feature ${feature} on endpoint ${stage.endpointName} reached ${featureThreshold}`,
         metric: this.binding.metricFeatureDrift(feature),
         threshold: featureThreshold,
         evaluationPeriods,
@@ -378,7 +378,7 @@ export class DriftMonitor extends DriftMonitorBase {
     this.alarmArnsForEvents = alarms.map((a) => a.alarmArn);
     if (this.checkStateMachine) {
       const failed = new cloudwatch.Alarm(this, 'CheckFailedAlarm', {
-        alarmDescription: `A drift check of endpoint ${endpoint.endpointName} failed (see the check workflow and the processing job logs)`,
+        alarmDescription: `A drift check of endpoint ${stage.endpointName} failed (see the check workflow and the processing job logs)`,
         metric: this.checkStateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }),
         threshold: 1,
         evaluationPeriods: 1,
@@ -398,7 +398,7 @@ export class DriftMonitor extends DriftMonitorBase {
         alarms,
         topic: this.notificationTopic,
         encryptionKey: key,
-        endpointName: endpoint.endpointName,
+        endpointName: stage.endpointName,
         removalPolicy,
         logRetention: ctx.logRetention,
       });
@@ -437,16 +437,16 @@ function alarmId(feature: string): string {
 }
 
 function validateMonitorProps(v: PropsValidator, props: DriftMonitorProps, schedule: DriftSchedule, features: string[]): void {
-  const endpoint = props.endpoint;
-  v.check(endpoint.serverless, {
-    prop: 'endpoint',
-    value: endpoint.endpointName,
+  const stage = props.stage;
+  v.check(stage.serverless, {
+    prop: 'stage',
+    value: stage.endpointName,
     allowed: 'a real-time endpoint with data capture (serverless endpoints capture no data)',
     fix: 'monitor a real-time stage, or deploy this stage as a real-time endpoint with dataCapture on.',
   });
-  validateBatchSource(v, endpoint, props.variantName);
-  v.check(!endpoint.serverless && !isBatchStage(endpoint) && !endpoint.dataCaptureEnabled, {
-    prop: 'endpoint.dataCaptureBucket',
+  validateBatchSource(v, stage, props.variantName);
+  v.check(!stage.serverless && !isBatchStage(stage) && !stage.dataCaptureEnabled, {
+    prop: 'stage.dataCaptureBucket',
     value: undefined,
     allowed: 'a stage with a data capture bucket and prefix',
     fix: 'turn dataCapture on for the stage, or give dataCaptureBucket and dataCapturePrefix to DeploymentStage.fromStageAttributes().',

@@ -16,7 +16,7 @@ import { PropsValidator } from '../private/validation';
  */
 export interface EngineContext {
   readonly scope: Construct;
-  readonly endpoint: DeploymentStage;
+  readonly stage: DeploymentStage;
   readonly baseline?: DriftBaseline;
   readonly schedule: DriftSchedule;
   readonly encryptionKey: kms.IKey;

@@ -26,7 +26,7 @@ export const MODEL_MONITOR_DEFAULT_THRESHOLD = 0.1;
 /** Validate the Model Monitor engine's options. */
 export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, ctx: EngineContext): void {
   const v = ctx.validator;
-  validateBatchEngineOptions(v, ctx.endpoint, 'modelMonitor', []);
+  validateBatchEngineOptions(v, ctx.stage, 'modelMonitor', []);
   for (const p of ctx.schedule._problems('modelMonitor')) {
     v.add(p);
   }
@@ -90,9 +90,9 @@ export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, c
     });
   }
   const stack = Stack.of(ctx.scope);
-  const account = ctx.endpoint.account;
+  const account = ctx.stage.account;
   v.check(account !== undefined && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account, {
-    prop: 'endpoint.account',
+    prop: 'stage.account',
     value: account,
     allowed: `the monitor's own account (${stack.account}): Model Monitor schedules, their job definitions and the endpoint's events live in the endpoint's account`,
     fix: `deploy this DriftMonitor in a stack of account ${account} (next to the DeploymentTargetAccount), or use DriftEngine.processing().`,
@@ -106,17 +106,17 @@ export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, c
 export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: EngineContext): EngineBinding {
   const scope = ctx.scope;
   const stack = Stack.of(scope);
-  const endpointName = ctx.endpoint.endpointName;
+  const endpointName = ctx.stage.endpointName;
   const instanceType = o.instanceType ?? 'ml.m5.xlarge';
   const volumeSizeInGb = o.volumeSizeGiB ?? 30;
   const role = new MonitoringManagedRole(scope, 'MonitorJobRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Model Monitor jobs of ${endpointName}`,
   });
-  const captureBucket = ctx.endpoint.dataCaptureBucket!;
-  const capturePrefix = `${ctx.endpoint.dataCapturePrefix ?? ''}${endpointName}/`;
+  const captureBucket = ctx.stage.dataCaptureBucket!;
+  const capturePrefix = `${ctx.stage.dataCapturePrefix ?? ''}${endpointName}/`;
   grantReadPrefix(role, captureBucket, capturePrefix);
-  ctx.endpoint.encryptionKey?.grantDecrypt(role);
+  ctx.stage.encryptionKey?.grantDecrypt(role);
   grantReadWritePrefix(role, ctx.reportBucket, ctx.reportPrefix);
   grantKeyUse(role, ctx.encryptionKey);
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [ctx.encryptionKey.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }));

@@ -163,7 +163,7 @@ export function validateProcessingOptions(o: ProcessingDriftEngineOptions, ctx: 
     v.add(missing);
   }
   validateQualityOptions(o, ctx);
-  validateBatchEngineOptions(v, ctx.endpoint, 'processing', [o.modelQuality ? 'modelQuality' : '', o.bias ? 'bias' : ''].filter((x) => x !== ''));
+  validateBatchEngineOptions(v, ctx.stage, 'processing', [o.modelQuality ? 'modelQuality' : '', o.bias ? 'bias' : ''].filter((x) => x !== ''));
 }
 
 function featureMetricsValue(f: FeatureMetrics | undefined): string {
@@ -177,11 +177,11 @@ function featureMetricsValue(f: FeatureMetrics | undefined): string {
 export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: EngineContext): EngineBinding {
   const scope = ctx.scope;
   const stack = Stack.of(scope);
-  const endpoint = ctx.endpoint;
-  const endpointName = endpoint.endpointName;
-  const captureBucket = endpoint.dataCaptureBucket!;
-  const batch = isBatchStage(endpoint);
-  const captureKeyPrefix = batch ? batchInputManifestPrefix(endpoint) : `${endpoint.dataCapturePrefix ?? ''}${endpointName}/${ctx.variantName}/`;
+  const stage = ctx.stage;
+  const endpointName = stage.endpointName;
+  const captureBucket = stage.dataCaptureBucket!;
+  const batch = isBatchStage(stage);
+  const captureKeyPrefix = batch ? batchInputManifestPrefix(stage) : `${stage.dataCapturePrefix ?? ''}${endpointName}/${ctx.variantName}/`;
   const baseline = ctx.baseline!;
   const instanceCount = o.instanceCount ?? PROCESSING_DEFAULTS.instanceCount;
   const sharded = instanceCount > 1;
@@ -202,9 +202,9 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   baseline.grantRead(jobRole);
   grantReadPrefix(jobRole, captureBucket, captureKeyPrefix);
   if (batch) {
-    grantBatchInputRead(jobRole, endpoint);
+    grantBatchInputRead(jobRole, stage);
   }
-  endpoint.encryptionKey?.grantDecrypt(jobRole);
+  stage.encryptionKey?.grantDecrypt(jobRole);
   grantReadWritePrefix(jobRole, ctx.reportBucket, ctx.reportPrefix);
   grantKeyUse(jobRole, ctx.encryptionKey);
   if (volumeKey !== ctx.encryptionKey) {
@@ -272,7 +272,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     DRIFT_MAX_MALFORMED_SHARE: String(o.maxMalformedShare ?? PROCESSING_DEFAULTS.maxMalformedShare),
     DRIFT_NO_FAIL_ON_VIOLATION: 'true',
     DRIFT_WORKERS: '0',
-    ...(batch ? batchEnvironment(endpoint) : {}),
+    ...(batch ? batchEnvironment(stage) : {}),
   };
   // Scan modes (check, summarize) take the capture columns as container arguments.
   const scanArguments = o.captureColumns && o.captureColumns.length > 0 ? captureColumnArguments(o.captureColumns) : [];

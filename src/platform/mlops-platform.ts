@@ -309,7 +309,7 @@ export class MlopsPlatform extends Construct {
       const baseline = m.baseline ?? this.defaultBaseline(this.pipeline!);
       const retrain = (m.retrain ?? true) ? this.pipeline : undefined;
       this.monitor = new DriftMonitor(this, 'Monitoring', {
-        endpoint: stage,
+        stage,
         baseline,
         schedule: m.schedule,
         features: m.features,

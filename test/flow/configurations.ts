@@ -145,14 +145,14 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
     ],
   });
   const monitor = new DriftMonitor(stack, 'Drift', {
-    endpoint: deployment.stage('production'),
+    stage: deployment.stage('production'),
     baseline: DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/'),
     network,
     retrainPipeline: pipeline,
   });
   // The batch stage as a drift check's data source: its captured input manifests and the input they name.
   new DriftMonitor(stack, 'BatchDrift', {
-    endpoint: deployment.stage('nightly'),
+    stage: deployment.stage('nightly'),
     baseline: DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/'),
     network,
   });

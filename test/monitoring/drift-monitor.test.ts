@@ -185,7 +185,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const f = monitoringStack(app);
     const network = new SecureMlNetwork(f.stack, 'Network');
     // WHEN
-    new DriftMonitor(f.stack, 'Drift', { endpoint: f.endpoint, baseline: f.baseline, network });
+    new DriftMonitor(f.stack, 'Drift', { stage: f.stage, baseline: f.baseline, network });
     // THEN
     const needed = [
       MlEndpointService.CLOUDWATCH_MONITORING, MlEndpointService.ECR_API, MlEndpointService.ECR_DOCKER,
@@ -209,7 +209,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Artifacts', 'churn-artifacts');
     const stage = deployment.stages[deployment.stages.length - 1];
     // WHEN
-    const m = new DriftMonitor(stack, 'Drift', { endpoint: stage, baseline: DriftBaseline.fromS3Object(bucket, 'baselines/statistics.json') });
+    const m = new DriftMonitor(stack, 'Drift', { stage: stage, baseline: DriftBaseline.fromS3Object(bucket, 'baselines/statistics.json') });
     // THEN
     expect(m.endpointName).toBe(stage.endpointName);
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -224,7 +224,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const network = new SecureMlNetwork(f.stack, 'Network');
     // WHEN
     new DriftMonitor(f.stack, 'Drift', {
-      endpoint: f.endpoint,
+      stage: f.stage,
       baseline: f.baseline,
       network,
       engine: DriftEngine.processing({ instanceCount: 3, featureMetrics: FeatureMetrics.ALL, psiThreshold: 0.25 }),
@@ -248,7 +248,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const registry = ModelRegistry.fromModelPackageGroupName(f.stack, 'Registry', 'churn');
     // WHEN
     new DriftMonitor(f.stack, 'Drift', {
-      endpoint: f.endpoint,
+      stage: f.stage,
       baseline: DriftBaseline.fromModelRegistry(registry, s3.Bucket.fromBucketName(f.stack, 'Art', 'churn-artifacts')),
     });
     // THEN
@@ -376,7 +376,7 @@ describe('DriftMonitor with the Model Monitor engine (opt-in)', () => {
     const network = new SecureMlNetwork(f.stack, 'Network');
     // WHEN
     new DriftMonitor(f.stack, 'Drift', {
-      endpoint: f.endpoint,
+      stage: f.stage,
       baseline: f.baseline,
       network,
       engine: DriftEngine.modelMonitor({
@@ -408,13 +408,13 @@ describe('DriftMonitor validation', () => {
   };
 
   test('fails when the endpoint is serverless', () => {
-    fails((f) => ({ endpoint: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'churn-sls', serverless: true, dataCaptureBucket: f.endpoint.dataCaptureBucket }) }),
-      /endpoint: got 'churn-sls'; allowed: a real-time endpoint with data capture \(serverless endpoints capture no data\)/);
+    fails((f) => ({ stage: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'churn-sls', serverless: true, dataCaptureBucket: f.stage.dataCaptureBucket }) }),
+      /stage: got 'churn-sls'; allowed: a real-time endpoint with data capture \(serverless endpoints capture no data\)/);
   });
 
   test('fails when the endpoint has no data capture', () => {
-    fails({ endpoint: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'churn-prod' }) },
-      /endpoint.dataCaptureBucket: .*Fix: turn dataCapture on for the stage/);
+    fails({ stage: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'churn-prod' }) },
+      /stage.dataCaptureBucket: .*Fix: turn dataCapture on for the stage/);
   });
 
   test('fails when there is no baseline (and no quality-check location)', () => {
@@ -477,7 +477,7 @@ describe('DriftMonitor validation', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Capture', 'capture');
     // WHEN / THEN
     expect(() => new DriftMonitor(stack, 'Drift', {
-      endpoint: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'ep', dataCaptureBucket: bucket, dataCapturePrefix: 'c/' }),
+      stage: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'ep', dataCaptureBucket: bucket, dataCapturePrefix: 'c/' }),
       baseline: DriftBaseline.fromS3Object(bucket, 'baseline.json'),
     })).toThrow(/engine.imageUri: got 'xx-nowhere-1'; allowed: a region of the SKLearn image table/);
   });
@@ -503,7 +503,7 @@ describe('DriftMonitor in an environment-agnostic stack', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Capture', 'capture');
     // WHEN
     new DriftMonitor(stack, 'Drift', {
-      endpoint: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'ep', dataCaptureBucket: bucket, dataCapturePrefix: 'capture/' }),
+      stage: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'ep', dataCaptureBucket: bucket, dataCapturePrefix: 'capture/' }),
       baseline: DriftBaseline.fromS3Object(bucket, 'baseline/statistics.json'),
     });
     // THEN

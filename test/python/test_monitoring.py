@@ -17,7 +17,7 @@ def _fixture():
     stack = cdk.Stack(app, "PyDrift", env=cdk.Environment(account="111111111111", region="us-east-1"))
     capture = s3.Bucket.from_bucket_name(stack, "Capture", "churn-capture")
     key = kms.Key.from_key_arn(stack, "CaptureKey", "arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555")
-    endpoint = cdk_mlops.DeploymentStage.from_stage_attributes(
+    stage = cdk_mlops.DeploymentStage.from_stage_attributes(
         stage_name="prod",
         endpoint_name="churn-prod",
         data_capture_bucket=capture,
@@ -27,14 +27,14 @@ def _fixture():
     artifacts = s3.Bucket.from_bucket_name(stack, "Artifacts", "churn-artifacts")
     baseline = cdk_mlops.DriftBaseline.from_s3_prefix(artifacts, "baselines/churn/")
     pipeline = cdk_mlops.MlPipeline.from_pipeline_name(stack, "Training", "churn-training")
-    return stack, endpoint, baseline, pipeline
+    return stack, stage, baseline, pipeline
 
 
 def test_processing_engine_with_alarms_and_retraining():
-    stack, endpoint, baseline, pipeline = _fixture()
+    stack, stage, baseline, pipeline = _fixture()
     monitor = cdk_mlops.DriftMonitor(
         stack, "Drift",
-        endpoint=endpoint,
+        stage=stage,
         baseline=baseline,
         engine=cdk_mlops.DriftEngine.processing(instance_count=2, psi_threshold=0.25),
         schedule=cdk_mlops.DriftSchedule.hourly(),
@@ -71,10 +71,10 @@ def test_processing_engine_with_alarms_and_retraining():
 
 
 def test_model_monitor_engine():
-    stack, endpoint, baseline, _ = _fixture()
+    stack, stage, baseline, _ = _fixture()
     cdk_mlops.DriftMonitor(
         stack, "Drift",
-        endpoint=endpoint,
+        stage=stage,
         baseline=baseline,
         engine=cdk_mlops.DriftEngine.model_monitor(),
         schedule=cdk_mlops.DriftSchedule.every_hours(6),
@@ -93,11 +93,11 @@ def test_model_monitor_engine():
 
 
 def test_invalid_props_raise_with_the_fix():
-    stack, endpoint, baseline, _ = _fixture()
+    stack, stage, baseline, _ = _fixture()
     with pytest.raises(Exception) as error:
         cdk_mlops.DriftMonitor(
             stack, "Drift",
-            endpoint=endpoint,
+            stage=stage,
             baseline=baseline,
             engine=cdk_mlops.DriftEngine.model_monitor(),
             features=FEATURES,
@@ -107,12 +107,12 @@ def test_invalid_props_raise_with_the_fix():
 
 
 def test_baseline_from_the_registry_is_looked_up_at_every_check():
-    stack, endpoint, _, _ = _fixture()
+    stack, stage, _, _ = _fixture()
     registry = cdk_mlops.ModelRegistry.from_model_package_group_name(stack, "Registry", "churn")
     artifacts = s3.Bucket.from_bucket_name(stack, "PipelineArtifacts", "churn-pipeline-artifacts")
     cdk_mlops.DriftMonitor(
         stack, "Drift",
-        endpoint=endpoint,
+        stage=stage,
         baseline=cdk_mlops.DriftBaseline.from_model_registry(registry, artifacts),
     )
     template = assertions.Template.from_stack(stack)
