@@ -22,7 +22,7 @@ import { ISecureMlNetwork } from '../network/secure-ml-network';
 import { IMlPipeline } from '../pipeline/ml-pipeline-interface';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
-import { PropsValidator } from '../private/validation';
+import { fail, PropsValidator } from '../private/validation';
 
 /**
  * A drift monitor of one endpoint, as other constructs see it.
@@ -36,12 +36,18 @@ export interface IDriftMonitor extends IResource {
   /**
    * The metric of overall drift: `DriftScore` of the drift check (a drift
    * score of 1 means a threshold was reached), or with a feature, that
-   * feature's `FeatureDrift`. Model Monitor: the largest
-   * `feature_baseline_drift_<feature>` of the monitored features, or one of them.
+   * feature's `FeatureDrift` (Maximum per window). With the Model Monitor
+   * engine, give a feature: its `feature_baseline_drift_<feature>`; Model
+   * Monitor publishes no overall metric (the drift alarm watches the largest
+   * of the features' metrics, see `driftAlarm.metric`), so without a feature
+   * this throws.
    */
-  metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
-  /** `Violations`: thresholds crossed by the last check (Maximum per window). */
-  metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * `Violations`: thresholds crossed by the last check (Maximum per window).
+   * The Model Monitor engine publishes no such metric: this throws.
+   */
+  metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /**
    * An EventBridge rule for the monitor's drift alarms entering ALARM
    * (`CloudWatch Alarm State Change`).
@@ -63,8 +69,8 @@ export interface DriftMonitorAttributes {
 abstract class DriftMonitorBase extends Resource implements IDriftMonitor {
   public abstract readonly endpointName: string;
   protected abstract readonly alarmArnsForEvents: string[];
-  public abstract metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
-  public abstract metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  public abstract metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  public abstract metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   public onDriftDetected(id: string, options: events.OnEventOptions = {}): events.Rule {
     const rule = new events.Rule(this, id, options);
@@ -223,10 +229,10 @@ export class DriftMonitor extends DriftMonitorBase {
     class Import extends DriftMonitorBase {
       public readonly endpointName = attrs.endpointName;
       protected readonly alarmArnsForEvents = attrs.alarmArns ?? [];
-      public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+      public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
         return processingMetric(feature ? 'FeatureDrift' : 'DriftScore', attrs.endpointName, feature, props);
       }
-      public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+      public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
         return processingMetric('Violations', attrs.endpointName, undefined, props);
       }
     }
@@ -336,7 +342,7 @@ export class DriftMonitor extends DriftMonitorBase {
     const evaluationPeriods = props.alarmEvaluationPeriods ?? 1;
     this.driftAlarm = new cloudwatch.Alarm(this, 'DriftAlarm', {
       alarmDescription: `Drift of endpoint ${stage.endpointName} reached ${threshold} (${this.engineName} engine)`,
-      metric: this.binding.metricDriftScore(),
+      metric: this.binding.driftAlarmMetric(),
       threshold,
       evaluationPeriods,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -409,11 +415,30 @@ export class DriftMonitor extends DriftMonitorBase {
     }
   }
 
-  public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return feature ? this.binding.metricFeatureDrift(feature, props) : this.binding.metricDriftScore(props);
+  public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (feature !== undefined) {
+      return this.binding.metricFeatureDrift(feature, props);
+    }
+    if (!this.binding.metricDriftScore) {
+      return fail(this, 'DriftMonitor', {
+        prop: 'metricDrift(feature)',
+        value: undefined,
+        allowed: `a feature with the ${this.engineName} engine: it publishes feature_baseline_drift_<feature> per feature and no overall drift metric`,
+        fix: "call metricDrift('<feature>'), or use driftAlarm.metric (the largest drift of the monitored features) on a dashboard.",
+      });
+    }
+    return this.binding.metricDriftScore(props);
   }
 
-  public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+  public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.binding.metricViolations) {
+      return fail(this, 'DriftMonitor', {
+        prop: 'metricViolations()',
+        value: this.engineName,
+        allowed: 'the processing engine: the drift check publishes Violations, Model Monitor publishes no such metric',
+        fix: "alarm on metricDrift('<feature>') of each feature, or use the drift alarm (driftAlarm), which fires when any monitored feature drifts.",
+      });
+    }
     return this.binding.metricViolations(props);
   }
 }

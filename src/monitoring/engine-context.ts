@@ -59,10 +59,12 @@ export interface EngineBinding {
   readonly period: Duration;
   /** Alarms on model quality and bias the monitor creates. */
   readonly alarmSpecs?: EngineAlarmSpec[];
-  /** The overall drift metric. */
-  metricDriftScore(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /** What the overall drift alarm watches: the overall metric, or metric math over the features' metrics. */
+  driftAlarmMetric(): cloudwatch.IMetric;
+  /** The overall drift metric, when the engine publishes one (the processing engine's `DriftScore`). */
+  metricDriftScore?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** The drift metric of one feature. */
-  metricFeatureDrift(feature: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
-  /** Violations found by the last check. */
-  metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  metricFeatureDrift(feature: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Violations found by the last check, when the engine publishes them (the processing engine's `Violations`). */
+  metricViolations?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }

@@ -272,24 +272,18 @@ export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: E
     period,
     ...props,
   });
-  const usingMetrics = (props?: cloudwatch.MetricOptions) => Object.fromEntries(ctx.features.map((f, i) => [`m${i}`, featureMetric(f, props)]));
-  const threshold = MODEL_MONITOR_DEFAULT_THRESHOLD;
+  // Model Monitor publishes one metric per feature and no overall one: the drift alarm watches the
+  // largest of them (metric math); metricDrift() and metricViolations() have no Metric to return.
   return {
     engineName: 'modelMonitor',
-    metricDriftScore: (props) => new cloudwatch.MathExpression({
+    driftAlarmMetric: () => new cloudwatch.MathExpression({
       expression: ctx.features.length > 0 ? `MAX([${ctx.features.map((_, i) => `m${i}`).join(', ')}])` : '0',
-      usingMetrics: usingMetrics(props),
+      usingMetrics: Object.fromEntries(ctx.features.map((f, i) => [`m${i}`, featureMetric(f)])),
       label: 'Largest feature_baseline_drift',
-      period: props?.period ?? period,
+      period,
     }),
     metricFeatureDrift: featureMetric,
-    metricViolations: (props) => new cloudwatch.MathExpression({
-      expression: ctx.features.length > 0 ? ctx.features.map((_, i) => `IF(m${i} >= ${threshold}, 1, 0)`).join(' + ') : '0',
-      usingMetrics: usingMetrics(props),
-      label: `Features with feature_baseline_drift >= ${threshold}`,
-      period: props?.period ?? period,
-    }),
-    driftScoreDefaultThreshold: threshold,
+    driftScoreDefaultThreshold: MODEL_MONITOR_DEFAULT_THRESHOLD,
     period,
   };
 }

@@ -553,6 +553,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   });
   return {
     engineName: 'processing',
+    driftAlarmMetric: () => metric('DriftScore', { EndpointName: endpointName }),
     metricDriftScore: (props) => metric('DriftScore', { EndpointName: endpointName }, props),
     metricFeatureDrift: (feature, props) => metric('FeatureDrift', { EndpointName: endpointName, Feature: feature }, props),
     metricViolations: (props) => metric('Violations', { EndpointName: endpointName }, props),

@@ -113,9 +113,9 @@ describe('DriftMonitor with the processing engine (default)', () => {
     // GIVEN
     const { stack, monitor: m } = monitor();
     // WHEN
-    const drift = stack.resolve((m.metricDrift() as any).toMetricConfig().metricStat);
-    const feature = stack.resolve((m.metricDrift('income') as any).toMetricConfig().metricStat);
-    const violations = stack.resolve((m.metricViolations() as any).toMetricConfig().metricStat);
+    const drift = stack.resolve(m.metricDrift().toMetricConfig().metricStat);
+    const feature = stack.resolve(m.metricDrift('income').toMetricConfig().metricStat);
+    const violations = stack.resolve(m.metricViolations().toMetricConfig().metricStat);
     m.onDriftDetected('OnDrift', { description: 'page someone' });
     // THEN
     expect(drift).toMatchObject({ namespace: 'CdkMlops/Drift', metricName: 'DriftScore', dimensions: [{ name: 'EndpointName', value: 'churn-prod' }] });
@@ -133,6 +133,48 @@ describe('DriftMonitor with the processing engine (default)', () => {
     });
   });
 
+  test('the metrics are cloudwatch.Metric: createAlarm works on each, as on an aws-cdk-lib metric', () => {
+    // GIVEN
+    const { stack, monitor: m } = monitor({ features: FEATURES });
+    // WHEN
+    m.metricDrift(undefined, { period: Duration.hours(6) }).createAlarm(stack, 'SixHourDrift', { threshold: 1, evaluationPeriods: 2 });
+    m.metricViolations().createAlarm(stack, 'AnyViolation', { threshold: 1, evaluationPeriods: 1 });
+    m.metricDrift('age', { statistic: 'Average' }).createAlarm(stack, 'AgeDrift', { threshold: 1, evaluationPeriods: 1 });
+    // THEN
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkMlops/Drift', MetricName: 'DriftScore', Period: 21600, Statistic: 'Maximum', EvaluationPeriods: 2,
+      Dimensions: [{ Name: 'EndpointName', Value: 'churn-prod' }],
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'CdkMlops/Drift', MetricName: 'Violations', Period: 3600, Statistic: 'Maximum' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FeatureDrift', Statistic: 'Average', Dimensions: [{ Name: 'EndpointName', Value: 'churn-prod' }, { Name: 'Feature', Value: 'age' }],
+    });
+  });
+
+  test('Model Monitor: metricDrift(feature) is the feature\'s feature_baseline_drift metric, and createAlarm works on it', () => {
+    // GIVEN
+    const { stack, monitor: m } = monitor({ engine: DriftEngine.modelMonitor(), features: FEATURES });
+    // WHEN
+    m.metricDrift('plan').createAlarm(stack, 'PlanDrift', { threshold: 0.2, evaluationPeriods: 1 });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+      MetricName: 'feature_baseline_drift_plan',
+      Threshold: 0.2,
+      Dimensions: Match.arrayWith([{ Name: 'Endpoint', Value: 'churn-prod' }, { Name: 'MonitoringSchedule', Value: 'churn-prod-dq' }]),
+    });
+  });
+
+  test('fails when metricDrift() has no feature or metricViolations() is called with the Model Monitor engine (it publishes no overall metric)', () => {
+    // GIVEN
+    const { monitor: m } = monitor({ engine: DriftEngine.modelMonitor(), features: FEATURES });
+    // WHEN / THEN
+    expect(() => m.metricDrift()).toThrow(
+      /metricDrift\(feature\): got undefined; allowed: a feature with the modelMonitor engine: it publishes feature_baseline_drift_<feature> per feature and no overall drift metric\. Fix: call metricDrift\('<feature>'\), or use driftAlarm\.metric/);
+    expect(() => m.metricViolations()).toThrow(/metricViolations\(\): got 'modelMonitor'; allowed: the processing engine.*Fix: alarm on metricDrift\('<feature>'\)/);
+  });
+
   test('an imported monitor matches alarms on the drift metrics of its endpoint', () => {
     // GIVEN
     const stack = new Stack(testApp(), 'Consumer', { env: ENV });
@@ -141,7 +183,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     m.onDriftDetected('OnDrift');
     // THEN
     expect(m.endpointName).toBe('churn-prod');
-    expect(stack.resolve((m.metricDrift('plan') as any).toMetricConfig().metricStat.metricName)).toBe('FeatureDrift');
+    expect(stack.resolve(m.metricDrift('plan').toMetricConfig().metricStat!.metricName)).toBe('FeatureDrift');
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
         detail: { state: { value: ['ALARM'] }, configuration: { metrics: { metricStat: { metric: { namespace: ['CdkMlops/Drift'], dimensions: { EndpointName: ['churn-prod'] } } } } } },
