@@ -9,6 +9,7 @@ import type { ClarifyMonitorOptions, ModelMonitorDriftEngineOptions } from './dr
 import { EngineBinding, EngineContext } from './engine-context';
 import { grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
 import { buildScheduleKeeper, ScheduleSpec } from './model-monitor-schedules';
+import { MlInstanceType } from '../common';
 import { MlEndpointService } from '../network/endpoint-service';
 import { CLARIFY_ACCOUNTS, MODEL_MONITOR_ACCOUNTS, tableImageUri } from './private/images';
 import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
@@ -89,6 +90,11 @@ export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, c
       prop: 'engine.volumeSizeGiB', value: o.volumeSizeGiB, allowed: 'an integer from 1 to 16384', fix: 'size the volume for one window of captured data.',
     });
   }
+  if (o.instanceType !== undefined && !Token.isUnresolved(o.instanceType.name)) {
+    v.check(!o.instanceType.isWellFormed, {
+      prop: 'engine.instanceType', value: o.instanceType.name, allowed: "a SageMaker instance type such as 'ml.m5.xlarge'", fix: 'prefix the EC2 type with ml.',
+    });
+  }
   const stack = Stack.of(ctx.scope);
   const account = ctx.stage.account;
   v.check(account !== undefined && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account, {
@@ -107,7 +113,7 @@ export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: E
   const scope = ctx.scope;
   const stack = Stack.of(scope);
   const endpointName = ctx.stage.endpointName;
-  const instanceType = o.instanceType ?? 'ml.m5.xlarge';
+  const instanceType = (o.instanceType ?? MlInstanceType.ML_M5_XLARGE).name;
   const volumeSizeInGb = o.volumeSizeGiB ?? 30;
   const role = new MonitoringManagedRole(scope, 'MonitorJobRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),

@@ -1,9 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { ENV, FEATURES, monitor, monitoringStack } from './fixtures';
+import { MlInstanceType } from '../../src/common';
 import { ApprovalDeployment, DeploymentStage } from '../../src/deployment';
 import {
   DriftBaseline, DriftEngine, DriftMonitor, DriftSchedule, FeatureMetrics, ModelQualityProblemType,
@@ -45,6 +47,30 @@ describe('DriftMonitor with the processing engine (default)', () => {
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] }),
     });
+  });
+
+  test('an instance type with local NVMe storage runs the check without a volume key (SageMaker rejects VolumeKmsKeyId for it)', () => {
+    // GIVEN / WHEN: ProcessingClusterConfig.VolumeKmsKeyId, SageMaker API Reference: "You can't request a
+    // VolumeKmsKeyId when using an instance type with local storage."
+    const clusterOf = (instanceType?: MlInstanceType) => {
+      const { stack } = monitor({ engine: DriftEngine.processing({ instanceType }) });
+      const [definition] = Object.entries(stateMachineDefinitions(stack)).filter(([id]) => id.includes('CheckWorkflow')).map(([, d]) => d);
+      return definition.States.Check.Arguments.ProcessingResources.ClusterConfig;
+    };
+    // THEN
+    expect(clusterOf(MlInstanceType.ML_M5D_XLARGE)).toEqual({ InstanceCount: 1, InstanceType: 'ml.m5d.xlarge', VolumeSizeInGB: 30 });
+    expect(clusterOf(MlInstanceType.of('ml.g5.2xlarge'))).not.toHaveProperty('VolumeKmsKeyId');
+    expect(clusterOf()).toEqual({ InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30, VolumeKmsKeyId: expect.anything() });
+  });
+
+  test('fails when a volume key is given with an instance type with local NVMe storage', () => {
+    const f = monitoringStack();
+    const key = new kms.Key(f.stack, 'VolumeKey');
+    expect(() => new DriftMonitor(f.stack, 'Drift', {
+      stage: f.stage,
+      baseline: f.baseline,
+      engine: DriftEngine.processing({ instanceType: MlInstanceType.ML_M5D_XLARGE, volumeEncryptionKey: key }),
+    })).toThrow(/engine\.volumeEncryptionKey: got 'given with ml\.m5d\.xlarge'; allowed: no volume key with an instance type with local NVMe storage.*Fix: drop volumeEncryptionKey/);
   });
 
   test('every-N-hours, daily and rate schedules map to EventBridge Scheduler expressions ten minutes after the window', () => {
@@ -530,7 +556,7 @@ describe('DriftMonitor validation', () => {
       alarmEvaluationPeriods: 0,
       reportPrefix: '/reports',
       variantName: 'All Traffic',
-      engine: DriftEngine.processing({ instanceCount: 0, instanceType: 'm5.xlarge' }),
+      engine: DriftEngine.processing({ instanceCount: 0, instanceType: MlInstanceType.of('m5.xlarge') }),
     },
     /retrainPipelineParameters: got \["A"\]; allowed: only with retrainPipeline/, /alarmEvaluationPeriods: got 0/, /reportPrefix: got '\/reports'/,
     /variantName: got 'All Traffic'/, /engine.instanceCount: got 0/, /engine.instanceType: got 'm5.xlarge'/);
