@@ -1,4 +1,4 @@
-import { Annotations, Duration, IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -245,6 +245,8 @@ export class DriftMonitor extends DriftMonitorBase {
   }
 
   public readonly endpointName: string;
+  /** The monitored stage. */
+  public readonly stage: DeploymentStage;
   /** The engine that computes drift (`processing` or `modelMonitor`). */
   public readonly engineName: string;
   /** The overall drift alarm. */
@@ -284,6 +286,7 @@ export class DriftMonitor extends DriftMonitorBase {
     const features = props.features ?? [];
     const v = new PropsValidator(this, 'DriftMonitor');
     this.endpointName = stage.endpointName;
+    this.stage = stage;
     this.engineName = engine.engineName;
 
     validateMonitorProps(v, props, schedule, features);
@@ -294,6 +297,7 @@ export class DriftMonitor extends DriftMonitorBase {
     const ctx: EngineContext = {
       scope: this,
       stage,
+      captureKey: this.captureKeyOf(stage, props.network),
       baseline: props.baseline,
       schedule,
       encryptionKey: key,
@@ -413,6 +417,27 @@ export class DriftMonitor extends DriftMonitorBase {
     } else {
       Annotations.of(this).addInfo('DriftMonitor: no retrainPipeline given; drift alarms notify only.');
     }
+  }
+
+  /**
+   * The key the drift check decrypts captured data with. A stage of another
+   * account (an `ApprovalDeployment` stage with `account`) captures into that
+   * account's bucket under that account's key, whose id is not known here:
+   * the check may decrypt with the keys of that account, and the network's S3
+   * gateway endpoint admits the bucket. The other account's side (bucket and
+   * key policies) is `DeploymentTargetAccount.allowDriftChecksFrom()`.
+   */
+  private captureKeyOf(stage: DeploymentStage, network?: ISecureMlNetwork): kms.IKey | undefined {
+    const stack = Stack.of(this);
+    const bucket = stage.dataCaptureBucket;
+    if (stage.encryptionKey || !bucket || !stage.dataCaptureEnabled || stage.account === undefined || stage.account === stack.account) {
+      return stage.encryptionKey;
+    }
+    network?.allowS3BucketRead(bucket);
+    Annotations.of(this).addInfo(`DriftMonitor: stage ${stage.stageName} captures into account ${stage.account}: its capture bucket and key must admit this account `
+      + `(DeploymentTargetAccount.allowDriftChecksFrom(stage, '${stack.account}') in account ${stage.account}).`);
+    const region = bucket.env.region;
+    return kms.Key.fromKeyArn(this, 'StageKey', `arn:${stack.partition}:kms:${Token.isUnresolved(region) ? stack.region : region}:${stage.account}:key/*`);
   }
 
   public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {

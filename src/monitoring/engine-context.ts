@@ -17,6 +17,11 @@ import { PropsValidator } from '../private/validation';
 export interface EngineContext {
   readonly scope: Construct;
   readonly stage: DeploymentStage;
+  /**
+   * The key captured data is decrypted with: the stage's, or for a stage of
+   * another account whose key is not known here, that account's keys.
+   */
+  readonly captureKey?: kms.IKey;
   readonly baseline?: DriftBaseline;
   readonly schedule: DriftSchedule;
   readonly encryptionKey: kms.IKey;

@@ -122,7 +122,7 @@ export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: E
   const captureBucket = ctx.stage.dataCaptureBucket!;
   const capturePrefix = `${ctx.stage.dataCapturePrefix ?? ''}${endpointName}/`;
   grantReadPrefix(role, captureBucket, capturePrefix);
-  ctx.stage.encryptionKey?.grantDecrypt(role);
+  ctx.captureKey?.grantDecrypt(role);
   grantReadWritePrefix(role, ctx.reportBucket, ctx.reportPrefix);
   grantKeyUse(role, ctx.encryptionKey);
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [ctx.encryptionKey.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }));

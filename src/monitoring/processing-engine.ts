@@ -215,7 +215,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   if (batch) {
     grantBatchInputRead(jobRole, stage);
   }
-  stage.encryptionKey?.grantDecrypt(jobRole);
+  ctx.captureKey?.grantDecrypt(jobRole);
   grantReadWritePrefix(jobRole, ctx.reportBucket, ctx.reportPrefix);
   grantKeyUse(jobRole, ctx.encryptionKey);
   if (volumeKey && volumeKey !== ctx.encryptionKey) {

@@ -169,7 +169,11 @@ describe('DriftMonitor with the processing engine (default)', () => {
     // THEN
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'CdkMlops/Drift', MetricName: 'DriftScore', Period: 21600, Statistic: 'Maximum', EvaluationPeriods: 2,
+      Namespace: 'CdkMlops/Drift',
+      MetricName: 'DriftScore',
+      Period: 21600,
+      Statistic: 'Maximum',
+      EvaluationPeriods: 2,
       Dimensions: [{ Name: 'EndpointName', Value: 'churn-prod' }],
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'CdkMlops/Drift', MetricName: 'Violations', Period: 3600, Statistic: 'Maximum' });
