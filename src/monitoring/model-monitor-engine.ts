@@ -32,7 +32,7 @@ export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, c
     v.add(p);
   }
   const dataQuality = o.dataQuality ?? true;
-  if (ctx.baseline?.modelRegistry) {
+  if (ctx.baseline?.registry) {
     v.add({
       prop: 'baseline',
       value: 'DriftBaseline.fromModelRegistry(...)',

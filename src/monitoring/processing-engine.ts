@@ -289,7 +289,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   };
   // Scan modes (check, summarize) take the capture columns as container arguments.
   const scanArguments = o.captureColumns && o.captureColumns.length > 0 ? captureColumnArguments(o.captureColumns) : [];
-  const registry = baseline.modelRegistry;
+  const registry = baseline.registry;
   const staticInputs = [s3Input('code', code.s3ObjectUrl, '/opt/ml/processing/input/code', 'FullyReplicated')];
   const baselineInput = (uri: string) => s3Input('baseline', uri, '/opt/ml/processing/input/baseline', 'FullyReplicated');
   const windowMs = ctx.schedule.window.toMilliseconds();

@@ -256,7 +256,7 @@ describe('DriftBaseline from the pipeline that registers it', () => {
     const t = Template.fromStack(f.stack);
     const def = definition(f.stack, 'CheckWorkflow');
     // THEN
-    expect(baseline.modelRegistry).toBe(f.registry);
+    expect(baseline.registry).toBe(f.registry);
     expect(def.StartAt).toBe('LatestApprovedVersion');
     const job = Object.entries<any>(t.findResources('AWS::IAM::ManagedPolicy')).find(([id]) => id.startsWith('DriftCheckJobRolePolicy'))![1];
     const statements = JSON.stringify(job.Properties.PolicyDocument.Statement);
