@@ -162,3 +162,14 @@ describe('a drift monitor of a stage in another account, composed by hand', () =
       /stage\.dataCaptureBucket: got 'acme-capture-333333333333-us-east-1'; allowed: this account's capture bucket \(cdk-mlops-capture-333333333333-us-east-1\)\. Fix: give the ApprovalDeployment the same namePrefix/);
   });
 });
+
+describe('grants of the monitoring layer', () => {
+  test('DriftBaseline.grantRead takes the principal first and returns the iam.Grant of exact actions, as aws-cdk-lib grants do', () => {
+    const c = composed();
+    const role = new iam.Role(c.tooling, 'Reader', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const grant = c.baseline.grantRead(role);
+    expect(grant.success).toBe(true);
+    expect(grant.principalStatements.map((s) => s.toStatementJson().Action)).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(c.tooling.resolve(grant.principalStatements[1].toStatementJson().Condition)).toEqual({ StringLike: { 's3:prefix': ['baselines/*'] } });
+  });
+});
