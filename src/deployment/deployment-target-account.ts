@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { createModelExecutionRole, grantDeployer } from './deployment-permissions';
+import { DeploymentStage } from './deployment-stage';
 import { VARIANT_NAME, targetNetworkParameterName } from './workflow-common';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
 import { acknowledge } from '../private/acknowledgements';
@@ -124,6 +125,10 @@ export class DeploymentTargetAccount extends Construct {
   public readonly network: ISecureMlNetwork;
   /** The parameter publishing the network's VPC config to the tooling workflow. */
   public readonly networkParameter: ssm.IStringParameter;
+  private readonly toolingAccountId: string;
+  private readonly namePrefix: string;
+  private readonly endpointNames: string[];
+  private readonly driftChecks = new Map<string, iam.Grant>();
 
   constructor(scope: Construct, id: string, props: DeploymentTargetAccountProps) {
     super(scope, id);
@@ -153,6 +158,9 @@ export class DeploymentTargetAccount extends Construct {
     });
     v.throwIfAny();
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.toolingAccountId = props.toolingAccountId;
+    this.namePrefix = prefix;
+    this.endpointNames = props.endpointNames;
 
     const key = createSecureKey(this, 'Key', { description: 'cdk-mlops deployment target: endpoint volumes and data capture', removalPolicy });
     key.addAlias(`alias/${prefix}-deployment`);
@@ -246,5 +254,96 @@ export class DeploymentTargetAccount extends Construct {
       resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: targetNetworkParameterName(prefix).slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     }));
     acknowledge(deployer, 'deploymentServiceWildcards');
+  }
+
+  /**
+   * Let drift checks of another account (a `DriftMonitor` of `stage`, by
+   * default in the tooling account) read what `stage` captured here: the
+   * objects and the listing under the stage's capture prefix, and decryption
+   * with this account's key through S3 only, for roles of that account. The
+   * monitor's side (its job role, the S3 gateway endpoint of its network) is
+   * wired by `DriftMonitor` itself when its stage is in another account.
+   *
+   * @param stage the monitored stage: one whose endpoint deploys here (`deployment.stage(name)`)
+   * @param accountId the account of the drift monitor (default: the tooling account)
+   */
+  public allowDriftChecksFrom(stage: DeploymentStage, accountId?: string): iam.Grant {
+    const stack = Stack.of(this);
+    const monitorAccount = accountId ?? this.toolingAccountId;
+    const prefix = stage.dataCapturePrefix;
+    const v = new PropsValidator(this, 'DeploymentTargetAccount.allowDriftChecksFrom');
+    const known = (x: string | undefined) => x !== undefined && !Token.isUnresolved(x);
+    v.check(known(monitorAccount) && !ACCOUNT_ID.test(monitorAccount), {
+      prop: 'accountId', value: monitorAccount, allowed: 'a 12-digit account id', fix: 'give the account the DriftMonitor is deployed in.',
+    });
+    v.check(known(monitorAccount) && monitorAccount === stack.account, {
+      prop: 'accountId', value: monitorAccount, allowed: 'another account than this one', fix: 'a monitor in this account needs no resource policy: its role policy is enough.',
+    });
+    v.check(!Token.isUnresolved(stage.endpointName) && !this.endpointNames.includes(stage.endpointName), {
+      prop: 'stage',
+      value: stage.endpointName,
+      allowed: `a stage whose endpoint deploys here (${this.endpointNames.join(', ')})`,
+      fix: 'pass the stage of the ApprovalDeployment that deploys into this account, or add its endpointName to endpointNames.',
+    });
+    v.check(known(stage.account) && stage.account !== stack.account, {
+      prop: 'stage.account', value: stage.account, allowed: `this account (${stack.account})`, fix: 'call allowDriftChecksFrom on the DeploymentTargetAccount of the stage\'s account.',
+    });
+    v.check(!stage.dataCaptureEnabled || prefix === undefined, {
+      prop: 'stage.dataCapturePrefix',
+      value: prefix,
+      allowed: 'a stage with data capture',
+      fix: 'turn dataCapture on for the stage; a stage that captures nothing cannot be monitored for drift.',
+    });
+    const bucketName = stage.dataCaptureBucket?.bucketName;
+    const expected = DeploymentTargetAccount.captureBucketName(stack.account, stack.region, this.namePrefix);
+    v.check(known(bucketName) && !Token.isUnresolved(expected) && bucketName !== expected, {
+      prop: 'stage.dataCaptureBucket',
+      value: bucketName,
+      allowed: `this account's capture bucket (${expected})`,
+      fix: 'give the ApprovalDeployment the same namePrefix as this DeploymentTargetAccount.',
+    });
+    v.throwIfAny();
+    const id = `${monitorAccount}/${prefix}`;
+    const existing = this.driftChecks.get(id);
+    if (existing) {
+      return existing;
+    }
+    const sid = `DriftChecksOf${monitorAccount === this.toolingAccountId ? 'ToolingAccount' : `Account${monitorAccount}`}${this.driftChecks.size > 0 ? this.driftChecks.size + 1 : ''}`;
+    const grantee = new iam.AccountPrincipal(monitorAccount);
+    const roles = { ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${monitorAccount}:role/*` } };
+    const bucket = this.dataCaptureBucket;
+    const objects = bucket.arnForObjects(`${prefix}*`);
+    const statement = (props: iam.PolicyStatementProps) => new iam.PolicyStatement({ principals: [grantee], ...props });
+    const read = iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [objects],
+      resource: bucket,
+      statement: statement({ sid: `${sid}Read`, actions: ['s3:GetObject'], resources: [objects], conditions: roles }),
+    });
+    const list = iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [bucket.bucketArn],
+      resource: bucket,
+      statement: statement({
+        sid: `${sid}List`, actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { ...roles, StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }),
+    });
+    const decrypt = iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.encryptionKey.keyArn],
+      resource: this.encryptionKey,
+      statement: statement({
+        sid: `${sid}DecryptThroughS3`,
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { ...roles, StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    });
+    const grant = read.combine(list).combine(decrypt);
+    this.driftChecks.set(id, grant);
+    return grant;
   }
 }

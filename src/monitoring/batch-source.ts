@@ -45,20 +45,20 @@ export function validateBatchSource(v: PropsValidator, stage: DeploymentStage, v
     return;
   }
   v.check(!stage.dataCaptureEnabled, {
-    prop: 'endpoint',
+    prop: 'stage',
     value: `batch stage ${stage.stageName} without data capture`,
     allowed: 'a batch stage with dataCapture on (its transform jobs then write input and output manifests)',
     fix: 'set dataCapture: true on the batch stage, or give dataCaptureBucket and dataCapturePrefix to DeploymentStage.fromStageAttributes().',
   });
   v.check(stage.transformInputBucket === undefined, {
-    prop: 'endpoint.transformInputBucket',
+    prop: 'stage.transformInputBucket',
     value: undefined,
     allowed: 'the transform input bucket of the batch stage (the captured manifests name objects in it)',
     fix: 'use deployment.stage(name), or give transformInputBucket and transformInputPrefix to DeploymentStage.fromStageAttributes().',
   });
   const ctype = stage.transformContentType;
   v.check(ctype !== undefined && !BATCH_CONTENT_TYPES.includes(ctype.split(';')[0].trim().toLowerCase()), {
-    prop: 'endpoint.transformContentType',
+    prop: 'stage.transformContentType',
     value: ctype,
     allowed: `transform input the drift check splits into records: ${BATCH_CONTENT_TYPES.join(', ')}`,
     fix: 'monitor a batch stage with CSV or JSON Lines input, or check its data with your own job.',

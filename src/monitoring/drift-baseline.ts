@@ -80,15 +80,15 @@ export class DriftBaseline {
   /** True when `key` is a folder. */
   public readonly isPrefix: boolean;
   /** The registry whose latest approved version provides the baseline (resolved at run time). */
-  public readonly modelRegistry?: IModelRegistry;
+  public readonly registry?: IModelRegistry;
   private readonly explicitBucket?: s3.IBucket;
 
-  private constructor(bucket: s3.IBucket | undefined, key: string, isPrefix: boolean, modelRegistry?: IModelRegistry,
+  private constructor(bucket: s3.IBucket | undefined, key: string, isPrefix: boolean, registry?: IModelRegistry,
     private readonly sources?: () => BaselineSource[]) {
     this.explicitBucket = bucket;
     this.key = key;
     this.isPrefix = isPrefix;
-    this.modelRegistry = modelRegistry;
+    this.registry = registry;
   }
 
   /**
@@ -98,7 +98,7 @@ export class DriftBaseline {
   public get bucket(): s3.IBucket {
     const bucket = this.explicitBucket ?? this.sources?.()[0]?.bucket;
     if (!bucket) {
-      fail(this.modelRegistry!, 'DriftBaseline.fromModelRegistry', this._missingSource()!);
+      fail(this.registry!, 'DriftBaseline.fromModelRegistry', this._missingSource()!);
     }
     return bucket;
   }
@@ -114,7 +114,7 @@ export class DriftBaseline {
     }
     return {
       prop: 'baseline',
-      value: `DriftBaseline.fromModelRegistry(${this.modelRegistry?.modelPackageGroupName ?? '?'}) without artifactBucket`,
+      value: `DriftBaseline.fromModelRegistry(${this.registry?.modelPackageGroupName ?? '?'}) without artifactBucket`,
       allowed: 'a registry that an MlPipeline of this app, defined before the monitor, registers a DriftBaselineStep into (RegisterModelStep driftBaseline), or an artifactBucket',
       fix: 'define the pipeline first and give its RegisterModelStep driftBaseline: yourDriftBaselineStep, or pass the bucket the pipeline writes its baselines to as the second argument.',
     };
@@ -157,7 +157,7 @@ export class DriftBaseline {
         return objects.combine(list).combine(source.encryptionKey.grantDecrypt(grantee));
       });
       if (grants.length === 0) {
-        fail(this.modelRegistry!, 'DriftBaseline.fromModelRegistry', this._missingSource()!);
+        fail(this.registry!, 'DriftBaseline.fromModelRegistry', this._missingSource()!);
       }
       return grants.reduce((a, b) => a.combine(b));
     }

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { MlInstanceType } from '../common';
 import { DriftBaseline } from './drift-baseline';
 import { EngineBinding, EngineContext } from './engine-context';
 import { bindModelMonitorEngine, validateModelMonitorOptions } from './model-monitor-engine';
@@ -20,10 +21,12 @@ export enum FeatureMetrics {
 /** Options of the default engine: the library's drift check on SageMaker Processing. */
 export interface ProcessingDriftEngineOptions {
   /**
-   * Processing instance type.
-   * @default 'ml.m5.xlarge'
+   * Processing instance type. With local NVMe storage (`ml.m5d.xlarge`,
+   * `ml.g5.xlarge`, ...) the job's volume has no KMS key: SageMaker rejects
+   * `VolumeKmsKeyId` for these and encrypts the storage in hardware.
+   * @default MlInstanceType.ML_M5_XLARGE
    */
-  readonly instanceType?: string;
+  readonly instanceType?: MlInstanceType;
   /**
    * Instances per check. Above 1 the window's capture files are sharded
    * across the instances by S3 key (`ShardedByS3Key`), each writes a partial
@@ -37,8 +40,9 @@ export interface ProcessingDriftEngineOptions {
    */
   readonly volumeSizeGiB?: number;
   /**
-   * KMS key of the instances' ML storage volumes.
-   * @default - the monitor's key
+   * KMS key of the instances' ML storage volumes (not with an instance type
+   * with local NVMe storage, whose storage SageMaker encrypts in hardware).
+   * @default - the monitor's key; none for instance types with local NVMe storage
    */
   readonly volumeEncryptionKey?: kms.IKey;
   /**
@@ -202,9 +206,9 @@ export interface ModelMonitorDriftEngineOptions {
   readonly explainability?: ClarifyMonitorOptions;
   /**
    * Instance type of the monitoring jobs.
-   * @default 'ml.m5.xlarge'
+   * @default MlInstanceType.ML_M5_XLARGE
    */
-  readonly instanceType?: string;
+  readonly instanceType?: MlInstanceType;
   /**
    * ML storage volume of the monitoring jobs, in GiB.
    * @default 30

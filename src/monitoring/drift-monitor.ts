@@ -1,4 +1,4 @@
-import { Annotations, Duration, IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -22,7 +22,7 @@ import { ISecureMlNetwork } from '../network/secure-ml-network';
 import { IMlPipeline } from '../pipeline/ml-pipeline-interface';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
-import { PropsValidator } from '../private/validation';
+import { fail, PropsValidator } from '../private/validation';
 
 /**
  * A drift monitor of one endpoint, as other constructs see it.
@@ -36,12 +36,18 @@ export interface IDriftMonitor extends IResource {
   /**
    * The metric of overall drift: `DriftScore` of the drift check (a drift
    * score of 1 means a threshold was reached), or with a feature, that
-   * feature's `FeatureDrift`. Model Monitor: the largest
-   * `feature_baseline_drift_<feature>` of the monitored features, or one of them.
+   * feature's `FeatureDrift` (Maximum per window). With the Model Monitor
+   * engine, give a feature: its `feature_baseline_drift_<feature>`; Model
+   * Monitor publishes no overall metric (the drift alarm watches the largest
+   * of the features' metrics, see `driftAlarm.metric`), so without a feature
+   * this throws.
    */
-  metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
-  /** `Violations`: thresholds crossed by the last check (Maximum per window). */
-  metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * `Violations`: thresholds crossed by the last check (Maximum per window).
+   * The Model Monitor engine publishes no such metric: this throws.
+   */
+  metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /**
    * An EventBridge rule for the monitor's drift alarms entering ALARM
    * (`CloudWatch Alarm State Change`).
@@ -63,8 +69,8 @@ export interface DriftMonitorAttributes {
 abstract class DriftMonitorBase extends Resource implements IDriftMonitor {
   public abstract readonly endpointName: string;
   protected abstract readonly alarmArnsForEvents: string[];
-  public abstract metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
-  public abstract metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  public abstract metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  public abstract metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   public onDriftDetected(id: string, options: events.OnEventOptions = {}): events.Rule {
     const rule = new events.Rule(this, id, options);
@@ -89,14 +95,14 @@ abstract class DriftMonitorBase extends Resource implements IDriftMonitor {
 /** Properties of a DriftMonitor. */
 export interface DriftMonitorProps {
   /**
-   * The endpoint to monitor and where its captured data lands:
-   * `deployment.stage('prod')` of an ApprovalDeployment, or
+   * The deployment stage to monitor (its endpoint, and where its captured
+   * data lands): `deployment.stage('prod')` of an ApprovalDeployment, or
    * `DeploymentStage.fromStageAttributes({...})` for any endpoint with data capture.
    * A batch stage with data capture is monitored too: each check reads the
    * transform input named by the manifests captured in its window
    * (`DriftEngine.processing()` only, drift of the input features only).
    */
-  readonly endpoint: DeploymentStage;
+  readonly stage: DeploymentStage;
   /**
    * What computes drift.
    * @default DriftEngine.processing()
@@ -223,10 +229,10 @@ export class DriftMonitor extends DriftMonitorBase {
     class Import extends DriftMonitorBase {
       public readonly endpointName = attrs.endpointName;
       protected readonly alarmArnsForEvents = attrs.alarmArns ?? [];
-      public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+      public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
         return processingMetric(feature ? 'FeatureDrift' : 'DriftScore', attrs.endpointName, feature, props);
       }
-      public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+      public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
         return processingMetric('Violations', attrs.endpointName, undefined, props);
       }
     }
@@ -239,6 +245,8 @@ export class DriftMonitor extends DriftMonitorBase {
   }
 
   public readonly endpointName: string;
+  /** The monitored stage. */
+  public readonly stage: DeploymentStage;
   /** The engine that computes drift (`processing` or `modelMonitor`). */
   public readonly engineName: string;
   /** The overall drift alarm. */
@@ -271,23 +279,25 @@ export class DriftMonitor extends DriftMonitorBase {
 
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
-    const endpoint = props.endpoint;
+    const stage = props.stage;
     const engine = props.engine ?? DriftEngine.processing();
     const schedule = props.schedule ?? DriftSchedule.hourly();
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const features = props.features ?? [];
     const v = new PropsValidator(this, 'DriftMonitor');
-    this.endpointName = endpoint.endpointName;
+    this.endpointName = stage.endpointName;
+    this.stage = stage;
     this.engineName = engine.engineName;
 
     validateMonitorProps(v, props, schedule, features);
-    const key = props.encryptionKey ?? createSecureKey(this, 'Key', { description: `Drift monitor of ${endpoint.endpointName}`, removalPolicy });
+    const key = props.encryptionKey ?? createSecureKey(this, 'Key', { description: `Drift monitor of ${stage.endpointName}`, removalPolicy });
     this.encryptionKey = key;
     const reportBucket = props.reportBucket ?? createSecureBucket(this, 'Reports', { encryptionKey: key, removalPolicy });
     this.reportBucket = reportBucket;
     const ctx: EngineContext = {
       scope: this,
-      endpoint,
+      stage,
+      captureKey: this.captureKeyOf(stage, props.network),
       baseline: props.baseline,
       schedule,
       encryptionKey: key,
@@ -312,7 +322,7 @@ export class DriftMonitor extends DriftMonitorBase {
       this.notificationTopic = props.notificationTopic;
     } else {
       this.notificationTopic = new sns.Topic(this, 'Notifications', {
-        displayName: `Drift of ${endpoint.endpointName}`,
+        displayName: `Drift of ${stage.endpointName}`,
         masterKey: key,
         enforceSSL: true,
       });
@@ -335,8 +345,8 @@ export class DriftMonitor extends DriftMonitorBase {
     const threshold = props.driftScoreThreshold ?? this.binding.driftScoreDefaultThreshold;
     const evaluationPeriods = props.alarmEvaluationPeriods ?? 1;
     this.driftAlarm = new cloudwatch.Alarm(this, 'DriftAlarm', {
-      alarmDescription: `Drift of endpoint ${endpoint.endpointName} reached ${threshold} (${this.engineName} engine)`,
-      metric: this.binding.metricDriftScore(),
+      alarmDescription: `Drift of endpoint ${stage.endpointName} reached ${threshold} (${this.engineName} engine)`,
+      metric: this.binding.driftAlarmMetric(),
       threshold,
       evaluationPeriods,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -348,7 +358,7 @@ export class DriftMonitor extends DriftMonitorBase {
     const featureThreshold = props.featureDriftThreshold ?? threshold;
     for (const feature of props.featureAlarms ?? []) {
       const alarm = new cloudwatch.Alarm(this, `FeatureAlarm${alarmId(feature)}`, {
-        alarmDescription: `Drift of feature ${feature} on endpoint ${endpoint.endpointName} reached ${featureThreshold}`,
+        alarmDescription: `Drift of feature ${feature} on endpoint ${stage.endpointName} reached ${featureThreshold}`,
         metric: this.binding.metricFeatureDrift(feature),
         threshold: featureThreshold,
         evaluationPeriods,
@@ -378,7 +388,7 @@ export class DriftMonitor extends DriftMonitorBase {
     this.alarmArnsForEvents = alarms.map((a) => a.alarmArn);
     if (this.checkStateMachine) {
       const failed = new cloudwatch.Alarm(this, 'CheckFailedAlarm', {
-        alarmDescription: `A drift check of endpoint ${endpoint.endpointName} failed (see the check workflow and the processing job logs)`,
+        alarmDescription: `A drift check of endpoint ${stage.endpointName} failed (see the check workflow and the processing job logs)`,
         metric: this.checkStateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }),
         threshold: 1,
         evaluationPeriods: 1,
@@ -398,7 +408,7 @@ export class DriftMonitor extends DriftMonitorBase {
         alarms,
         topic: this.notificationTopic,
         encryptionKey: key,
-        endpointName: endpoint.endpointName,
+        endpointName: stage.endpointName,
         removalPolicy,
         logRetention: ctx.logRetention,
       });
@@ -409,11 +419,51 @@ export class DriftMonitor extends DriftMonitorBase {
     }
   }
 
-  public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return feature ? this.binding.metricFeatureDrift(feature, props) : this.binding.metricDriftScore(props);
+  /**
+   * The key the drift check decrypts captured data with. A stage of another
+   * account (an `ApprovalDeployment` stage with `account`) captures into that
+   * account's bucket under that account's key, whose id is not known here:
+   * the check may decrypt with the keys of that account, and the network's S3
+   * gateway endpoint admits the bucket. The other account's side (bucket and
+   * key policies) is `DeploymentTargetAccount.allowDriftChecksFrom()`.
+   */
+  private captureKeyOf(stage: DeploymentStage, network?: ISecureMlNetwork): kms.IKey | undefined {
+    const stack = Stack.of(this);
+    const bucket = stage.dataCaptureBucket;
+    if (stage.encryptionKey || !bucket || !stage.dataCaptureEnabled || stage.account === undefined || stage.account === stack.account) {
+      return stage.encryptionKey;
+    }
+    network?.allowS3BucketRead(bucket);
+    Annotations.of(this).addInfo(`DriftMonitor: stage ${stage.stageName} captures into account ${stage.account}: its capture bucket and key must admit this account `
+      + `(DeploymentTargetAccount.allowDriftChecksFrom(stage, '${stack.account}') in account ${stage.account}).`);
+    const region = bucket.env.region;
+    return kms.Key.fromKeyArn(this, 'StageKey', `arn:${stack.partition}:kms:${Token.isUnresolved(region) ? stack.region : region}:${stage.account}:key/*`);
   }
 
-  public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+  public metricDrift(feature?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (feature !== undefined) {
+      return this.binding.metricFeatureDrift(feature, props);
+    }
+    if (!this.binding.metricDriftScore) {
+      return fail(this, 'DriftMonitor', {
+        prop: 'metricDrift(feature)',
+        value: undefined,
+        allowed: `a feature with the ${this.engineName} engine: it publishes feature_baseline_drift_<feature> per feature and no overall drift metric`,
+        fix: "call metricDrift('<feature>'), or use driftAlarm.metric (the largest drift of the monitored features) on a dashboard.",
+      });
+    }
+    return this.binding.metricDriftScore(props);
+  }
+
+  public metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.binding.metricViolations) {
+      return fail(this, 'DriftMonitor', {
+        prop: 'metricViolations()',
+        value: this.engineName,
+        allowed: 'the processing engine: the drift check publishes Violations, Model Monitor publishes no such metric',
+        fix: "alarm on metricDrift('<feature>') of each feature, or use the drift alarm (driftAlarm), which fires when any monitored feature drifts.",
+      });
+    }
     return this.binding.metricViolations(props);
   }
 }
@@ -437,16 +487,16 @@ function alarmId(feature: string): string {
 }
 
 function validateMonitorProps(v: PropsValidator, props: DriftMonitorProps, schedule: DriftSchedule, features: string[]): void {
-  const endpoint = props.endpoint;
-  v.check(endpoint.serverless, {
-    prop: 'endpoint',
-    value: endpoint.endpointName,
+  const stage = props.stage;
+  v.check(stage.serverless, {
+    prop: 'stage',
+    value: stage.endpointName,
     allowed: 'a real-time endpoint with data capture (serverless endpoints capture no data)',
     fix: 'monitor a real-time stage, or deploy this stage as a real-time endpoint with dataCapture on.',
   });
-  validateBatchSource(v, endpoint, props.variantName);
-  v.check(!endpoint.serverless && !isBatchStage(endpoint) && !endpoint.dataCaptureEnabled, {
-    prop: 'endpoint.dataCaptureBucket',
+  validateBatchSource(v, stage, props.variantName);
+  v.check(!stage.serverless && !isBatchStage(stage) && !stage.dataCaptureEnabled, {
+    prop: 'stage.dataCaptureBucket',
     value: undefined,
     allowed: 'a stage with a data capture bucket and prefix',
     fix: 'turn dataCapture on for the stage, or give dataCaptureBucket and dataCapturePrefix to DeploymentStage.fromStageAttributes().',

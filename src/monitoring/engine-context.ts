@@ -16,7 +16,12 @@ import { PropsValidator } from '../private/validation';
  */
 export interface EngineContext {
   readonly scope: Construct;
-  readonly endpoint: DeploymentStage;
+  readonly stage: DeploymentStage;
+  /**
+   * The key captured data is decrypted with: the stage's, or for a stage of
+   * another account whose key is not known here, that account's keys.
+   */
+  readonly captureKey?: kms.IKey;
   readonly baseline?: DriftBaseline;
   readonly schedule: DriftSchedule;
   readonly encryptionKey: kms.IKey;
@@ -59,10 +64,12 @@ export interface EngineBinding {
   readonly period: Duration;
   /** Alarms on model quality and bias the monitor creates. */
   readonly alarmSpecs?: EngineAlarmSpec[];
-  /** The overall drift metric. */
-  metricDriftScore(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /** What the overall drift alarm watches: the overall metric, or metric math over the features' metrics. */
+  driftAlarmMetric(): cloudwatch.IMetric;
+  /** The overall drift metric, when the engine publishes one (the processing engine's `DriftScore`). */
+  metricDriftScore?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** The drift metric of one feature. */
-  metricFeatureDrift(feature: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
-  /** Violations found by the last check. */
-  metricViolations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  metricFeatureDrift(feature: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Violations found by the last check, when the engine publishes them (the processing engine's `Violations`). */
+  metricViolations?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }

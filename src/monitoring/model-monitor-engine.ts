@@ -9,6 +9,7 @@ import type { ClarifyMonitorOptions, ModelMonitorDriftEngineOptions } from './dr
 import { EngineBinding, EngineContext } from './engine-context';
 import { grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
 import { buildScheduleKeeper, ScheduleSpec } from './model-monitor-schedules';
+import { MlInstanceType } from '../common';
 import { MlEndpointService } from '../network/endpoint-service';
 import { CLARIFY_ACCOUNTS, MODEL_MONITOR_ACCOUNTS, tableImageUri } from './private/images';
 import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
@@ -26,12 +27,12 @@ export const MODEL_MONITOR_DEFAULT_THRESHOLD = 0.1;
 /** Validate the Model Monitor engine's options. */
 export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, ctx: EngineContext): void {
   const v = ctx.validator;
-  validateBatchEngineOptions(v, ctx.endpoint, 'modelMonitor', []);
+  validateBatchEngineOptions(v, ctx.stage, 'modelMonitor', []);
   for (const p of ctx.schedule._problems('modelMonitor')) {
     v.add(p);
   }
   const dataQuality = o.dataQuality ?? true;
-  if (ctx.baseline?.modelRegistry) {
+  if (ctx.baseline?.registry) {
     v.add({
       prop: 'baseline',
       value: 'DriftBaseline.fromModelRegistry(...)',
@@ -89,10 +90,15 @@ export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, c
       prop: 'engine.volumeSizeGiB', value: o.volumeSizeGiB, allowed: 'an integer from 1 to 16384', fix: 'size the volume for one window of captured data.',
     });
   }
+  if (o.instanceType !== undefined && !Token.isUnresolved(o.instanceType.name)) {
+    v.check(!o.instanceType.isWellFormed, {
+      prop: 'engine.instanceType', value: o.instanceType.name, allowed: "a SageMaker instance type such as 'ml.m5.xlarge'", fix: 'prefix the EC2 type with ml.',
+    });
+  }
   const stack = Stack.of(ctx.scope);
-  const account = ctx.endpoint.account;
+  const account = ctx.stage.account;
   v.check(account !== undefined && !Token.isUnresolved(account) && !Token.isUnresolved(stack.account) && account !== stack.account, {
-    prop: 'endpoint.account',
+    prop: 'stage.account',
     value: account,
     allowed: `the monitor's own account (${stack.account}): Model Monitor schedules, their job definitions and the endpoint's events live in the endpoint's account`,
     fix: `deploy this DriftMonitor in a stack of account ${account} (next to the DeploymentTargetAccount), or use DriftEngine.processing().`,
@@ -106,17 +112,17 @@ export function validateModelMonitorOptions(o: ModelMonitorDriftEngineOptions, c
 export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: EngineContext): EngineBinding {
   const scope = ctx.scope;
   const stack = Stack.of(scope);
-  const endpointName = ctx.endpoint.endpointName;
-  const instanceType = o.instanceType ?? 'ml.m5.xlarge';
+  const endpointName = ctx.stage.endpointName;
+  const instanceType = (o.instanceType ?? MlInstanceType.ML_M5_XLARGE).name;
   const volumeSizeInGb = o.volumeSizeGiB ?? 30;
   const role = new MonitoringManagedRole(scope, 'MonitorJobRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Model Monitor jobs of ${endpointName}`,
   });
-  const captureBucket = ctx.endpoint.dataCaptureBucket!;
-  const capturePrefix = `${ctx.endpoint.dataCapturePrefix ?? ''}${endpointName}/`;
+  const captureBucket = ctx.stage.dataCaptureBucket!;
+  const capturePrefix = `${ctx.stage.dataCapturePrefix ?? ''}${endpointName}/`;
   grantReadPrefix(role, captureBucket, capturePrefix);
-  ctx.endpoint.encryptionKey?.grantDecrypt(role);
+  ctx.captureKey?.grantDecrypt(role);
   grantReadWritePrefix(role, ctx.reportBucket, ctx.reportPrefix);
   grantKeyUse(role, ctx.encryptionKey);
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [ctx.encryptionKey.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }));
@@ -272,24 +278,18 @@ export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: E
     period,
     ...props,
   });
-  const usingMetrics = (props?: cloudwatch.MetricOptions) => Object.fromEntries(ctx.features.map((f, i) => [`m${i}`, featureMetric(f, props)]));
-  const threshold = MODEL_MONITOR_DEFAULT_THRESHOLD;
+  // Model Monitor publishes one metric per feature and no overall one: the drift alarm watches the
+  // largest of them (metric math); metricDrift() and metricViolations() have no Metric to return.
   return {
     engineName: 'modelMonitor',
-    metricDriftScore: (props) => new cloudwatch.MathExpression({
+    driftAlarmMetric: () => new cloudwatch.MathExpression({
       expression: ctx.features.length > 0 ? `MAX([${ctx.features.map((_, i) => `m${i}`).join(', ')}])` : '0',
-      usingMetrics: usingMetrics(props),
+      usingMetrics: Object.fromEntries(ctx.features.map((f, i) => [`m${i}`, featureMetric(f)])),
       label: 'Largest feature_baseline_drift',
-      period: props?.period ?? period,
+      period,
     }),
     metricFeatureDrift: featureMetric,
-    metricViolations: (props) => new cloudwatch.MathExpression({
-      expression: ctx.features.length > 0 ? ctx.features.map((_, i) => `IF(m${i} >= ${threshold}, 1, 0)`).join(' + ') : '0',
-      usingMetrics: usingMetrics(props),
-      label: `Features with feature_baseline_drift >= ${threshold}`,
-      period: props?.period ?? period,
-    }),
-    driftScoreDefaultThreshold: threshold,
+    driftScoreDefaultThreshold: MODEL_MONITOR_DEFAULT_THRESHOLD,
     period,
   };
 }

@@ -9,6 +9,7 @@ import type { FeatureMetrics, ProcessingDriftEngineOptions } from './drift-engin
 import { EngineBinding, EngineContext } from './engine-context';
 import { grantExecutionInputKey, grantKeyUse, grantReadPrefix, grantReadWritePrefix } from './grants';
 import { addQualityStates, grantQualityReads, qualityAlarmSpecs, validateQualityOptions } from './processing-quality';
+import { MlInstanceType } from '../common';
 import { MlEndpointService } from '../network/endpoint-service';
 import { BUILTIN_IMAGE_ACCOUNTS } from '../pipeline/image-table';
 import { acknowledge } from '../private/acknowledgements';
@@ -31,7 +32,7 @@ const CAPTURE_DELAY_MS = 10 * 60 * 1000;
 
 /** Defaults of the processing engine. */
 export const PROCESSING_DEFAULTS = {
-  instanceType: 'ml.m5.xlarge',
+  instanceType: MlInstanceType.ML_M5_XLARGE,
   instanceCount: 1,
   volumeSizeGiB: 30,
   imageVersion: '1.2-1',
@@ -123,9 +124,17 @@ export function validateProcessingOptions(o: ProcessingDriftEngineOptions, ctx: 
       fix: 'capture only the columns the baseline needs, or shorten the names.',
     });
   }
-  if (o.instanceType !== undefined) {
-    v.check(!/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(o.instanceType), {
-      prop: 'engine.instanceType', value: o.instanceType, allowed: "a SageMaker Processing instance type such as 'ml.m5.xlarge'", fix: 'prefix the EC2 type with ml.',
+  if (o.instanceType !== undefined && !Token.isUnresolved(o.instanceType.name)) {
+    v.check(!o.instanceType.isWellFormed, {
+      prop: 'engine.instanceType', value: o.instanceType.name, allowed: "a SageMaker Processing instance type such as 'ml.m5.xlarge'", fix: 'prefix the EC2 type with ml.',
+    });
+    // ProcessingClusterConfig.VolumeKmsKeyId (SageMaker API Reference): "You can't request a
+    // VolumeKmsKeyId when using an instance type with local storage."
+    v.check(o.instanceType.isWellFormed && o.instanceType.hasLocalNvmeStorage && o.volumeEncryptionKey !== undefined, {
+      prop: 'engine.volumeEncryptionKey',
+      value: `given with ${o.instanceType.name}`,
+      allowed: 'no volume key with an instance type with local NVMe storage (SageMaker rejects VolumeKmsKeyId for it and encrypts the storage in hardware)',
+      fix: 'drop volumeEncryptionKey, or choose an instance type without local storage (e.g. ml.m5.xlarge).',
     });
   }
   if (o.maxRuntime !== undefined) {
@@ -163,7 +172,7 @@ export function validateProcessingOptions(o: ProcessingDriftEngineOptions, ctx: 
     v.add(missing);
   }
   validateQualityOptions(o, ctx);
-  validateBatchEngineOptions(v, ctx.endpoint, 'processing', [o.modelQuality ? 'modelQuality' : '', o.bias ? 'bias' : ''].filter((x) => x !== ''));
+  validateBatchEngineOptions(v, ctx.stage, 'processing', [o.modelQuality ? 'modelQuality' : '', o.bias ? 'bias' : ''].filter((x) => x !== ''));
 }
 
 function featureMetricsValue(f: FeatureMetrics | undefined): string {
@@ -177,15 +186,17 @@ function featureMetricsValue(f: FeatureMetrics | undefined): string {
 export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: EngineContext): EngineBinding {
   const scope = ctx.scope;
   const stack = Stack.of(scope);
-  const endpoint = ctx.endpoint;
-  const endpointName = endpoint.endpointName;
-  const captureBucket = endpoint.dataCaptureBucket!;
-  const batch = isBatchStage(endpoint);
-  const captureKeyPrefix = batch ? batchInputManifestPrefix(endpoint) : `${endpoint.dataCapturePrefix ?? ''}${endpointName}/${ctx.variantName}/`;
+  const stage = ctx.stage;
+  const endpointName = stage.endpointName;
+  const captureBucket = stage.dataCaptureBucket!;
+  const batch = isBatchStage(stage);
+  const captureKeyPrefix = batch ? batchInputManifestPrefix(stage) : `${stage.dataCapturePrefix ?? ''}${endpointName}/${ctx.variantName}/`;
   const baseline = ctx.baseline!;
   const instanceCount = o.instanceCount ?? PROCESSING_DEFAULTS.instanceCount;
   const sharded = instanceCount > 1;
-  const volumeKey = o.volumeEncryptionKey ?? ctx.encryptionKey;
+  const instanceType = o.instanceType ?? PROCESSING_DEFAULTS.instanceType;
+  // No volume key for local NVMe storage (ProcessingClusterConfig.VolumeKmsKeyId, SageMaker API Reference).
+  const volumeKey = instanceType.hasLocalNvmeStorage ? undefined : o.volumeEncryptionKey ?? ctx.encryptionKey;
 
   // validateProcessingOptions rejected regions outside the table.
   const imageUri = o.imageUri
@@ -202,19 +213,21 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   baseline.grantRead(jobRole);
   grantReadPrefix(jobRole, captureBucket, captureKeyPrefix);
   if (batch) {
-    grantBatchInputRead(jobRole, endpoint);
+    grantBatchInputRead(jobRole, stage);
   }
-  endpoint.encryptionKey?.grantDecrypt(jobRole);
+  ctx.captureKey?.grantDecrypt(jobRole);
   grantReadWritePrefix(jobRole, ctx.reportBucket, ctx.reportPrefix);
   grantKeyUse(jobRole, ctx.encryptionKey);
-  if (volumeKey !== ctx.encryptionKey) {
+  if (volumeKey && volumeKey !== ctx.encryptionKey) {
     grantKeyUse(jobRole, volumeKey);
   }
-  jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['kms:CreateGrant'],
-    resources: [volumeKey.keyArn],
-    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-  }));
+  if (volumeKey) {
+    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:CreateGrant'],
+      resources: [volumeKey.keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
+  }
   jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['cloudwatch:PutMetricData'],
     resources: ['*'],
@@ -272,11 +285,11 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
     DRIFT_MAX_MALFORMED_SHARE: String(o.maxMalformedShare ?? PROCESSING_DEFAULTS.maxMalformedShare),
     DRIFT_NO_FAIL_ON_VIOLATION: 'true',
     DRIFT_WORKERS: '0',
-    ...(batch ? batchEnvironment(endpoint) : {}),
+    ...(batch ? batchEnvironment(stage) : {}),
   };
   // Scan modes (check, summarize) take the capture columns as container arguments.
   const scanArguments = o.captureColumns && o.captureColumns.length > 0 ? captureColumnArguments(o.captureColumns) : [];
-  const registry = baseline.modelRegistry;
+  const registry = baseline.registry;
   const staticInputs = [s3Input('code', code.s3ObjectUrl, '/opt/ml/processing/input/code', 'FullyReplicated')];
   const baselineInput = (uri: string) => s3Input('baseline', uri, '/opt/ml/processing/input/baseline', 'FullyReplicated');
   const windowMs = ctx.schedule.window.toMilliseconds();
@@ -286,9 +299,9 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   const reportRoot = `s3://${ctx.reportBucket.bucketName}/${ctx.reportPrefix}${endpointName}/`;
   const cluster = (count: number) => ({
     InstanceCount: count,
-    InstanceType: o.instanceType ?? PROCESSING_DEFAULTS.instanceType,
+    InstanceType: instanceType.name,
     VolumeSizeInGB: o.volumeSizeGiB ?? PROCESSING_DEFAULTS.volumeSizeGiB,
-    VolumeKmsKeyId: volumeKey.keyArn,
+    ...(volumeKey ? { VolumeKmsKeyId: volumeKey.keyArn } : {}),
   });
   const network = {
     EnableInterContainerTrafficEncryption: true,
@@ -553,6 +566,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   });
   return {
     engineName: 'processing',
+    driftAlarmMetric: () => metric('DriftScore', { EndpointName: endpointName }),
     metricDriftScore: (props) => metric('DriftScore', { EndpointName: endpointName }, props),
     metricFeatureDrift: (feature, props) => metric('FeatureDrift', { EndpointName: endpointName, Feature: feature }, props),
     metricViolations: (props) => metric('Violations', { EndpointName: endpointName }, props),

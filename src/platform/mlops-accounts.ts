@@ -1,6 +1,5 @@
 import { Aws, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { MlopsPlatform, MlopsPlatformProps, PlatformLayer } from './mlops-platform';
 import { PlatformNetworkOptions } from './platform-options';
@@ -195,45 +194,14 @@ export class MlopsAccounts extends Construct {
         tagLayer(network, PlatformLayer.NETWORK);
       }
       this.targetNetworks.push(network);
-      this.allowDriftChecks(target, names, props.toolingAccountId, props.region);
+      // the monitored stage's capture, read by the drift check of the tooling account
+      const monitored = this.platform.monitor?.stage;
+      if (monitored?.dataCaptureEnabled && monitored.account === account) {
+        target.allowDriftChecksFrom(monitored, props.toolingAccountId);
+      }
       this.targetStacks.push(stack);
       this.targetAccounts.push(target);
     }
-  }
-
-  /**
-   * Let the tooling account's roles read what the monitored stage of this
-   * account captured: the stage's capture prefix, decrypted through S3 only.
-   */
-  private allowDriftChecks(target: DeploymentTargetAccount, stageNames: string[], toolingAccountId: string, region: string): void {
-    const monitored = this.platform.monitor?.endpointName;
-    const stage = this.platform.deployment?.stages.find((s) => s.endpointName === monitored && stageNames.includes(s.stageName));
-    if (!stage?.dataCapturePrefix) {
-      return;
-    }
-    const toolingRoles = { ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${toolingAccountId}:role/*` } };
-    const principal = new iam.AccountPrincipal(toolingAccountId);
-    target.dataCaptureBucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DriftChecksOfToolingAccountRead',
-      principals: [principal],
-      actions: ['s3:GetObject'],
-      resources: [target.dataCaptureBucket.arnForObjects(`${stage.dataCapturePrefix}*`)],
-      conditions: toolingRoles,
-    }));
-    target.dataCaptureBucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DriftChecksOfToolingAccountList',
-      principals: [principal],
-      actions: ['s3:ListBucket'],
-      resources: [target.dataCaptureBucket.bucketArn],
-      conditions: { ...toolingRoles, StringLike: { 's3:prefix': [`${stage.dataCapturePrefix}*`] } },
-    }));
-    target.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DriftChecksOfToolingAccountDecryptThroughS3',
-      principals: [principal],
-      actions: ['kms:Decrypt'],
-      resources: ['*'],
-      conditions: { ...toolingRoles, StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-    }));
   }
 }
 

@@ -309,7 +309,7 @@ export class MlopsPlatform extends Construct {
       const baseline = m.baseline ?? this.defaultBaseline(this.pipeline!);
       const retrain = (m.retrain ?? true) ? this.pipeline : undefined;
       this.monitor = new DriftMonitor(this, 'Monitoring', {
-        endpoint: stage,
+        stage,
         baseline,
         schedule: m.schedule,
         features: m.features,
@@ -344,29 +344,17 @@ export class MlopsPlatform extends Construct {
     return DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/');
   }
 
+  /**
+   * The stage `monitoringOptions.stageName` names, by default the last one
+   * that captures data. A stage of another account is passed as is:
+   * DriftMonitor reads its capture itself, and MlopsAccounts opens the
+   * target's bucket and key with `DeploymentTargetAccount.allowDriftChecksFrom()`.
+   */
   private monitoredStage(deployment: ApprovalDeployment, stageName?: string): DeploymentStage {
     const capturing = deployment.stages.filter((s) => s.dataCaptureEnabled && s.kind !== DeploymentTargetKind.BATCH);
-    const stage = stageName
+    return stageName
       ? deployment.stage(stageName)
       : capturing[capturing.length - 1] ?? deployment.stages[deployment.stages.length - 1];
-    if (stage.account === undefined || stage.encryptionKey !== undefined || !stage.dataCaptureEnabled) {
-      return stage;
-    }
-    // A stage in another account captures into that account's bucket, encrypted
-    // with its key (DeploymentTargetAccount). The key id is not known here, so
-    // the drift check may decrypt with the keys of that account; the target's
-    // key policy (MlopsAccounts) admits this account through S3 only.
-    const stack = Stack.of(this);
-    return DeploymentStage.fromStageAttributes({
-      stageName: stage.stageName,
-      endpointName: stage.endpointName,
-      serverless: stage.serverless,
-      dataCaptureBucket: stage.dataCaptureBucket,
-      dataCapturePrefix: stage.dataCapturePrefix,
-      account: stage.account,
-      encryptionKey: kms.Key.fromKeyArn(this, 'MonitoredStageKey',
-        `arn:${stack.partition}:kms:${stack.region}:${stage.account}:key/*`),
-    });
   }
 }
 

@@ -14,7 +14,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { StackTemplate } from './resolve';
-import { ApprovalDeployment, DeploymentTarget } from '../../src/deployment';
+import { ApprovalDeployment, DeploymentTarget, DeploymentTargetAccount } from '../../src/deployment';
 import { SageMakerGuardrail } from '../../src/governance';
 import { DriftBaseline, DriftMonitor } from '../../src/monitoring';
 import { SecureMlNetwork } from '../../src/network';
@@ -41,7 +41,7 @@ export interface Organization {
 
 /** One built configuration. */
 export interface Configuration {
-  readonly name: 'platform' | 'accounts' | 'composed' | 'e2e';
+  readonly name: 'platform' | 'accounts' | 'composed' | 'composed-accounts' | 'e2e';
   readonly title: string;
   readonly app: App;
   readonly organization?: Organization;
@@ -145,14 +145,14 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
     ],
   });
   const monitor = new DriftMonitor(stack, 'Drift', {
-    endpoint: deployment.stage('production'),
+    stage: deployment.stage('production'),
     baseline: DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/'),
     network,
     retrainPipeline: pipeline,
   });
   // The batch stage as a drift check's data source: its captured input manifests and the input they name.
   new DriftMonitor(stack, 'BatchDrift', {
-    endpoint: deployment.stage('nightly'),
+    stage: deployment.stage('nightly'),
     baseline: DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/'),
     network,
   });
@@ -167,6 +167,76 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
     app,
     externalBuckets: { 'churn-training-data': TOOLING, 'churn-scoring': TOOLING },
     handles: { stack, network, registry, pipeline, deployment, monitor, reviewers, data },
+  };
+}
+
+/** Options of configuration (d), for its positive controls. */
+export interface ComposedAccountsOptions {
+  /**
+   * Call `DeploymentTargetAccount.allowDriftChecksFrom()` in the production account.
+   * @default true
+   */
+  readonly allowDriftChecks?: boolean;
+}
+
+/**
+ * (d) The layers composed by hand across two accounts, without MlopsPlatform
+ * or MlopsAccounts, with the public API only: the tooling account has the
+ * network, registry, pipeline, deployment (staging here, production in
+ * another account) and the drift monitor of production; the production
+ * account has a DeploymentTargetAccount that opens the production capture to
+ * the tooling account's drift checks (`allowDriftChecksFrom`).
+ */
+export function buildComposedAccounts(newApp: AppFactory = plainApp, options: ComposedAccountsOptions = {}): Configuration {
+  const app = newApp();
+  const stack = new Stack(app, 'Churn', { env: { account: TOOLING, region: REGION } });
+  const network = new SecureMlNetwork(stack, 'Network');
+  const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'churn-models', consumerAccountIds: [PRODUCTION] });
+  const data = s3.Bucket.fromBucketName(stack, 'Data', 'churn-training-data');
+  const trainingData = PipelineParameter.string('TrainingData', { defaultValue: 's3://churn-training-data/train/' });
+  const train = new TrainingStep('Train', {
+    image: SageMakerImage.xgboost(),
+    channels: [{ channelName: 'train', s3Uri: trainingData.value, contentType: 'text/csv' }],
+  });
+  const register = new RegisterModelStep('Register', { image: SageMakerImage.xgboost(), modelDataUrl: train.modelArtifactsUri });
+  const pipeline = new MlPipeline(stack, 'Training', {
+    pipelineName: 'churn-training',
+    definition: PipelineDefinition.fromSteps({ steps: [train, register], parameters: [trainingData] }),
+    network,
+    registry,
+  });
+  pipeline.grantReadData(data, 'train/');
+  const deployment = new ApprovalDeployment(stack, 'Deployment', {
+    registry,
+    network,
+    stages: [
+      { stageName: 'staging', endpointName: 'churn-staging' },
+      { stageName: 'production', endpointName: 'churn-prod', account: PRODUCTION, approvalRequired: true },
+    ],
+  });
+  const production = deployment.stage('production');
+  const monitor = new DriftMonitor(stack, 'Drift', {
+    stage: production,
+    baseline: DriftBaseline.fromS3Prefix(pipeline.artifactBucket, 'baselines/'),
+    network,
+    retrainPipeline: pipeline,
+  });
+
+  const targetStack = new Stack(app, 'ChurnProduction', { env: { account: PRODUCTION, region: REGION } });
+  const target = new DeploymentTargetAccount(targetStack, 'Target', {
+    toolingAccountId: TOOLING,
+    registry: ModelRegistry.fromModelPackageGroupArn(targetStack, 'Registry', `arn:aws:sagemaker:${REGION}:${TOOLING}:model-package-group/churn-models`),
+    endpointNames: [production.endpointName],
+  });
+  if (options.allowDriftChecks ?? true) {
+    target.allowDriftChecksFrom(production, TOOLING);
+  }
+  return {
+    name: 'composed-accounts',
+    title: '(d) layers composed by hand across accounts: the production stage in its own account (DeploymentTargetAccount), monitored from the tooling account',
+    app,
+    externalBuckets: { 'churn-training-data': TOOLING },
+    handles: { stack, targetStack, network, registry, pipeline, deployment, monitor, target },
   };
 }
 

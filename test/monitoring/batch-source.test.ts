@@ -29,7 +29,7 @@ describe('DriftMonitor of a batch stage', () => {
     expect(stage.kind).toBe(DeploymentTargetKind.BATCH);
 
     // WHEN
-    new DriftMonitor(stack, 'Drift', { endpoint: stage, baseline });
+    new DriftMonitor(stack, 'Drift', { stage: stage, baseline });
 
     // THEN the window's capture root is <DestinationS3Uri>/input/, where SageMaker writes the input manifests
     const check = definition(stack, 'CheckWorkflow');
@@ -65,7 +65,7 @@ describe('DriftMonitor of a batch stage', () => {
         runOnNewData: true,
       }),
     });
-    new DriftMonitor(stack, 'Drift', { endpoint: deployment.stage('nightly'), baseline });
+    new DriftMonitor(stack, 'Drift', { stage: deployment.stage('nightly'), baseline });
     expect(definition(stack, 'CheckWorkflow').States.Check.Arguments.Environment.DRIFT_BATCH_CONTENT_TYPE).toBe('application/jsonlines');
   });
 });
@@ -83,12 +83,12 @@ describe('DriftMonitor of a batch stage: validation', () => {
   };
   const withBatch = (props: Partial<DriftMonitorProps>, stage: object = {}) => () => {
     const { stack, deployment, baseline } = batchDeployment(testApp(), stage);
-    new DriftMonitor(stack, 'Drift', { endpoint: deployment.stage('nightly'), baseline, ...props });
+    new DriftMonitor(stack, 'Drift', { stage: deployment.stage('nightly'), baseline, ...props });
   };
 
   test('fails when the batch stage captures no data', () => {
     fails(withBatch({}, { dataCapture: false }),
-      /endpoint: got 'batch stage nightly without data capture'.*a batch stage with dataCapture on.*Fix: set dataCapture: true on the batch stage/s);
+      /stage: got 'batch stage nightly without data capture'.*a batch stage with dataCapture on.*Fix: set dataCapture: true on the batch stage/s);
   });
   test('fails when a real-time-only option is given: a variant, model quality, bias', () => {
     fails(withBatch({
@@ -113,18 +113,18 @@ describe('DriftMonitor of a batch stage: validation', () => {
       target: DeploymentTarget.batch({
         inputBucket: s3.Bucket.fromBucketName(new Stack(testApp(), 'P'), 'In', 'churn-scoring'), contentType: 'application/x-parquet', runOnNewData: true,
       }),
-    }), /endpoint\.transformContentType: got 'application\/x-parquet'.*text\/csv, application\/jsonlines/s);
+    }), /stage\.transformContentType: got 'application\/x-parquet'.*text\/csv, application\/jsonlines/s);
   });
   test('fails when an imported batch stage does not name its transform input', () => {
     fails(() => {
       const stack = new Stack(testApp(), 'Imported', { env: ENV });
       const bucket = s3.Bucket.fromBucketName(stack, 'Capture', 'churn-capture');
       new DriftMonitor(stack, 'Drift', {
-        endpoint: DeploymentStage.fromStageAttributes({
+        stage: DeploymentStage.fromStageAttributes({
           stageName: 'nightly', endpointName: 'churn-nightly', kind: DeploymentTargetKind.BATCH, dataCaptureBucket: bucket, dataCapturePrefix: 'data-capture/nightly/',
         }),
         baseline: DriftBaseline.fromS3Prefix(bucket, 'baselines/'),
       });
-    }, /endpoint\.transformInputBucket: got undefined.*give transformInputBucket and transformInputPrefix to DeploymentStage.fromStageAttributes\(\)/s);
+    }, /stage\.transformInputBucket: got undefined.*give transformInputBucket and transformInputPrefix to DeploymentStage.fromStageAttributes\(\)/s);
   });
 });

@@ -73,7 +73,7 @@ describe('the drift loop\'s processing job requests', () => {
       pipelineName: 'churn-training', registry, definition: PipelineDefinition.fromSteps({ steps: [baselineStep, register], parameters: [data] }),
     });
     new DriftMonitor(f.stack, 'Drift', {
-      endpoint: f.endpoint,
+      stage: f.stage,
       baseline: DriftBaseline.fromPipeline(pipeline),
       engine: DriftEngine.processing({
         modelQuality: {
@@ -123,7 +123,7 @@ describe('the drift loop\'s processing job requests', () => {
   test('of a batch stage are evaluated and written for the Python end-to-end test', async () => {
     // GIVEN: a monitor of a batch stage with data capture, its transform input CSV
     const { stack, deployment, baseline } = batchDeployment();
-    new DriftMonitor(stack, 'Drift', { endpoint: deployment.stage('nightly'), baseline });
+    new DriftMonitor(stack, 'Drift', { stage: deployment.stage('nightly'), baseline });
     const def = definition(stack, 'CheckWorkflow');
     const runs = definition(stack, 'Batchnightly');
 

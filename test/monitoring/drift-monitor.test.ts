@@ -1,9 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { ENV, FEATURES, monitor, monitoringStack } from './fixtures';
+import { MlInstanceType } from '../../src/common';
 import { ApprovalDeployment, DeploymentStage } from '../../src/deployment';
 import {
   DriftBaseline, DriftEngine, DriftMonitor, DriftSchedule, FeatureMetrics, ModelQualityProblemType,
@@ -45,6 +47,30 @@ describe('DriftMonitor with the processing engine (default)', () => {
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] }),
     });
+  });
+
+  test('an instance type with local NVMe storage runs the check without a volume key (SageMaker rejects VolumeKmsKeyId for it)', () => {
+    // GIVEN / WHEN: ProcessingClusterConfig.VolumeKmsKeyId, SageMaker API Reference: "You can't request a
+    // VolumeKmsKeyId when using an instance type with local storage."
+    const clusterOf = (instanceType?: MlInstanceType) => {
+      const { stack } = monitor({ engine: DriftEngine.processing({ instanceType }) });
+      const [definition] = Object.entries(stateMachineDefinitions(stack)).filter(([id]) => id.includes('CheckWorkflow')).map(([, d]) => d);
+      return definition.States.Check.Arguments.ProcessingResources.ClusterConfig;
+    };
+    // THEN
+    expect(clusterOf(MlInstanceType.ML_M5D_XLARGE)).toEqual({ InstanceCount: 1, InstanceType: 'ml.m5d.xlarge', VolumeSizeInGB: 30 });
+    expect(clusterOf(MlInstanceType.of('ml.g5.2xlarge'))).not.toHaveProperty('VolumeKmsKeyId');
+    expect(clusterOf()).toEqual({ InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30, VolumeKmsKeyId: expect.anything() });
+  });
+
+  test('fails when a volume key is given with an instance type with local NVMe storage', () => {
+    const f = monitoringStack();
+    const key = new kms.Key(f.stack, 'VolumeKey');
+    expect(() => new DriftMonitor(f.stack, 'Drift', {
+      stage: f.stage,
+      baseline: f.baseline,
+      engine: DriftEngine.processing({ instanceType: MlInstanceType.ML_M5D_XLARGE, volumeEncryptionKey: key }),
+    })).toThrow(/engine\.volumeEncryptionKey: got 'given with ml\.m5d\.xlarge'; allowed: no volume key with an instance type with local NVMe storage.*Fix: drop volumeEncryptionKey/);
   });
 
   test('every-N-hours, daily and rate schedules map to EventBridge Scheduler expressions ten minutes after the window', () => {
@@ -113,9 +139,9 @@ describe('DriftMonitor with the processing engine (default)', () => {
     // GIVEN
     const { stack, monitor: m } = monitor();
     // WHEN
-    const drift = stack.resolve((m.metricDrift() as any).toMetricConfig().metricStat);
-    const feature = stack.resolve((m.metricDrift('income') as any).toMetricConfig().metricStat);
-    const violations = stack.resolve((m.metricViolations() as any).toMetricConfig().metricStat);
+    const drift = stack.resolve(m.metricDrift().toMetricConfig().metricStat);
+    const feature = stack.resolve(m.metricDrift('income').toMetricConfig().metricStat);
+    const violations = stack.resolve(m.metricViolations().toMetricConfig().metricStat);
     m.onDriftDetected('OnDrift', { description: 'page someone' });
     // THEN
     expect(drift).toMatchObject({ namespace: 'CdkMlops/Drift', metricName: 'DriftScore', dimensions: [{ name: 'EndpointName', value: 'churn-prod' }] });
@@ -133,6 +159,52 @@ describe('DriftMonitor with the processing engine (default)', () => {
     });
   });
 
+  test('the metrics are cloudwatch.Metric: createAlarm works on each, as on an aws-cdk-lib metric', () => {
+    // GIVEN
+    const { stack, monitor: m } = monitor({ features: FEATURES });
+    // WHEN
+    m.metricDrift(undefined, { period: Duration.hours(6) }).createAlarm(stack, 'SixHourDrift', { threshold: 1, evaluationPeriods: 2 });
+    m.metricViolations().createAlarm(stack, 'AnyViolation', { threshold: 1, evaluationPeriods: 1 });
+    m.metricDrift('age', { statistic: 'Average' }).createAlarm(stack, 'AgeDrift', { threshold: 1, evaluationPeriods: 1 });
+    // THEN
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkMlops/Drift',
+      MetricName: 'DriftScore',
+      Period: 21600,
+      Statistic: 'Maximum',
+      EvaluationPeriods: 2,
+      Dimensions: [{ Name: 'EndpointName', Value: 'churn-prod' }],
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'CdkMlops/Drift', MetricName: 'Violations', Period: 3600, Statistic: 'Maximum' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FeatureDrift', Statistic: 'Average', Dimensions: [{ Name: 'EndpointName', Value: 'churn-prod' }, { Name: 'Feature', Value: 'age' }],
+    });
+  });
+
+  test('Model Monitor: metricDrift(feature) is the feature\'s feature_baseline_drift metric, and createAlarm works on it', () => {
+    // GIVEN
+    const { stack, monitor: m } = monitor({ engine: DriftEngine.modelMonitor(), features: FEATURES });
+    // WHEN
+    m.metricDrift('plan').createAlarm(stack, 'PlanDrift', { threshold: 0.2, evaluationPeriods: 1 });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+      MetricName: 'feature_baseline_drift_plan',
+      Threshold: 0.2,
+      Dimensions: Match.arrayWith([{ Name: 'Endpoint', Value: 'churn-prod' }, { Name: 'MonitoringSchedule', Value: 'churn-prod-dq' }]),
+    });
+  });
+
+  test('fails when metricDrift() has no feature or metricViolations() is called with the Model Monitor engine (it publishes no overall metric)', () => {
+    // GIVEN
+    const { monitor: m } = monitor({ engine: DriftEngine.modelMonitor(), features: FEATURES });
+    // WHEN / THEN
+    expect(() => m.metricDrift()).toThrow(
+      /metricDrift\(feature\): got undefined; allowed: a feature with the modelMonitor engine: it publishes feature_baseline_drift_<feature> per feature and no overall drift metric\. Fix: call metricDrift\('<feature>'\), or use driftAlarm\.metric/);
+    expect(() => m.metricViolations()).toThrow(/metricViolations\(\): got 'modelMonitor'; allowed: the processing engine.*Fix: alarm on metricDrift\('<feature>'\)/);
+  });
+
   test('an imported monitor matches alarms on the drift metrics of its endpoint', () => {
     // GIVEN
     const stack = new Stack(testApp(), 'Consumer', { env: ENV });
@@ -141,7 +213,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     m.onDriftDetected('OnDrift');
     // THEN
     expect(m.endpointName).toBe('churn-prod');
-    expect(stack.resolve((m.metricDrift('plan') as any).toMetricConfig().metricStat.metricName)).toBe('FeatureDrift');
+    expect(stack.resolve(m.metricDrift('plan').toMetricConfig().metricStat!.metricName)).toBe('FeatureDrift');
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
         detail: { state: { value: ['ALARM'] }, configuration: { metrics: { metricStat: { metric: { namespace: ['CdkMlops/Drift'], dimensions: { EndpointName: ['churn-prod'] } } } } } },
@@ -185,7 +257,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const f = monitoringStack(app);
     const network = new SecureMlNetwork(f.stack, 'Network');
     // WHEN
-    new DriftMonitor(f.stack, 'Drift', { endpoint: f.endpoint, baseline: f.baseline, network });
+    new DriftMonitor(f.stack, 'Drift', { stage: f.stage, baseline: f.baseline, network });
     // THEN
     const needed = [
       MlEndpointService.CLOUDWATCH_MONITORING, MlEndpointService.ECR_API, MlEndpointService.ECR_DOCKER,
@@ -209,7 +281,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Artifacts', 'churn-artifacts');
     const stage = deployment.stages[deployment.stages.length - 1];
     // WHEN
-    const m = new DriftMonitor(stack, 'Drift', { endpoint: stage, baseline: DriftBaseline.fromS3Object(bucket, 'baselines/statistics.json') });
+    const m = new DriftMonitor(stack, 'Drift', { stage: stage, baseline: DriftBaseline.fromS3Object(bucket, 'baselines/statistics.json') });
     // THEN
     expect(m.endpointName).toBe(stage.endpointName);
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -224,7 +296,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const network = new SecureMlNetwork(f.stack, 'Network');
     // WHEN
     new DriftMonitor(f.stack, 'Drift', {
-      endpoint: f.endpoint,
+      stage: f.stage,
       baseline: f.baseline,
       network,
       engine: DriftEngine.processing({ instanceCount: 3, featureMetrics: FeatureMetrics.ALL, psiThreshold: 0.25 }),
@@ -248,7 +320,7 @@ describe('DriftMonitor with the processing engine (default)', () => {
     const registry = ModelRegistry.fromModelPackageGroupName(f.stack, 'Registry', 'churn');
     // WHEN
     new DriftMonitor(f.stack, 'Drift', {
-      endpoint: f.endpoint,
+      stage: f.stage,
       baseline: DriftBaseline.fromModelRegistry(registry, s3.Bucket.fromBucketName(f.stack, 'Art', 'churn-artifacts')),
     });
     // THEN
@@ -376,7 +448,7 @@ describe('DriftMonitor with the Model Monitor engine (opt-in)', () => {
     const network = new SecureMlNetwork(f.stack, 'Network');
     // WHEN
     new DriftMonitor(f.stack, 'Drift', {
-      endpoint: f.endpoint,
+      stage: f.stage,
       baseline: f.baseline,
       network,
       engine: DriftEngine.modelMonitor({
@@ -408,13 +480,13 @@ describe('DriftMonitor validation', () => {
   };
 
   test('fails when the endpoint is serverless', () => {
-    fails((f) => ({ endpoint: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'churn-sls', serverless: true, dataCaptureBucket: f.endpoint.dataCaptureBucket }) }),
-      /endpoint: got 'churn-sls'; allowed: a real-time endpoint with data capture \(serverless endpoints capture no data\)/);
+    fails((f) => ({ stage: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'churn-sls', serverless: true, dataCaptureBucket: f.stage.dataCaptureBucket }) }),
+      /stage: got 'churn-sls'; allowed: a real-time endpoint with data capture \(serverless endpoints capture no data\)/);
   });
 
   test('fails when the endpoint has no data capture', () => {
-    fails({ endpoint: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'churn-prod' }) },
-      /endpoint.dataCaptureBucket: .*Fix: turn dataCapture on for the stage/);
+    fails({ stage: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'churn-prod' }) },
+      /stage.dataCaptureBucket: .*Fix: turn dataCapture on for the stage/);
   });
 
   test('fails when there is no baseline (and no quality-check location)', () => {
@@ -477,7 +549,7 @@ describe('DriftMonitor validation', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Capture', 'capture');
     // WHEN / THEN
     expect(() => new DriftMonitor(stack, 'Drift', {
-      endpoint: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'ep', dataCaptureBucket: bucket, dataCapturePrefix: 'c/' }),
+      stage: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'ep', dataCaptureBucket: bucket, dataCapturePrefix: 'c/' }),
       baseline: DriftBaseline.fromS3Object(bucket, 'baseline.json'),
     })).toThrow(/engine.imageUri: got 'xx-nowhere-1'; allowed: a region of the SKLearn image table/);
   });
@@ -488,7 +560,7 @@ describe('DriftMonitor validation', () => {
       alarmEvaluationPeriods: 0,
       reportPrefix: '/reports',
       variantName: 'All Traffic',
-      engine: DriftEngine.processing({ instanceCount: 0, instanceType: 'm5.xlarge' }),
+      engine: DriftEngine.processing({ instanceCount: 0, instanceType: MlInstanceType.of('m5.xlarge') }),
     },
     /retrainPipelineParameters: got \["A"\]; allowed: only with retrainPipeline/, /alarmEvaluationPeriods: got 0/, /reportPrefix: got '\/reports'/,
     /variantName: got 'All Traffic'/, /engine.instanceCount: got 0/, /engine.instanceType: got 'm5.xlarge'/);
@@ -503,7 +575,7 @@ describe('DriftMonitor in an environment-agnostic stack', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Capture', 'capture');
     // WHEN
     new DriftMonitor(stack, 'Drift', {
-      endpoint: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'ep', dataCaptureBucket: bucket, dataCapturePrefix: 'capture/' }),
+      stage: DeploymentStage.fromStageAttributes({ stageName: 'prod', endpointName: 'ep', dataCaptureBucket: bucket, dataCapturePrefix: 'capture/' }),
       baseline: DriftBaseline.fromS3Object(bucket, 'baseline/statistics.json'),
     });
     // THEN

@@ -252,11 +252,11 @@ describe('DriftBaseline from the pipeline that registers it', () => {
     const f = pipelineStack();
     const baseline = how === 'fromPipeline' ? DriftBaseline.fromPipeline(f.pipeline) : DriftBaseline.fromModelRegistry(f.registry);
     // WHEN
-    new DriftMonitor(f.stack, 'Drift', { endpoint: f.endpoint, baseline });
+    new DriftMonitor(f.stack, 'Drift', { stage: f.stage, baseline });
     const t = Template.fromStack(f.stack);
     const def = definition(f.stack, 'CheckWorkflow');
     // THEN
-    expect(baseline.modelRegistry).toBe(f.registry);
+    expect(baseline.registry).toBe(f.registry);
     expect(def.StartAt).toBe('LatestApprovedVersion');
     const job = Object.entries<any>(t.findResources('AWS::IAM::ManagedPolicy')).find(([id]) => id.startsWith('DriftCheckJobRolePolicy'))![1];
     const statements = JSON.stringify(job.Properties.PolicyDocument.Statement);
@@ -271,7 +271,7 @@ describe('DriftBaseline from the pipeline that registers it', () => {
     const f = monitoringStack();
     const registry = ModelRegistry.fromModelPackageGroupName(f.stack, 'Elsewhere', 'churn');
     // WHEN / THEN
-    expect(() => new DriftMonitor(f.stack, 'Drift', { endpoint: f.endpoint, baseline: DriftBaseline.fromModelRegistry(registry) }))
+    expect(() => new DriftMonitor(f.stack, 'Drift', { stage: f.stage, baseline: DriftBaseline.fromModelRegistry(registry) }))
       .toThrow(/baseline: got 'DriftBaseline.fromModelRegistry\(churn\) without artifactBucket'; allowed: a registry that an MlPipeline of this app.*Fix: define the pipeline first and give its RegisterModelStep driftBaseline/);
   });
 

@@ -16,12 +16,12 @@ export const FEATURES = ['age', 'income', 'plan', 'tenure_months'];
 
 /** A stack with an imported capture bucket/key, baseline bucket and retraining pipeline. */
 export function monitoringStack(app: App = testApp(), id = 'Monitor'): {
-  app: App; stack: Stack; endpoint: DeploymentStage; baseline: DriftBaseline; pipeline: ReturnType<typeof MlPipeline.fromPipelineName>;
+  app: App; stack: Stack; stage: DeploymentStage; baseline: DriftBaseline; pipeline: ReturnType<typeof MlPipeline.fromPipelineName>;
 } {
   const stack = new Stack(app, id, { env: ENV });
   const captureBucket = s3.Bucket.fromBucketName(stack, 'CaptureBucket', 'churn-capture');
   const captureKey = kms.Key.fromKeyArn(stack, 'CaptureKey', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
-  const endpoint = DeploymentStage.fromStageAttributes({
+  const stage = DeploymentStage.fromStageAttributes({
     stageName: 'prod',
     endpointName: 'churn-prod',
     dataCaptureBucket: captureBucket,
@@ -31,7 +31,7 @@ export function monitoringStack(app: App = testApp(), id = 'Monitor'): {
   const baselineBucket = s3.Bucket.fromBucketName(stack, 'BaselineBucket', 'churn-artifacts');
   const baseline = DriftBaseline.fromS3Prefix(baselineBucket, 'baselines/churn/');
   const pipeline = MlPipeline.fromPipelineName(stack, 'Retrain', 'churn-training');
-  return { app, stack, endpoint, baseline, pipeline };
+  return { app, stack, stage, baseline, pipeline };
 }
 
 /** A monitor with the fixture's endpoint and baseline plus `props`. */
@@ -41,7 +41,7 @@ export function monitor(
 ): { app: App; stack: Stack; monitor: DriftMonitor } {
   const f = monitoringStack(app);
   const extra = typeof props === 'function' ? props(f) : props;
-  const m = new DriftMonitor(f.stack, 'Drift', { endpoint: f.endpoint, baseline: f.baseline, ...extra });
+  const m = new DriftMonitor(f.stack, 'Drift', { stage: f.stage, baseline: f.baseline, ...extra });
   return { app, stack: f.stack, monitor: m };
 }
 

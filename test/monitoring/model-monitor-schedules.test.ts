@@ -203,7 +203,7 @@ describe('Model Monitor schedules, created once the endpoint is in service', () 
     });
 
     // WHEN / THEN
-    expect(() => new DriftMonitor(f.stack, 'Drift', { endpoint: remote, baseline: f.baseline, features: FEATURES, engine: DriftEngine.modelMonitor() }))
-      .toThrow(/endpoint\.account: got '222222222222'; allowed: the monitor's own account \(111111111111\).*Fix: deploy this DriftMonitor in a stack of account 222222222222/);
+    expect(() => new DriftMonitor(f.stack, 'Drift', { stage: remote, baseline: f.baseline, features: FEATURES, engine: DriftEngine.modelMonitor() }))
+      .toThrow(/stage\.account: got '222222222222'; allowed: the monitor's own account \(111111111111\).*Fix: deploy this DriftMonitor in a stack of account 222222222222/);
   });
 });

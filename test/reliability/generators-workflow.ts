@@ -390,10 +390,10 @@ function windowHours(d: MonitoringData): number {
   return d.schedule === 'daily' ? 24 : d.schedule === 'every' ? Math.min(d.hours, 12) : 1;
 }
 
-/** The endpoint and baseline a monitor watches: imported, as a team monitoring an existing endpoint would. */
-export function monitored(stack: Construct): Pick<DriftMonitorProps, 'endpoint' | 'baseline'> {
+/** The stage and baseline a monitor watches: imported, as a team monitoring an existing endpoint would. */
+export function monitored(stack: Construct): Pick<DriftMonitorProps, 'stage' | 'baseline'> {
   const captureBucket = s3.Bucket.fromBucketName(stack, 'CaptureBucket', 'fuzz-capture');
-  const endpoint = DeploymentStage.fromStageAttributes({
+  const stage = DeploymentStage.fromStageAttributes({
     stageName: 'prod',
     endpointName: 'fuzz-prod',
     dataCaptureBucket: captureBucket,
@@ -401,7 +401,7 @@ export function monitored(stack: Construct): Pick<DriftMonitorProps, 'endpoint' 
     encryptionKey: kms.Key.fromKeyArn(stack, 'CaptureKey', 'arn:aws:kms:us-east-1:111111111111:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9'),
   });
   const baseline = DriftBaseline.fromS3Prefix(s3.Bucket.fromBucketName(stack, 'BaselineBucket', 'fuzz-artifacts'), 'baselines/fuzz/');
-  return { endpoint, baseline };
+  return { stage, baseline };
 }
 
 function buildMonitoring(stack: Stack, d: MonitoringData): void {
