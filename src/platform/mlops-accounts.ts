@@ -343,11 +343,12 @@ function validateAccounts(scope: Construct, props: MlopsAccountsProps): void {
     allowed: 'a registry with a literal ARN (the target accounts trust it by ARN)',
     fix: 'import it with ModelRegistry.fromModelPackageGroupArn(), or let MlopsAccounts create it (modelPackageGroupName).',
   });
-  v.check(props.platform?.deployment === false, {
-    prop: 'platform.deployment',
-    value: false,
-    allowed: 'the deployment layer on (targets are its stages)',
-    fix: 'remove `deployment: false`, or use MlopsPlatform alone.',
+  const layers = props.platform?.layers;
+  v.check(layers !== undefined && !layers.includes(PlatformLayer.DEPLOYMENT), {
+    prop: 'platform.layers',
+    value: layers?.map((l) => `PlatformLayer.${String(l).toUpperCase()}`),
+    allowed: 'a list with PlatformLayer.DEPLOYMENT (targets are its stages)',
+    fix: 'add PlatformLayer.DEPLOYMENT to platform.layers, or use MlopsPlatform alone.',
   });
   v.throwIfAny();
 }

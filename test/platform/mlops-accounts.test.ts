@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DeploymentTarget, DeploymentTargetKind } from '../../src/deployment';
 import { EndpointPlacement, MlEndpointService } from '../../src/network';
-import { CostReport, MlopsAccounts, MlopsAccountsProps } from '../../src/platform';
+import { CostReport, MlopsAccounts, MlopsAccountsProps, PlatformLayer } from '../../src/platform';
 import { ModelRegistry } from '../../src/registry';
 import { expectCompliant, testApp } from '../harness/compliance';
 import { expectStatefulRetained } from '../harness/stateful';
@@ -157,7 +157,7 @@ describe('MlopsAccounts with a registry of another stack', () => {
       toolingAccountId: TOOLING,
       region: 'us-east-1',
       targets: TARGETS,
-      platform: { registry, exploration: false },
+      platform: { registry, layers: [PlatformLayer.PIPELINE, PlatformLayer.CI, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] },
     });
     expect(accounts.modelPackageGroupArn).toBe(arn);
     Template.fromStack(accounts.toolingStack).resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
@@ -222,6 +222,11 @@ describe('MlopsAccounts validation', () => {
     prod.resourceCountIs('AWS::EC2::VPC', 0);
     expect(accounts.targetNetworks[1].subnetIds).toEqual(existing.subnetIds);
     Template.fromStack(accounts.targetStacks[0]).resourceCountIs('AWS::EC2::VPC', 1);
+  });
+
+  test('fails when the platform props leave the deployment layer out', () => {
+    expect(make({ platform: { layers: [PlatformLayer.PIPELINE] } }))
+      .toThrow(/platform\.layers: got \["PlatformLayer\.PIPELINE"\]; allowed: a list with PlatformLayer\.DEPLOYMENT \(targets are its stages\)\. Fix: add PlatformLayer\.DEPLOYMENT to platform\.layers/);
   });
 
   test('fails when stages are given in the platform props', () => {
