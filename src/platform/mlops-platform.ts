@@ -285,7 +285,7 @@ export class MlopsPlatform extends Construct {
         stages,
         network: this.network,
         networkIsolation: d.networkIsolation,
-        crossAccountPrefix: d.crossAccountPrefix,
+        crossAccountPrefix: d.namePrefix,
         removalPolicy,
       });
       tagLayer(this.deployment, PlatformLayer.DEPLOYMENT);
