@@ -67,6 +67,9 @@ function nodeModulesTypes(root = ROOT) {
   return (fqn) => load(fqn.split('.')[0])[fqn];
 }
 
+/** The installed dependencies' types, loaded once per process. */
+let installedTypes;
+
 /**
  * Every problem of an assembly. `problems` are `where: what` lines;
  * `findings` the same with their rule and layer (src/<layer>/), exceptions
@@ -76,7 +79,7 @@ function nodeModulesTypes(root = ROOT) {
 function findProblems(assembly, options = {}) {
   const vocabulary = options.vocabulary ?? defaultVocabulary();
   const exceptions = options.exceptions ?? defaultExceptions();
-  const externalType = options.externalType ?? nodeModulesTypes();
+  const externalType = options.externalType ?? (installedTypes ??= nodeModulesTypes());
   const types = assembly.types ?? {};
   const typeOf = (fqn) => types[fqn] ?? externalType(fqn);
   const raw = [];

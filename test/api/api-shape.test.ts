@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -227,6 +228,21 @@ describe('public API shape (jsii languages)', () => {
     expect(table).toContain('| model registry | `registry`');
     expect(table).toContain('`modelRegistry`');
     expect(table).toContain('`crossAccountPrefix`');
+  });
+
+  test('fails when the CONTRIBUTING.md table and the data differ, and --write-vocabulary brings them back', () => {
+    // GIVEN a copy of CONTRIBUTING.md whose table lacks a concept the data lists
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vocabulary-'));
+    const file = path.join(dir, 'CONTRIBUTING.md');
+    const stale = shape.renderVocabularyTable(vocabulary.concepts.slice(1));
+    fs.writeFileSync(file, fs.readFileSync(path.join(__dirname, '..', '..', 'CONTRIBUTING.md'), 'utf8')
+      .replace(shape.renderVocabularyTable(vocabulary.concepts), stale));
+    expect(shape.documentedVocabularyTable(file)).toBe(stale);
+    expect(shape.documentedVocabularyTable(file)).not.toBe(shape.renderVocabularyTable(vocabulary.concepts));
+    // WHEN
+    shape.writeVocabularyTable(file);
+    // THEN
+    expect(shape.documentedVocabularyTable(file)).toBe(shape.renderVocabularyTable(vocabulary.concepts));
   });
 
   test('the compiled library has no problem (a failure lists them by layer)', () => {
