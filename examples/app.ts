@@ -27,7 +27,7 @@ import { muteValidationBanner, packsThatRun, printPlatformSummary, reportFinding
 import { DeploymentTarget } from '../src/deployment';
 import { MlopsChecks } from '../src/governance';
 import { EndpointPlacement, MlEndpointService } from '../src/network';
-import { CostReport, MlopsAccounts, MlopsAccountsProps, MlopsPlatform, PlatformNetworkOptions } from '../src/platform';
+import { CostReport, MlopsAccounts, MlopsAccountsProps, MlopsPlatform, PlatformLayer, PlatformNetworkOptions } from '../src/platform';
 
 const outdir = process.env.CDK_OUTDIR ?? 'cdk.out';
 const multiOutdir = path.join(outdir, 'multi-account');
@@ -84,8 +84,7 @@ const hostingStack = new Stack(hosting, 'MlopsHosting', {
   description: 'cdk-mlops example: an asynchronous stage and a nightly batch transform behind the approval deployment',
 });
 new MlopsPlatform(hostingStack, 'Platform', {
-  exploration: false,
-  ci: false,
+  layers: [PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING],
   deploymentOptions: {
     stages: [
       { stageName: 'staging' },

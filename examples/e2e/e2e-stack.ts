@@ -21,7 +21,7 @@ import { DRIFT_NAMESPACE, JOB_PREFIX } from '../../src/monitoring/processing-eng
 import {
   DriftBaselineStep, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep,
 } from '../../src/pipeline';
-import { MlopsPlatform } from '../../src/platform';
+import { MlopsPlatform, PlatformLayer } from '../../src/platform';
 import { acknowledge, acknowledgeOwnWildcards } from '../../src/private/acknowledgements';
 import { createSecureLogGroup } from '../../src/private/secure-defaults';
 
@@ -100,8 +100,7 @@ export class E2eStack extends Stack {
     const data = new s3assets.Asset(this, 'TrainingData', { path: TRAINING_DATA_FILE });
 
     this.platform = new MlopsPlatform(this, 'Platform', {
-      exploration: false,
-      ci: false,
+      layers: [PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING],
       pipelineOptions: { definition: e2eDefinition(data.s3ObjectUrl) },
       deploymentOptions: { stages: [{ stageName: E2E_STAGE, instanceType: MlInstanceType.ML_T2_MEDIUM }] },
       removalPolicy,

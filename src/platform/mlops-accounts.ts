@@ -40,12 +40,12 @@ export interface MlopsTargetAccount {
    */
   readonly target?: DeploymentTarget;
   /**
-   * A network that already exists in the target account, for the stage's
+   * The attributes of a network that already exists in the target account, for the stage's
    * endpoints, instead of a new one. When two stages share an account, give
    * it on the first.
    * @default - a new SecureMlNetwork (see `MlopsAccountsProps.targetNetworkOptions`)
    */
-  readonly existingNetwork?: TargetNetworkAttributes;
+  readonly networkAttributes?: TargetNetworkAttributes;
 }
 
 /** A network that exists in a target account. */
@@ -103,10 +103,11 @@ export interface MlopsAccountsProps {
    */
   readonly stackNamePrefix?: string;
   /**
-   * Prefix of the names both sides agree on (roles, key alias, capture bucket).
-   * @default 'cdk-mlops'
+   * Prefix of the physical names both sides agree on (roles, key alias,
+   * capture bucket).
+   * @default - `platform.deploymentOptions.namePrefix`, else 'cdk-mlops'
    */
-  readonly crossAccountPrefix?: string;
+  readonly namePrefix?: string;
 }
 
 /**
@@ -140,7 +141,7 @@ export class MlopsAccounts extends Construct {
     validateAccounts(this, props);
     const prefix = props.stackNamePrefix ?? 'Mlops';
     const groupName = props.modelPackageGroupName ?? 'cdk-mlops-models';
-    const crossAccountPrefix = props.crossAccountPrefix ?? props.platform?.deploymentOptions?.crossAccountPrefix ?? 'cdk-mlops';
+    const namePrefix = props.namePrefix ?? props.platform?.deploymentOptions?.namePrefix ?? 'cdk-mlops';
     this.targetAccountIds = [...new Set(props.targets.map((t) => t.accountId))];
 
     this.toolingStack = new Stack(this, 'Tooling', {
@@ -161,7 +162,7 @@ export class MlopsAccounts extends Construct {
       ...base,
       registryOptions: base.registry ? undefined : { ...base.registryOptions, modelPackageGroupName: groupName },
       consumerAccountIds: [...new Set([...(base.consumerAccountIds ?? []), ...this.targetAccountIds])],
-      deploymentOptions: { ...base.deploymentOptions, stages, crossAccountPrefix },
+      deploymentOptions: { ...base.deploymentOptions, stages, namePrefix },
     });
     this.modelPackageGroupArn = base.registry?.modelPackageGroupArn
       ?? `arn:${Aws.PARTITION}:sagemaker:${props.region}:${props.toolingAccountId}:model-package-group/${groupName}`;
@@ -177,7 +178,7 @@ export class MlopsAccounts extends Construct {
         description: `cdk-mlops deployment target (${names.join(', ')}): roles, key, capture bucket, rollback alarms`,
       });
       const registry = ModelRegistry.fromModelPackageGroupArn(stack, 'Registry', this.modelPackageGroupArn);
-      const existing = props.targets.find((t) => t.accountId === account && t.existingNetwork)?.existingNetwork;
+      const existing = props.targets.find((t) => t.accountId === account && t.networkAttributes)?.networkAttributes;
       const network = existing
         ? importTargetNetwork(stack, existing)
         : createTargetNetwork(stack, props, index, names, base.removalPolicy);
@@ -185,7 +186,7 @@ export class MlopsAccounts extends Construct {
         toolingAccountId: props.toolingAccountId,
         registry,
         endpointNames: names.map((n) => this.platform.deployment?.endpointName(n) ?? n),
-        namePrefix: crossAccountPrefix,
+        namePrefix,
         network,
         removalPolicy: base.removalPolicy,
       });
@@ -268,19 +269,19 @@ function validateAccounts(scope: Construct, props: MlopsAccountsProps): void {
     });
   });
   props.targets.forEach((t, i) => {
-    const net = t.existingNetwork;
+    const net = t.networkAttributes;
     if (!net) {
       return;
     }
     const literal = (list: string[]) => !Token.isUnresolved(list) && list.every((x) => !Token.isUnresolved(x));
     v.check(literal(net.subnetIds) && new Set(net.subnetIds).size < 2, {
-      prop: `targets[${i}].existingNetwork.subnetIds`,
+      prop: `targets[${i}].networkAttributes.subnetIds`,
       value: net.subnetIds,
       allowed: 'at least two subnets, in different Availability Zones',
       fix: 'list private subnets in two or more zones: SageMaker hosting requires two zones even for one instance.',
     });
     v.check(literal(net.subnetIds) && literal(net.availabilityZones) && net.availabilityZones.length !== net.subnetIds.length, {
-      prop: `targets[${i}].existingNetwork.availabilityZones`,
+      prop: `targets[${i}].networkAttributes.availabilityZones`,
       value: net.availabilityZones,
       allowed: `one zone per subnet (${net.subnetIds.length})`,
       fix: 'list the zone of each subnet, in the order of subnetIds.',
@@ -311,11 +312,12 @@ function validateAccounts(scope: Construct, props: MlopsAccountsProps): void {
     allowed: 'a registry with a literal ARN (the target accounts trust it by ARN)',
     fix: 'import it with ModelRegistry.fromModelPackageGroupArn(), or let MlopsAccounts create it (modelPackageGroupName).',
   });
-  v.check(props.platform?.deployment === false, {
-    prop: 'platform.deployment',
-    value: false,
-    allowed: 'the deployment layer on (targets are its stages)',
-    fix: 'remove `deployment: false`, or use MlopsPlatform alone.',
+  const layers = props.platform?.layers;
+  v.check(layers !== undefined && !layers.includes(PlatformLayer.DEPLOYMENT), {
+    prop: 'platform.layers',
+    value: layers?.map((l) => `PlatformLayer.${String(l).toUpperCase()}`),
+    allowed: 'a list with PlatformLayer.DEPLOYMENT (targets are its stages)',
+    fix: 'add PlatformLayer.DEPLOYMENT to platform.layers, or use MlopsPlatform alone.',
   });
   v.throwIfAny();
 }

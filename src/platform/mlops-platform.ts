@@ -37,12 +37,25 @@ export enum PlatformLayer {
   MONITORING = 'monitoring',
 }
 
+/** The layers `MlopsPlatformProps.layers` may list: the network and the registry are built as the layers need them. */
+const OPTIONAL_LAYERS = [PlatformLayer.EXPLORATION, PlatformLayer.PIPELINE, PlatformLayer.CI, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING];
+
 /**
- * Properties of an MlopsPlatform. Every layer is on by default; each can be
- * switched off or replaced by one built elsewhere, and each takes its own
- * options.
+ * Properties of an MlopsPlatform. Every layer is on by default; `layers`
+ * chooses which are built, `network` and `registry` take ones built
+ * elsewhere, and each layer takes its own options.
  */
 export interface MlopsPlatformProps {
+  /**
+   * The layers to build: any of `PlatformLayer.EXPLORATION`, `PIPELINE`,
+   * `CI`, `DEPLOYMENT` and `MONITORING`, in any order. CI needs the pipeline
+   * (it updates and starts it); monitoring needs the deployment (it watches
+   * its endpoint). The network is built when a listed layer needs one and
+   * `network` is not given; the registry unless `registry` is given; so
+   * `layers: []` builds a registry alone.
+   * @default - all five: exploration, pipeline, CI, deployment and monitoring
+   */
+  readonly layers?: PlatformLayer[];
   /**
    * An existing network for the layers. Layers that need an interface
    * endpoint it lacks get a warning naming it.
@@ -54,11 +67,6 @@ export interface MlopsPlatformProps {
    * @default - see PlatformNetworkOptions
    */
   readonly networkOptions?: PlatformNetworkOptions;
-  /**
-   * Build the exploration layer (SageMaker Studio domain, MLflow).
-   * @default true
-   */
-  readonly exploration?: boolean;
   /**
    * Settings of the exploration layer.
    * @default - see PlatformExplorationOptions
@@ -75,40 +83,20 @@ export interface MlopsPlatformProps {
    */
   readonly registryOptions?: PlatformRegistryOptions;
   /**
-   * Build the training pipeline that writes to the registry.
-   * @default true
-   */
-  readonly pipeline?: boolean;
-  /**
    * Settings of the pipeline.
    * @default - see PlatformPipelineOptions
    */
   readonly pipelineOptions?: PlatformPipelineOptions;
-  /**
-   * Build CI (CodePipeline) in front of the training pipeline. Needs the pipeline layer.
-   * @default true when the pipeline layer is on
-   */
-  readonly ci?: boolean;
   /**
    * Settings of CI.
    * @default - see PlatformCiOptions
    */
   readonly ciOptions?: PlatformCiOptions;
   /**
-   * Build the approval-driven deployment behind the registry.
-   * @default true
-   */
-  readonly deployment?: boolean;
-  /**
    * Settings of the deployment.
    * @default - see PlatformDeploymentOptions
    */
   readonly deploymentOptions?: PlatformDeploymentOptions;
-  /**
-   * Build the drift monitor on the production endpoint. Needs the deployment layer.
-   * @default true when the deployment layer is on
-   */
-  readonly monitoring?: boolean;
   /**
    * Settings of the drift monitor.
    * @default - see PlatformMonitoringOptions
@@ -172,11 +160,12 @@ export class MlopsPlatform extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const wantExploration = props.exploration ?? true;
-    const wantPipeline = props.pipeline ?? true;
-    const wantCi = props.ci ?? wantPipeline;
-    const wantDeployment = props.deployment ?? true;
-    const wantMonitoring = props.monitoring ?? wantDeployment;
+    const wanted = props.layers ?? OPTIONAL_LAYERS;
+    const wantExploration = wanted.includes(PlatformLayer.EXPLORATION);
+    const wantPipeline = wanted.includes(PlatformLayer.PIPELINE);
+    const wantCi = wanted.includes(PlatformLayer.CI);
+    const wantDeployment = wanted.includes(PlatformLayer.DEPLOYMENT);
+    const wantMonitoring = wanted.includes(PlatformLayer.MONITORING);
     const stages = props.deploymentOptions?.stages ?? ApprovalDeployment.defaultStages();
     const stageAccounts = stages.map((s) => s.account).filter((a): a is string => a !== undefined && a !== stack.account);
     this.consumerAccountIds = distinct([...(props.consumerAccountIds ?? []), ...stageAccounts]);
@@ -296,7 +285,7 @@ export class MlopsPlatform extends Construct {
         stages,
         network: this.network,
         networkIsolation: d.networkIsolation,
-        namePrefix: d.crossAccountPrefix,
+        namePrefix: d.namePrefix,
         removalPolicy,
       });
       tagLayer(this.deployment, PlatformLayer.DEPLOYMENT);
@@ -398,17 +387,25 @@ interface Wanted {
 
 function validatePlatformProps(scope: Construct, props: MlopsPlatformProps, w: Wanted): void {
   const v = new PropsValidator(scope, 'MlopsPlatform');
+  const layers = (props.layers ?? []).map(layerName);
+  const builtAnyway = (props.layers ?? []).filter((l) => !OPTIONAL_LAYERS.includes(l)).map(layerName);
+  v.check(builtAnyway.length > 0, {
+    prop: 'layers',
+    value: layers,
+    allowed: `${OPTIONAL_LAYERS.map(layerName).join(', ')} (the network is built when a listed layer needs one and \`network\` is not given, the registry unless \`registry\` is given)`,
+    fix: `remove ${builtAnyway.join(' and ')} from layers; pass \`network\` or \`registry\` to use one built elsewhere.`,
+  });
   v.check(w.wantCi && !w.wantPipeline, {
-    prop: 'ci',
-    value: true,
+    prop: 'layers',
+    value: layers,
     allowed: 'CI only with the pipeline layer (CI updates and starts it)',
-    fix: 'turn the pipeline layer on, or set `ci: false`.',
+    fix: 'add PlatformLayer.PIPELINE to layers, or remove PlatformLayer.CI.',
   });
   v.check(w.wantMonitoring && !w.wantDeployment, {
-    prop: 'monitoring',
-    value: true,
+    prop: 'layers',
+    value: layers,
     allowed: 'monitoring only with the deployment layer (it watches its endpoint)',
-    fix: 'turn the deployment layer on, or set `monitoring: false` and use DriftMonitor directly on your endpoint.',
+    fix: 'add PlatformLayer.DEPLOYMENT to layers, or remove PlatformLayer.MONITORING and use DriftMonitor directly on your endpoint.',
   });
   v.check(w.wantMonitoring && w.wantDeployment && !w.wantPipeline && !props.monitoringOptions?.baseline, {
     prop: 'monitoringOptions.baseline',
@@ -442,6 +439,11 @@ function validatePlatformProps(scope: Construct, props: MlopsPlatformProps, w: W
     fix: 'list the account ids of the staging and production accounts.',
   });
   v.throwIfAny();
+}
+
+/** `PlatformLayer.PIPELINE`, as a user writes it. */
+function layerName(layer: PlatformLayer): string {
+  return `PlatformLayer.${String(layer).toUpperCase()}`;
 }
 
 function describeNetworkOptions(options: PlatformNetworkOptions | undefined): string {

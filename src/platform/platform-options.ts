@@ -176,10 +176,11 @@ export interface PlatformDeploymentOptions {
    */
   readonly networkIsolation?: boolean;
   /**
-   * Prefix of the names a tooling and its target accounts agree on.
+   * Prefix of the physical names a tooling account and its target accounts
+   * agree on (roles, key alias, capture bucket).
    * @default 'cdk-mlops'
    */
-  readonly crossAccountPrefix?: string;
+  readonly namePrefix?: string;
 }
 
 /** Settings of the monitoring layer of an MlopsPlatform. */

@@ -205,7 +205,7 @@ export function buildComposedAccounts(newApp: AppFactory = plainApp, options: Co
     network,
     registry,
   });
-  pipeline.grantReadData(data, 'train/');
+  data.grantRead(pipeline, 'train/*');
   const deployment = new ApprovalDeployment(stack, 'Deployment', {
     registry,
     network,

@@ -7,7 +7,7 @@ import { build } from './fixtures';
 import { MlInstanceType } from '../../src/common';
 import { DeploymentTarget } from '../../src/deployment';
 import { EndpointPlacement, MlEndpointService } from '../../src/network';
-import { CostReport, MlopsAccounts, MlopsPlatformProps } from '../../src/platform';
+import { CostReport, MlopsAccounts, MlopsPlatformProps, PlatformLayer } from '../../src/platform';
 import { testApp } from '../harness/compliance';
 
 const HOURS = 730;
@@ -73,7 +73,7 @@ describe('CostReport from a template with known prices', () => {
 
 describe('CostReport of a platform', () => {
   test('reads the deployment stages from the workflow: instances at minimum capacity', () => {
-    const { stack } = build(() => ({ exploration: false, ci: false }));
+    const { stack } = build(() => ({ layers: [PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] }));
     const report = CostReport.fromStack(stack);
     const instances = report.lines.filter((l) => l.item.startsWith('endpoint instance'));
     expect(instances.map((l) => [l.item, l.quantity])).toEqual([
@@ -85,9 +85,7 @@ describe('CostReport of a platform', () => {
 
   test('a serverless stage has no idle instance cost', () => {
     const { stack } = build(() => ({
-      exploration: false,
-      ci: false,
-      monitoring: false,
+      layers: [PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT],
       deploymentOptions: { stages: [{ stageName: 'dev', serverlessMemorySizeMiB: 2048 }] },
     }));
     const report = CostReport.fromStack(stack);
@@ -97,9 +95,7 @@ describe('CostReport of a platform', () => {
 
   test('each kind of stage is priced idle: async at its minimum (zero), batch not while idle, real-time per instance', () => {
     const { stack } = build((scope) => ({
-      exploration: false,
-      ci: false,
-      monitoring: false,
+      layers: [PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT],
       deploymentOptions: {
         stages: [
           { stageName: 'live', target: DeploymentTarget.realtime({ instanceType: MlInstanceType.ML_C5_XLARGE }) },
@@ -124,8 +120,8 @@ describe('CostReport of a platform', () => {
   });
 
   test('fewer AZs cost less: the endpoint line scales with the zones', () => {
-    const two = CostReport.fromStack(build(() => ({ deployment: false })).stack).monthlyUsdOf('network');
-    const three = CostReport.fromStack(build(() => ({ deployment: false, networkOptions: { maxAzs: 3 } })).stack).monthlyUsdOf('network');
+    const two = CostReport.fromStack(build(() => ({ layers: [PlatformLayer.EXPLORATION, PlatformLayer.PIPELINE, PlatformLayer.CI] })).stack).monthlyUsdOf('network');
+    const three = CostReport.fromStack(build(() => ({ layers: [PlatformLayer.EXPLORATION, PlatformLayer.PIPELINE, PlatformLayer.CI], networkOptions: { maxAzs: 3 } })).stack).monthlyUsdOf('network');
     expect(three - 1).toBeCloseTo((two - 1) * 1.5, 1);
   });
 

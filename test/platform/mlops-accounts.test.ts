@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DeploymentTarget, DeploymentTargetKind } from '../../src/deployment';
 import { EndpointPlacement, MlEndpointService } from '../../src/network';
-import { CostReport, MlopsAccounts, MlopsAccountsProps } from '../../src/platform';
+import { CostReport, MlopsAccounts, MlopsAccountsProps, PlatformLayer } from '../../src/platform';
 import { ModelRegistry } from '../../src/registry';
 import { expectCompliant, testApp } from '../harness/compliance';
 import { expectStatefulRetained } from '../harness/stateful';
@@ -147,6 +147,23 @@ describe('MlopsAccounts: tooling, staging and production', () => {
   });
 });
 
+describe('MlopsAccounts namePrefix', () => {
+  test.each([
+    ['namePrefix', { namePrefix: 'churn' }],
+    ['platform.deploymentOptions.namePrefix', { platform: { deploymentOptions: { namePrefix: 'churn' } } }],
+  ] as Array<[string, Partial<MlopsAccountsProps>]>)('both sides name roles and the key alias with %s', (_name, props) => {
+    // GIVEN / WHEN
+    const accounts = new MlopsAccounts(testApp(), 'Mlops', { toolingAccountId: TOOLING, region: 'us-east-1', targets: TARGETS, ...props });
+    // THEN the target account creates the names the tooling workflow assumes
+    const target = Template.fromStack(accounts.targetStacks[1]);
+    target.hasResourceProperties('AWS::IAM::Role', { RoleName: 'churn-deployer' });
+    target.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/churn-deployment' });
+    const definitions = JSON.stringify(Template.fromStack(accounts.toolingStack).findResources('AWS::StepFunctions::StateMachine'));
+    expect(definitions).toContain(`iam::${PRODUCTION}:role/churn-deployer`);
+    expect(definitions).not.toContain('role/cdk-mlops-deployer');
+  });
+});
+
 describe('MlopsAccounts with a registry of another stack', () => {
   test('the targets trust the given registry ARN and no registry is created', () => {
     const app = testApp();
@@ -157,7 +174,7 @@ describe('MlopsAccounts with a registry of another stack', () => {
       toolingAccountId: TOOLING,
       region: 'us-east-1',
       targets: TARGETS,
-      platform: { registry, exploration: false },
+      platform: { registry, layers: [PlatformLayer.PIPELINE, PlatformLayer.CI, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] },
     });
     expect(accounts.modelPackageGroupArn).toBe(arn);
     Template.fromStack(accounts.toolingStack).resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
@@ -187,11 +204,11 @@ describe('MlopsAccounts validation', () => {
 
   test('fails when an existing target network has one subnet, or zones that do not match its subnets', () => {
     const one = { vpcId: 'vpc-0a1b2c3d4e5f60718', availabilityZones: ['us-east-1a'], subnetIds: ['subnet-0a1b2c3d4e5f60718'], securityGroupId: 'sg-0a1b2c3d4e5f60718' };
-    expect(make({ targets: [{ stageName: 'prod', accountId: PRODUCTION, existingNetwork: one }] }))
-      .toThrow(/targets\[0\]\.existingNetwork\.subnetIds: got \["subnet-0a1b2c3d4e5f60718"\]; allowed: at least two subnets.*two zones even for one instance/s);
+    expect(make({ targets: [{ stageName: 'prod', accountId: PRODUCTION, networkAttributes: one }] }))
+      .toThrow(/targets\[0\]\.networkAttributes\.subnetIds: got \["subnet-0a1b2c3d4e5f60718"\]; allowed: at least two subnets.*two zones even for one instance/s);
     const mismatched = { ...one, subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'] };
-    expect(make({ targets: [{ stageName: 'prod', accountId: PRODUCTION, existingNetwork: mismatched }] }))
-      .toThrow(/targets\[0\]\.existingNetwork\.availabilityZones: got \["us-east-1a"\]; allowed: one zone per subnet \(2\)/);
+    expect(make({ targets: [{ stageName: 'prod', accountId: PRODUCTION, networkAttributes: mismatched }] }))
+      .toThrow(/targets\[0\]\.networkAttributes\.availabilityZones: got \["us-east-1a"\]; allowed: one zone per subnet \(2\)/);
   });
 
   test('fails when one CIDR is given for several target accounts', () => {
@@ -217,11 +234,16 @@ describe('MlopsAccounts validation', () => {
       subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'],
       securityGroupId: 'sg-0a1b2c3d4e5f60718',
     };
-    const accounts = make({ targets: [TARGETS[0], { ...TARGETS[1], existingNetwork: existing }] })();
+    const accounts = make({ targets: [TARGETS[0], { ...TARGETS[1], networkAttributes: existing }] })();
     const prod = Template.fromStack(accounts.targetStacks[1]);
     prod.resourceCountIs('AWS::EC2::VPC', 0);
     expect(accounts.targetNetworks[1].subnetIds).toEqual(existing.subnetIds);
     Template.fromStack(accounts.targetStacks[0]).resourceCountIs('AWS::EC2::VPC', 1);
+  });
+
+  test('fails when the platform props leave the deployment layer out', () => {
+    expect(make({ platform: { layers: [PlatformLayer.PIPELINE] } }))
+      .toThrow(/platform\.layers: got \["PlatformLayer\.PIPELINE"\]; allowed: a list with PlatformLayer\.DEPLOYMENT \(targets are its stages\)\. Fix: add PlatformLayer\.DEPLOYMENT to platform\.layers/);
   });
 
   test('fails when stages are given in the platform props', () => {

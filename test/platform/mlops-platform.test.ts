@@ -69,7 +69,9 @@ describe('MlopsPlatform with defaults', () => {
 
 describe('turning layers off', () => {
   test('without exploration, the Studio endpoint goes and no other endpoint is duplicated', () => {
-    const { template, platform } = build(() => ({ exploration: false }));
+    const { template, platform } = build(() => ({
+      layers: [PlatformLayer.PIPELINE, PlatformLayer.CI, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING],
+    }));
     expect(platform.layers).not.toContain(PlatformLayer.EXPLORATION);
     template.resourceCountIs('AWS::SageMaker::Domain', 0);
     const endpoints = interfaceEndpoints(template);
@@ -78,13 +80,15 @@ describe('turning layers off', () => {
   });
 
   test('without CI, the CodeBuild endpoint goes', () => {
-    const { platform } = build(() => ({ ci: false }));
+    const { platform } = build(() => ({
+      layers: [PlatformLayer.EXPLORATION, PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING],
+    }));
     expect(platform.endpointServiceNames).not.toContain('codebuild');
     expect(platform.ci).toBeUndefined();
   });
 
   test('pipeline and registry without Studio, CI or deployment synthesize and pass', () => {
-    const built = build(() => ({ exploration: false, ci: false, deployment: false }));
+    const built = build(() => ({ layers: [PlatformLayer.PIPELINE] }));
     expect(built.platform.layers).toEqual([PlatformLayer.NETWORK, PlatformLayer.REGISTRY, PlatformLayer.PIPELINE]);
     built.template.resourceCountIs('AWS::SageMaker::Pipeline', 1);
     built.template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
@@ -93,8 +97,7 @@ describe('turning layers off', () => {
 
   test('deployment and monitoring with an imported registry synthesize and pass', () => {
     const built = build((stack) => ({
-      exploration: false,
-      pipeline: false,
+      layers: [PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING],
       registry: ModelRegistry.fromModelPackageGroupName(stack, 'Shared', 'churn'),
       monitoringOptions: { baseline: DriftBaseline.fromS3Prefix(s3.Bucket.fromBucketName(stack, 'Baselines', 'churn-baselines'), 'baselines/') },
     }));
@@ -106,7 +109,7 @@ describe('turning layers off', () => {
   });
 
   test('a registry alone needs no network', () => {
-    const built = build(() => ({ exploration: false, pipeline: false, deployment: false }));
+    const built = build(() => ({ layers: [] }));
     expect(built.platform.layers).toEqual([PlatformLayer.REGISTRY]);
     built.template.resourceCountIs('AWS::EC2::VPC', 0);
     built.template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
@@ -117,7 +120,7 @@ describe('turning layers off', () => {
     const app = testApp();
     const netStack = new Stack(app, 'Net', { env: ENV });
     const network = new SecureMlNetwork(netStack, 'Network', { interfaceEndpoints: [] });
-    const built = build(() => ({ network, exploration: false, ci: false, deployment: false }), app);
+    const built = build(() => ({ network, layers: [PlatformLayer.PIPELINE] }), app);
     built.template.resourceCountIs('AWS::EC2::VPC', 0);
     expect(built.platform.network).toBe(network);
     expect(network.endpointServiceNames).toEqual(expect.arrayContaining(['sagemaker.api', 'ecr.dkr']));
@@ -149,10 +152,10 @@ describe('the network has exactly the endpoints the enabled layers require', () 
   test.each([
     // Studio needs studio and, with MLflow (the default), experiments (the MLflow endpoint)
     ['every layer', {}, [...JOBS, 'codebuild', 'studio', 'experiments']],
-    ['no exploration', { exploration: false }, [...JOBS, 'codebuild']],
-    ['no CI', { ci: false }, [...JOBS, 'studio', 'experiments']],
-    ['no pipeline, CI or monitoring', { pipeline: false, ci: false, monitoring: false }, ['logs', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio', 'experiments']],
-    ['exploration alone', { pipeline: false, deployment: false }, ['logs', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio', 'experiments']],
+    ['no exploration', { layers: [PlatformLayer.PIPELINE, PlatformLayer.CI, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] }, [...JOBS, 'codebuild']],
+    ['no CI', { layers: [PlatformLayer.EXPLORATION, PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] }, [...JOBS, 'studio', 'experiments']],
+    ['no pipeline, CI or monitoring', { layers: [PlatformLayer.EXPLORATION, PlatformLayer.DEPLOYMENT] }, ['logs', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio', 'experiments']],
+    ['exploration alone', { layers: [PlatformLayer.EXPLORATION] }, ['logs', 'sagemaker.api', 'sagemaker.runtime', 'sts', 'studio', 'experiments']],
   ] as Array<[string, MlopsPlatformProps, string[]]>)('%s', (_name, props, expected) => {
     const { platform, template } = build(() => props);
     expect(platform.endpointServiceNames).toEqual([...expected].sort());
@@ -170,26 +173,29 @@ describe('MlopsPlatform validation', () => {
 
   test('fails when network options (e.g. the EFA option) are given but no layer runs in a network', () => {
     const props = {
-      exploration: false,
-      pipeline: false,
-      deployment: false,
-      monitoring: false,
-      ci: false,
+      layers: [],
       networkOptions: { allowAllTrafficWithinWorkloadGroup: true },
     };
     expect(make(props)).toThrow(/networkOptions: got 'given \(allowAllTrafficWithinWorkloadGroup\) without a network'; allowed: networkOptions only when an enabled layer needs a network/);
   });
 
   test('fails when CI is on without the pipeline', () => {
-    expect(make({ pipeline: false, ci: true })).toThrow(/ci: got true.*Fix: turn the pipeline layer on, or set `ci: false`/s);
+    expect(make({ layers: [PlatformLayer.CI] })).toThrow(
+      'MlopsPlatform has 1 invalid problem:\n- layers: got ["PlatformLayer.CI"]; allowed: CI only with the pipeline layer (CI updates and starts it). Fix: add PlatformLayer.PIPELINE to layers, or remove PlatformLayer.CI.');
   });
 
   test('fails when monitoring is on without the deployment', () => {
-    expect(make({ deployment: false, monitoring: true })).toThrow(/monitoring: got true.*set `monitoring: false`/s);
+    expect(make({ layers: [PlatformLayer.PIPELINE, PlatformLayer.MONITORING] }))
+      .toThrow(/layers: got \["PlatformLayer.PIPELINE","PlatformLayer.MONITORING"\]; allowed: monitoring only with the deployment layer.*Fix: add PlatformLayer.DEPLOYMENT to layers, or remove PlatformLayer.MONITORING/s);
+  });
+
+  test('fails when the network or the registry is listed among the layers (they are built as needed)', () => {
+    expect(make({ layers: [PlatformLayer.NETWORK, PlatformLayer.REGISTRY, PlatformLayer.PIPELINE] }))
+      .toThrow(/layers: got \["PlatformLayer.NETWORK","PlatformLayer.REGISTRY","PlatformLayer.PIPELINE"\]; allowed: PlatformLayer.EXPLORATION, PlatformLayer.PIPELINE, PlatformLayer.CI, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING .*Fix: remove PlatformLayer.NETWORK and PlatformLayer.REGISTRY from layers; pass `network` or `registry`/s);
   });
 
   test('fails when monitoring has no baseline and no pipeline', () => {
-    expect(make({ pipeline: false })).toThrow(/monitoringOptions\.baseline.*DriftBaseline\.fromS3Prefix/s);
+    expect(make({ layers: [PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] })).toThrow(/monitoringOptions\.baseline.*DriftBaseline\.fromS3Prefix/s);
   });
 
   test('fails when a consumer account is not an account id', () => {

@@ -1,11 +1,12 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { build } from './fixtures';
 import { MlPipeline, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep } from '../../src/pipeline';
+import { PlatformLayer } from '../../src/platform';
 import { definition as stateMachine } from '../monitoring/workflow-harness';
 import { definitionOf } from '../pipeline/definition-schema';
 
 describe('the default MlopsPlatform closes the drift loop', () => {
-  const built = build(() => ({ exploration: false, ci: false }));
+  const built = build(() => ({ layers: [PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] }));
   const { template, platform } = built;
   const pipeline = definitionOf(template.toJSON());
   const step = (name: string) => pipeline.Steps.find((s: any) => s.Name === name);
@@ -55,8 +56,7 @@ describe('the default MlopsPlatform closes the drift loop', () => {
     const register = new RegisterModelStep('Register', { image: SageMakerImage.xgboost(), modelDataUrl: train.modelArtifactsUri });
     // WHEN
     const custom = build(() => ({
-      exploration: false,
-      ci: false,
+      layers: [PlatformLayer.PIPELINE, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING],
       pipelineOptions: { definition: PipelineDefinition.fromSteps({ steps: [train, register], parameters: [data] }) },
     }));
     // THEN

@@ -36,7 +36,8 @@ def test_full_platform_with_defaults():
 def test_subset_without_studio_and_ci():
     stack = cdk.Stack(_app(), "PySubset", env=cdk.Environment(account=TOOLING, region="us-east-1"))
     platform = cdk_mlops.MlopsPlatform(
-        stack, "Platform", exploration=False, ci=False,
+        stack, "Platform",
+        layers=[cdk_mlops.PlatformLayer.PIPELINE, cdk_mlops.PlatformLayer.DEPLOYMENT, cdk_mlops.PlatformLayer.MONITORING],
         network_options=cdk_mlops.PlatformNetworkOptions(max_azs=3),
     )
     template = assertions.Template.from_stack(stack)

@@ -13,7 +13,7 @@ import {
 import { DriftBaseline, DriftEngine, DriftMonitor, DriftMonitorProps, DriftSchedule } from '../../src/monitoring';
 import { SecureMlNetwork } from '../../src/network';
 import { MlPipeline, MlPipelineProps, PipelineDefinition, PipelineValue, ProcessingStep, SageMakerImage } from '../../src/pipeline';
-import { MlopsPlatform, MlopsPlatformProps } from '../../src/platform';
+import { MlopsPlatform, MlopsPlatformProps, PlatformLayer } from '../../src/platform';
 import { ModelRegistry } from '../../src/registry';
 
 const pipeline = (name: string, props: Partial<MlPipelineProps>, expected: RegExp[]): InvalidInput => ({
@@ -146,10 +146,11 @@ const platform = (name: string, props: (stack: Stack) => MlopsPlatformProps, exp
 });
 
 const PLATFORM: InvalidInput[] = [
-  platform('CI is on without the pipeline layer', () => ({ pipeline: false, ci: true }), [/ci: got true/, /CI only with the pipeline layer/, /set `ci: false`/]),
-  platform('monitoring is on without the deployment layer', () => ({ deployment: false, monitoring: true }),
-    [/monitoring: got true/, /only with the deployment layer/, /use DriftMonitor directly/]),
-  platform('monitoring has no baseline when the pipeline layer is off', () => ({ pipeline: false, ci: false }),
+  platform('CI is on without the pipeline layer', () => ({ layers: [PlatformLayer.EXPLORATION, PlatformLayer.CI, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] }),
+    [/layers: got \[.*"PlatformLayer\.CI"/, /CI only with the pipeline layer/, /add PlatformLayer\.PIPELINE to layers, or remove PlatformLayer\.CI/]),
+  platform('monitoring is on without the deployment layer', () => ({ layers: [PlatformLayer.EXPLORATION, PlatformLayer.PIPELINE, PlatformLayer.CI, PlatformLayer.MONITORING] }),
+    [/layers: got \[.*"PlatformLayer\.MONITORING"\]/, /only with the deployment layer/, /use DriftMonitor directly/]),
+  platform('monitoring has no baseline when the pipeline layer is off', () => ({ layers: [PlatformLayer.EXPLORATION, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] }),
     [/monitoringOptions\.baseline: got undefined/, /DriftBaseline\.fromS3Prefix/]),
   platform('network options are given for an imported network', (s) => ({ network: new SecureMlNetwork(s, 'Net'), networkOptions: {} }),
     [/networkOptions: got 'given with network'/, /only when the platform creates the network/]),

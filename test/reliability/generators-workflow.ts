@@ -19,7 +19,7 @@ import { MlEndpointService, SecureMlNetwork } from '../../src/network';
 import {
   MlPipeline, MlPipelineProps, PipelineDefinition, PipelineValue, ProcessingStep, RegisterModelStep, SageMakerImage, TrainingStep,
 } from '../../src/pipeline';
-import { MlopsPlatform, MlopsPlatformProps } from '../../src/platform';
+import { MlopsPlatform, MlopsPlatformProps, PlatformLayer } from '../../src/platform';
 import { createSecureBucket, createSecureKey } from '../../src/private/secure-defaults';
 import { ModelRegistry } from '../../src/registry';
 
@@ -476,14 +476,18 @@ export const platformLayer: Layer = {
     data: d,
     retained: true,
     build: (stack) => {
-      const { consumers, ...layers } = d;
-      new MlopsPlatform(stack, 'Platform', { ...layers, consumerAccountIds: consumers });
+      const { consumers, ...on } = d;
+      const layers = ([
+        [PlatformLayer.EXPLORATION, on.exploration], [PlatformLayer.PIPELINE, on.pipeline], [PlatformLayer.CI, on.ci],
+        [PlatformLayer.DEPLOYMENT, on.deployment], [PlatformLayer.MONITORING, on.monitoring],
+      ] as Array<[PlatformLayer, boolean]>).filter(([, wanted]) => wanted).map(([layer]) => layer);
+      new MlopsPlatform(stack, 'Platform', { layers, consumerAccountIds: consumers });
     },
   })),
   invalid: faults<(stack: Stack) => MlopsPlatformProps>([
-    ['ci', fc.constant(() => ({ pipeline: false, ci: true }))],
-    ['monitoring', fc.constant(() => ({ deployment: false, monitoring: true }))],
-    ['monitoringOptions.baseline', fc.constant(() => ({ pipeline: false, ci: false }))],
+    ['layers', fc.constant(() => ({ layers: [PlatformLayer.EXPLORATION, PlatformLayer.CI, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] }))],
+    ['layers', fc.constant(() => ({ layers: [PlatformLayer.EXPLORATION, PlatformLayer.PIPELINE, PlatformLayer.CI, PlatformLayer.MONITORING] }))],
+    ['monitoringOptions.baseline', fc.constant(() => ({ layers: [PlatformLayer.EXPLORATION, PlatformLayer.DEPLOYMENT, PlatformLayer.MONITORING] }))],
     ['networkOptions', fc.constant((s: Stack) => ({ network: new SecureMlNetwork(s, 'Net'), networkOptions: {} }))],
     ['registryOptions', fc.constant((s: Stack) => ({ registry: ModelRegistry.fromModelPackageGroupName(s, 'Reg', 'churn'), registryOptions: {} }))],
     ['consumerAccountIds', fc.oneof(lowerName, fc.stringMatching(/^\d{5,11}$/)).map((a) => () => ({ consumerAccountIds: [a] }))],
