@@ -111,12 +111,14 @@ describe('DriftBaselineStep', () => {
     // GIVEN / WHEN
     const { template } = build(definition());
     const policies = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
-    // THEN: aws-cdk-lib's bucket.grantRead(pipeline, objectKey*): the bucket (to list the prefix) and the objects of the prefix.
+    // THEN: the bucket (to list the prefix) and the objects of the prefix, with exact actions.
     const assetArns = [...policies.matchAll(/:s3:::(cdk-hnb659fds-assets-111111111111-us-east-1[^"]*)"/g)].map((m) => m[1]);
     expect(assetArns).toEqual([
       'cdk-hnb659fds-assets-111111111111-us-east-1',
       expect.stringMatching(/^cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.zip\*$/),
     ]);
+    expect(policies).toContain('"Action":["s3:ListBucket","s3:GetBucketLocation"]');
+    expect(policies).not.toMatch(/s3:(List|GetObject|GetBucket)\*/);
   });
 
   test('takes code you publish and another image, and then grants nothing on the asset bucket', () => {

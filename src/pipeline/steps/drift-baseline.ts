@@ -283,11 +283,15 @@ export class DriftBaselineStep extends PipelineStep {
     let codeUri = p.codeUri;
     if (!codeUri) {
       const code = driftCheckCode(ctx.scope);
-      // The pipeline's jobs read the code from the CDK asset bucket (the MlPipeline is the grantee of its jobs).
+      // The pipeline's jobs read the code from the CDK asset bucket (the MlPipeline is the grantee of its jobs):
+      // the objects of the input's prefix (SageMaker reads every key that starts with it) and the listing of the
+      // bucket, with exact actions rather than aws-cdk-lib's grantRead patterns (s3:GetObject*, s3:List*), which
+      // also match account-level actions parliament rejects on a bucket ARN.
       const pipeline = ctx.scope as IConstruct & Partial<iam.IGrantable>;
       if (pipeline.grantPrincipal) {
-        // Processing inputs are S3 prefixes: SageMaker reads every object whose key starts with it.
-        code.bucket.grantRead(pipeline as iam.IGrantable, `${code.s3ObjectKey}*`);
+        const grantee = pipeline as iam.IGrantable;
+        iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket', 's3:GetBucketLocation'], resourceArns: [code.bucket.bucketArn] });
+        iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [code.bucket.arnForObjects(`${code.s3ObjectKey}*`)] });
       }
       codeUri = PipelineValue.of(code.s3ObjectUrl);
     }
