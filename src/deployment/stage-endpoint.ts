@@ -65,17 +65,15 @@ export class StageEndpoint extends Resource implements sagemaker.IEndpoint {
   }
 
   /**
-   * Allow invoking the endpoint: `sagemaker:InvokeEndpoint`, and
-   * `sagemaker:InvokeEndpointAsync` for an asynchronous endpoint (Service
-   * Authorization Reference: both on the `endpoint` resource type). An
+   * Allow invoking the endpoint: `sagemaker:InvokeEndpoint`, or
+   * `sagemaker:InvokeEndpointAsync` only for an asynchronous endpoint, which
+   * answers nothing else (Service Authorization Reference: both on the
+   * `endpoint` resource type). An
    * endpoint in another account has no resource policy: the grantee must be a
    * principal of that account (or assume a role there) to call it.
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    const actions = ['sagemaker:InvokeEndpoint'];
-    if (this.asynchronous) {
-      actions.push('sagemaker:InvokeEndpointAsync');
-    }
+    const actions = [this.asynchronous ? 'sagemaker:InvokeEndpointAsync' : 'sagemaker:InvokeEndpoint'];
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.endpointArn] });
   }
 }
