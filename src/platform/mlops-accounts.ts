@@ -217,7 +217,7 @@ function createTargetNetwork(stack: Stack, props: MlopsAccountsProps, index: num
     allowInternetEgress: n.allowInternetEgress,
     natGateways: n.natGateways,
     s3PrefixListId: n.s3PrefixListId,
-    logRetention: n.flowLogRetention,
+    logRetention: n.logRetention,
     interfaceEndpoints: n.additionalEndpoints ?? [],
     endpointPlacement: n.endpointPlacement,
     endpointPrivateDns: n.endpointPrivateDns,

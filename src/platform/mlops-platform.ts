@@ -184,7 +184,7 @@ export class MlopsPlatform extends Construct {
         allowInternetEgress: n.allowInternetEgress,
         natGateways: n.natGateways,
         s3PrefixListId: n.s3PrefixListId,
-        logRetention: n.flowLogRetention,
+        logRetention: n.logRetention,
         endpointPlacement: n.endpointPlacement,
         endpointPrivateDns: n.endpointPrivateDns,
         endpointClientCidrs: n.endpointClientCidrs,

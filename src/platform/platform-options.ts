@@ -49,7 +49,7 @@ export interface PlatformNetworkOptions {
    * How long VPC flow logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
-  readonly flowLogRetention?: logs.RetentionDays;
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Where the interface endpoints live: every zone, one zone (non-production:
    * the idle network costs about half), or a central endpoint VPC. See
