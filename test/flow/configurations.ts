@@ -94,12 +94,8 @@ export function buildAccounts(newApp: AppFactory = plainApp): Configuration {
   };
 }
 
-/** (c) The layers composed by hand, as a user who skips MlopsPlatform would. */
-export function buildComposed(newApp: AppFactory = plainApp): Configuration {
-  const app = newApp();
-  const stack = new Stack(app, 'Churn', { env: { account: TOOLING, region: REGION } });
-  const network = new SecureMlNetwork(stack, 'Network');
-  const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'churn-models' });
+/** The training pipeline of the hand-composed configurations: train, register, read its data with aws-cdk-lib's bucket.grantRead. */
+function trainingPipeline(stack: Stack, network: SecureMlNetwork, registry: ModelRegistry): { data: s3.IBucket; pipeline: MlPipeline } {
   const data = s3.Bucket.fromBucketName(stack, 'Data', 'churn-training-data');
   const trainingData = PipelineParameter.string('TrainingData', { defaultValue: 's3://churn-training-data/train/' });
   const train = new TrainingStep('Train', {
@@ -114,6 +110,16 @@ export function buildComposed(newApp: AppFactory = plainApp): Configuration {
     registry,
   });
   data.grantRead(pipeline, 'train/*');
+  return { data, pipeline };
+}
+
+/** (c) The layers composed by hand, as a user who skips MlopsPlatform would. */
+export function buildComposed(newApp: AppFactory = plainApp): Configuration {
+  const app = newApp();
+  const stack = new Stack(app, 'Churn', { env: { account: TOOLING, region: REGION } });
+  const network = new SecureMlNetwork(stack, 'Network');
+  const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'churn-models' });
+  const { data, pipeline } = trainingPipeline(stack, network, registry);
   // A rollback alarm of the user's own, besides the three the construct creates.
   const latencyP99 = new cloudwatch.Alarm(stack, 'ProductionLatencyP99', {
     metric: new cloudwatch.Metric({
@@ -192,20 +198,7 @@ export function buildComposedAccounts(newApp: AppFactory = plainApp, options: Co
   const stack = new Stack(app, 'Churn', { env: { account: TOOLING, region: REGION } });
   const network = new SecureMlNetwork(stack, 'Network');
   const registry = new ModelRegistry(stack, 'Registry', { modelPackageGroupName: 'churn-models', consumerAccountIds: [PRODUCTION] });
-  const data = s3.Bucket.fromBucketName(stack, 'Data', 'churn-training-data');
-  const trainingData = PipelineParameter.string('TrainingData', { defaultValue: 's3://churn-training-data/train/' });
-  const train = new TrainingStep('Train', {
-    image: SageMakerImage.xgboost(),
-    channels: [{ channelName: 'train', s3Uri: trainingData.value, contentType: 'text/csv' }],
-  });
-  const register = new RegisterModelStep('Register', { image: SageMakerImage.xgboost(), modelDataUrl: train.modelArtifactsUri });
-  const pipeline = new MlPipeline(stack, 'Training', {
-    pipelineName: 'churn-training',
-    definition: PipelineDefinition.fromSteps({ steps: [train, register], parameters: [trainingData] }),
-    network,
-    registry,
-  });
-  data.grantRead(pipeline, 'train/*');
+  const { pipeline } = trainingPipeline(stack, network, registry);
   const deployment = new ApprovalDeployment(stack, 'Deployment', {
     registry,
     network,
