@@ -16,13 +16,13 @@ import { assertionDefinition, E2eTargets } from './assertions';
 import { cleanupDefinition, CleanupTargets } from './cleanup';
 import { MlInstanceType } from '../../src/common';
 import { ApprovalDeployment } from '../../src/deployment';
-import { MonitoringManagedRole } from '../../src/monitoring/private/managed-role';
 import { DRIFT_NAMESPACE, JOB_PREFIX } from '../../src/monitoring/processing-engine';
 import {
   DriftBaselineStep, PipelineDefinition, PipelineParameter, RegisterModelStep, SageMakerImage, TrainingStep,
 } from '../../src/pipeline';
 import { MlopsPlatform, PlatformLayer } from '../../src/platform';
 import { acknowledge, acknowledgeOwnWildcards } from '../../src/private/acknowledgements';
+import { ManagedPolicyRole } from '../../src/private/managed-policy-role';
 import { createSecureLogGroup } from '../../src/private/secure-defaults';
 
 /** The stage the e2e app deploys to and monitors. */
@@ -138,14 +138,14 @@ export class E2eStack extends Stack {
     };
 
     const key = deployment.encryptionKey;
-    const cleanupRole = new MonitoringManagedRole(this, 'CleanupRole', {
+    const cleanupRole = new ManagedPolicyRole(this, 'CleanupRole', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
       description: 'Runs the cdk-mlops e2e cleanup workflow',
     });
     this.cleanup = this.workflow('Cleanup', cleanupRole, cleanupDefinition(this.cleanupTargets), key, removalPolicy);
     this.grantCleanup(cleanupRole, buckets);
 
-    const assertionRole = new MonitoringManagedRole(this, 'AssertionRole', {
+    const assertionRole = new ManagedPolicyRole(this, 'AssertionRole', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
       description: 'Runs the cdk-mlops e2e assertion workflow',
     });
@@ -187,7 +187,7 @@ export class E2eStack extends Stack {
     return this.arn('states', 'execution', `${name}:*`, ArnFormat.COLON_RESOURCE_NAME);
   }
 
-  private grantAssertions(role: MonitoringManagedRole, monitorKey: kms.IKey): void {
+  private grantAssertions(role: ManagedPolicyRole, monitorKey: kms.IKey): void {
     const t = this.targets;
     const pipeline = this.platform.pipeline!;
     const monitor = this.platform.monitor!;
@@ -212,7 +212,7 @@ export class E2eStack extends Stack {
     add(['cloudwatch:DescribeAlarms'], [monitor.driftAlarm.alarmArn]);
   }
 
-  private grantCleanup(role: MonitoringManagedRole, buckets: s3.CfnBucket[]): void {
+  private grantCleanup(role: ManagedPolicyRole, buckets: s3.CfnBucket[]): void {
     const t = this.cleanupTargets;
     const pipeline = this.platform.pipeline!;
     const deployment: ApprovalDeployment = this.platform.deployment!;

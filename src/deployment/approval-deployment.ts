@@ -27,7 +27,7 @@ import { TrafficShift } from './traffic-shift';
 import { MlEndpointService, ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
-import { DeploymentManagedRole } from './private/managed-role';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureBucket, createSecureKey, createSecureLogGroup } from '../private/secure-defaults';
 import { IModelRegistry } from '../registry';
 
@@ -296,7 +296,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
       stateMachineName,
     }).render(timeout, 'cdk-mlops ApprovalDeployment: deploys approved model versions stage by stage');
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    const workflowRole = new DeploymentManagedRole(this, 'WorkflowRole', {
+    const workflowRole = new ManagedPolicyRole(this, 'WorkflowRole', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: 'Runs the deployment workflow of a cdk-mlops ApprovalDeployment',
     });
@@ -359,7 +359,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     this.approvalRule = props.registry.onModelApproved(`DeployOnApproval${Names.uniqueId(this)}`.slice(0, 64), {
       description: `Starts the deployment of approved versions of ${props.registry.modelPackageGroupName} (${this.node.path})`,
       target: new targets.SfnStateMachine(starter, {
-        role: new DeploymentManagedRole(this, 'ApprovalEventRole', {
+        role: new ManagedPolicyRole(this, 'ApprovalEventRole', {
           assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
           description: 'Lets EventBridge start the deployment starter on approval events',
         }),
@@ -373,7 +373,7 @@ export class ApprovalDeployment extends ApprovalDeploymentBase {
     return [...(this.alarmsByStage[stageName] ?? [])];
   }
 
-  private grantWorkflow(role: DeploymentManagedRole, registry: IModelRegistry, stages: ResolvedStage[]): void {
+  private grantWorkflow(role: ManagedPolicyRole, registry: IModelRegistry, stages: ResolvedStage[]): void {
     registry.grantDeploy(role);
     const grant = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));

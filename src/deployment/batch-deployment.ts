@@ -36,7 +36,7 @@ import { Construct } from 'constructs';
 import { modelItemKey } from './workflow-batch';
 import { NAME_PREFIX, ResolvedStage, RETRY_DYNAMODB } from './workflow-common';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
-import { DeploymentManagedRole } from './private/managed-role';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** Error of a run before any version was approved. */
@@ -136,7 +136,7 @@ export class BatchRunner extends Construct {
     hasModel.otherwise(noModel);
     const definition = read.next(hasModel);
 
-    const role = new DeploymentManagedRole(this, 'Role', {
+    const role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: `Runs the batch transforms of stage ${stage.stageName}`,
     });
@@ -194,7 +194,7 @@ export class BatchRunner extends Construct {
   }
 
   private addSchedule(schedule: events.Schedule, timeZone: string, key: kms.IKey): void {
-    const role = new DeploymentManagedRole(this, 'ScheduleRole', {
+    const role = new ManagedPolicyRole(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
       description: 'Starts scheduled batch transform runs',
     });
@@ -233,7 +233,7 @@ export class BatchRunner extends Construct {
         detail: { bucket: { name: [bucket.bucketName] }, ...(prefix ? { object: { key: [{ prefix }] } } : {}) },
       },
       targets: [new targets.SfnStateMachine(this.stateMachine, {
-        role: new DeploymentManagedRole(this, 'NewDataRole', {
+        role: new ManagedPolicyRole(this, 'NewDataRole', {
           assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
           description: 'Starts a batch transform run for new data',
         }),

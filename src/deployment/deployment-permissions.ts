@@ -10,8 +10,8 @@ import { Construct } from 'constructs';
 import { NAME_PREFIX } from './deployment-workflow';
 import { ISecureMlNetwork } from '../network';
 import { acknowledge, acknowledgeArns } from '../private/acknowledgements';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { IModelRegistry, IModelSource } from '../registry';
-import { DeploymentManagedRole } from './private/managed-role';
 
 function sagemakerArn(resource: string): string {
   return `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
@@ -40,7 +40,7 @@ export interface ModelExecutionRoleOptions {
  */
 export function createModelExecutionRole(scope: Construct, id: string, options: ModelExecutionRoleOptions): iam.Role {
   const logGroups = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/*`;
-  const role = new DeploymentManagedRole(scope, id, {
+  const role = new ManagedPolicyRole(scope, id, {
     roleName: options.roleName,
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },

@@ -20,7 +20,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledgements';
-import { DeploymentManagedRole } from './private/managed-role';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** What the starter needs. */
@@ -83,7 +83,7 @@ export function createStarter(scope: Construct, o: StarterOptions): sfn.StateMac
   identity.when(sfn.Condition.isPresent('$.detail.LastModifiedTime'), modified.next(start));
   identity.otherwise(created.next(start));
   start.next(new sfn.Succeed(s, 'Started', { stateName: 'Deployment started' }));
-  const role = new DeploymentManagedRole(s, 'Role', {
+  const role = new ManagedPolicyRole(s, 'Role', {
     assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
     description: 'Starts one deployment per approval of a model version',
   });

@@ -13,7 +13,7 @@ import { VARIANT_NAME, targetNetworkParameterName } from './workflow-common';
 import { ISecureMlNetwork, SecureMlNetwork } from '../network';
 import { acknowledge } from '../private/acknowledgements';
 import { allowAlarmsToPublish } from '../private/alarm-notifications';
-import { DeploymentManagedRole } from './private/managed-role';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureBucket, createSecureKey } from '../private/secure-defaults';
 import { ACCOUNT_ID, PropsValidator } from '../private/validation';
 import { IModelRegistry, ModelSource } from '../registry';
@@ -194,7 +194,7 @@ export class DeploymentTargetAccount extends Construct {
       network: this.network,
       modelSources: [ModelSource.fromAccount(props.toolingAccountId, stack.region)],
     });
-    const deployer = new DeploymentManagedRole(this, 'DeployerRole', {
+    const deployer = new ManagedPolicyRole(this, 'DeployerRole', {
       roleName: `${prefix}-deployer`,
       assumedBy: new iam.AccountPrincipal(props.toolingAccountId).withConditions({
         ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${props.toolingAccountId}:role/*` },

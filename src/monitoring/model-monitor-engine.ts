@@ -12,7 +12,8 @@ import { buildScheduleKeeper, ScheduleSpec } from './model-monitor-schedules';
 import { MlInstanceType } from '../common';
 import { MlEndpointService } from '../network/endpoint-service';
 import { CLARIFY_ACCOUNTS, MODEL_MONITOR_ACCOUNTS, tableImageUri } from './private/images';
-import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
+import { acknowledgeMonitoringWildcards } from './private/managed-role';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 
 /** Namespace of Model Monitor data quality metrics. */
 export const DATA_METRICS_NAMESPACE = 'aws/sagemaker/Endpoints/data-metrics';
@@ -115,7 +116,7 @@ export function bindModelMonitorEngine(o: ModelMonitorDriftEngineOptions, ctx: E
   const endpointName = ctx.stage.endpointName;
   const instanceType = (o.instanceType ?? MlInstanceType.ML_M5_XLARGE).name;
   const volumeSizeInGb = o.volumeSizeGiB ?? 30;
-  const role = new MonitoringManagedRole(scope, 'MonitorJobRole', {
+  const role = new ManagedPolicyRole(scope, 'MonitorJobRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Model Monitor jobs of ${endpointName}`,
   });

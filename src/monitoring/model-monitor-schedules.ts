@@ -22,7 +22,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledgements';
-import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
+import { acknowledgeMonitoringWildcards } from './private/managed-role';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** One schedule the workflow keeps in place. */
@@ -115,7 +116,7 @@ export function buildScheduleKeeper(scope: Construct, props: ScheduleKeeperProps
   inService.when(sfn.Condition.stringEquals('$.Endpoint.Status', 'InService'), steps[0]?.exists ?? done);
   inService.otherwise(notYet);
 
-  const role = new MonitoringManagedRole(s, 'Role', {
+  const role = new ManagedPolicyRole(s, 'Role', {
     assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Creates the Model Monitor schedules of ${props.endpointName} once it is in service`,
   });
@@ -133,7 +134,7 @@ export function buildScheduleKeeper(scope: Construct, props: ScheduleKeeperProps
     comment: `Creates the Model Monitor schedules of ${props.endpointName} once the endpoint is in service`,
   });
   acknowledge(stateMachine, 'monitoringStateMachineRoleDependency');
-  const ruleRole = new MonitoringManagedRole(s, 'RuleRole', {
+  const ruleRole = new ManagedPolicyRole(s, 'RuleRole', {
     assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Starts the Model Monitor schedule workflow of ${props.endpointName}`,
   });

@@ -15,7 +15,8 @@ import { BUILTIN_IMAGE_ACCOUNTS } from '../pipeline/image-table';
 import { acknowledge } from '../private/acknowledgements';
 import { DRIFT_CHECK_ASSET, LAUNCHER } from '../private/drift-check';
 import { tableImageUri } from './private/images';
-import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
+import { acknowledgeMonitoringWildcards } from './private/managed-role';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** The CloudWatch namespace the drift check publishes to. */
@@ -202,7 +203,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   const imageUri = o.imageUri
     ?? tableImageUri(stack, BUILTIN_IMAGE_ACCOUNTS, 'CdkMlopsMonitoringSklearnImageAccounts', 'sagemaker-scikit-learn', `${o.sklearnVersion ?? PROCESSING_DEFAULTS.imageVersion}-cpu-py3`)!;
   // --- the job role (assumed by SageMaker) ---
-  const jobRole = new MonitoringManagedRole(scope, 'CheckJobRole', {
+  const jobRole = new ManagedPolicyRole(scope, 'CheckJobRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }),
@@ -485,7 +486,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   }
   const definition = { Comment: `Drift check of ${endpointName}`, QueryLanguage: 'JSONata', StartAt: registry ? 'LatestApprovedVersion' : 'Window', States: states };
 
-  const workflowRole = new MonitoringManagedRole(scope, 'CheckWorkflowRole', {
+  const workflowRole = new ManagedPolicyRole(scope, 'CheckWorkflowRole', {
     assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Drift check workflow of ${endpointName}`,
   });
@@ -533,7 +534,7 @@ export function bindProcessingEngine(o: ProcessingDriftEngineOptions, ctx: Engin
   acknowledge(stateMachine, 'monitoringStateMachineRoleDependency');
 
   // --- the schedule ---
-  const scheduleRole = new MonitoringManagedRole(scope, 'ScheduleRole', {
+  const scheduleRole = new ManagedPolicyRole(scope, 'ScheduleRole', {
     assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Starts the drift checks of ${endpointName}`,
   });

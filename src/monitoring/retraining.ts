@@ -12,7 +12,8 @@ import { Construct } from 'constructs';
 import { grantExecutionInputKey, grantKeyUse } from './grants';
 import { IMlPipeline } from '../pipeline/ml-pipeline-interface';
 import { acknowledge } from '../private/acknowledgements';
-import { acknowledgeMonitoringWildcards, MonitoringManagedRole } from './private/managed-role';
+import { acknowledgeMonitoringWildcards } from './private/managed-role';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureLogGroup } from '../private/secure-defaults';
 
 /** The key of the one lock item. */
@@ -191,7 +192,7 @@ export function buildRetraining(scope: Construct, props: RetrainingProps): Retra
     },
   };
 
-  const role = new MonitoringManagedRole(scope, 'RetrainingWorkflowRole', {
+  const role = new ManagedPolicyRole(scope, 'RetrainingWorkflowRole', {
     assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Retraining workflow of the drift monitor of ${props.endpointName}`,
   });
@@ -217,7 +218,7 @@ export function buildRetraining(scope: Construct, props: RetrainingProps): Retra
   });
   acknowledge(stateMachine, 'monitoringStateMachineRoleDependency');
 
-  const ruleRole = new MonitoringManagedRole(scope, 'RetrainingRuleRole', {
+  const ruleRole = new ManagedPolicyRole(scope, 'RetrainingRuleRole', {
     assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     description: `Starts the retraining workflow of ${props.endpointName} on drift alarms`,
   });

@@ -14,11 +14,12 @@ const POLICY_BUDGET = 5000;
  * `DefaultPolicy` (the HIPAA, NIST and PCI packs reject inline policies).
  * Everything aws-cdk-lib grants to it (task integrations, logging, tracing,
  * event targets) lands in managed policies `Policy`, `Policy2`, ... which
- * are split so each stays below IAM's size limit. Acknowledgements are
- * applied to the role, so they cover each of its policies.
+ * are split so each stays below IAM's size limit. The statements of each
+ * policy are kept, so a layer can acknowledge its own wildcards on them.
  */
-export class DeploymentManagedRole extends iam.Role {
+export class ManagedPolicyRole extends iam.Role {
   private readonly managed: iam.ManagedPolicy[] = [];
+  private readonly statements: iam.PolicyStatement[][] = [];
   private used = 0;
 
   constructor(scope: Construct, id: string, props: iam.RoleProps) {
@@ -30,6 +31,11 @@ export class DeploymentManagedRole extends iam.Role {
     return [...this.managed];
   }
 
+  /** The statements added to the managed policy at `index`. */
+  public statementsOf(index: number): iam.PolicyStatement[] {
+    return [...(this.statements[index] ?? [])];
+  }
+
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     const size = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson())).length;
     if (this.managed.length === 0 || this.used + size > POLICY_BUDGET) {
@@ -39,10 +45,12 @@ export class DeploymentManagedRole extends iam.Role {
         description: `Permissions of ${this.node.path}${n === 0 ? '' : ` (part ${n + 1})`}`,
         document: new iam.PolicyDocument({ minimize: true }),
       }));
+      this.statements.push([]);
       this.used = 0;
     }
     const policy = this.managed[this.managed.length - 1];
     policy.addStatements(statement);
+    this.statements[this.statements.length - 1].push(statement);
     this.used += size;
     return { statementAdded: true, policyDependable: policy };
   }
