@@ -41,6 +41,16 @@ function onlyResource(template: Template, type: string): any {
   return all[0];
 }
 
+/** The key policy, the repository policy and the bucket policy each admit exactly `accounts` as consumers. */
+function expectSharedWith(template: Template, stack: Stack, key: kms.Key, accounts: string[]): void {
+  const keyPolicy = template.toJSON().Resources[stack.getLogicalId(key.node.defaultChild as kms.CfnKey)].Properties.KeyPolicy;
+  expect(accountsIn(consumerStatementOf(keyPolicy, 'ModelRegistryConsumersDecrypt'))).toEqual(accounts);
+  expect(accountsIn(onlyResource(template, 'AWS::ECR::Repository').Properties.RepositoryPolicyText)).toEqual(accounts);
+  const bucketPolicy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))
+    .find((p) => JSON.stringify(p.Properties.PolicyDocument).includes('ModelRegistryConsumersRead'));
+  expect(accountsIn(bucketPolicy.Properties.PolicyDocument)).toEqual(accounts);
+}
+
 function rulePatterns(template: Template): Record<string, any> {
   const out: Record<string, any> = {};
   for (const [id, r] of Object.entries<any>(template.findResources('AWS::Events::Rule'))) {
@@ -234,12 +244,7 @@ describe('ModelRegistry', () => {
       const expected = [STAGING, PROD].sort();
       expect(registry.consumerAccountIds).toEqual([STAGING, PROD]);
       expect(accountsIn(onlyResource(template, 'AWS::SageMaker::ModelPackageGroup').Properties.ModelPackageGroupPolicy)).toEqual(expected);
-      const keyPolicy = template.toJSON().Resources[stack.getLogicalId(key.node.defaultChild as kms.CfnKey)].Properties.KeyPolicy;
-      expect(accountsIn(consumerStatementOf(keyPolicy, 'ModelRegistryConsumersDecrypt'))).toEqual(expected);
-      expect(accountsIn(onlyResource(template, 'AWS::ECR::Repository').Properties.RepositoryPolicyText)).toEqual(expected);
-      const bucketPolicy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))
-        .find((p) => JSON.stringify(p.Properties.PolicyDocument).includes('ModelRegistryConsumersRead'));
-      expect(accountsIn(bucketPolicy.Properties.PolicyDocument)).toEqual(expected);
+      expectSharedWith(template, stack, key, expected);
       // one statement per resource, not one per account
       const sids = JSON.stringify(template.toJSON()).match(/ModelRegistryConsumers[A-Za-z]+/g);
       expect(sids?.sort()).toEqual(['ModelRegistryConsumersDecrypt', 'ModelRegistryConsumersPull', 'ModelRegistryConsumersRead']);
@@ -297,12 +302,7 @@ describe('ModelRegistry', () => {
       expect([read.statementAdded, pull.statementAdded]).toEqual([true, true]);
       const template = Template.fromStack(stack);
       const expected = [STAGING, PROD].sort();
-      const keyPolicy = template.toJSON().Resources[stack.getLogicalId(key.node.defaultChild as kms.CfnKey)].Properties.KeyPolicy;
-      expect(accountsIn(consumerStatementOf(keyPolicy, 'ModelRegistryConsumersDecrypt'))).toEqual(expected);
-      expect(accountsIn(onlyResource(template, 'AWS::ECR::Repository').Properties.RepositoryPolicyText)).toEqual(expected);
-      const bucketPolicy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))
-        .find((p) => JSON.stringify(p.Properties.PolicyDocument).includes('ModelRegistryConsumersRead'));
-      expect(accountsIn(bucketPolicy.Properties.PolicyDocument)).toEqual(expected);
+      expectSharedWith(template, stack, key, expected);
     });
 
     test('sharing an imported bucket, key or repository warns and answers statementAdded false', () => {
